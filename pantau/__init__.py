@@ -1,0 +1,1 @@
+"""The `pantau` command: local stack, services and offline tools."""

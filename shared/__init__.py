@@ -1,0 +1,1 @@
+"""Code shared by every Pantau Netral service: schemas, settings, topics and adapters."""

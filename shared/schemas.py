@@ -1,0 +1,231 @@
+"""Every record that crosses a service boundary, declared once.
+
+Kafka topics carry raw JSON bytes (faust has no pydantic support); each agent validates with
+``Model.model_validate_json`` and sends failures to its dead-letter topic. Every model carries a
+``schema_version`` so a consumer can tell old payloads from new ones.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+ContentKind = Literal["post", "comment", "share", "like", "follow", "join_group"]
+ViolationForm = Literal[
+    "social_media_campaign",
+    "engagement",
+    "partisan_photo",
+    "campaign_attendance",
+    "party_membership",
+    "campaign_team",
+    "mobilization",
+    "support_letter",
+    "official_decision",
+    "campaign_props",
+    "none",
+]
+Polarity = Literal["support", "oppose"]
+MatchBand = Literal["match", "review"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def content_id_for(source: str, external_id: str) -> str:
+    """Deterministic id: the same (source, external_id) is always the same item."""
+    digest = hashlib.sha256(f"{source}\x1f{external_id}".encode()).hexdigest()
+    return f"ct_{digest[:32]}"
+
+
+def alert_id_for(nip: str, content_id: str) -> str:
+    """One alert per (person, content): the id is the dedup key everywhere."""
+    return "al_" + hashlib.sha256(f"{nip}\x1f{content_id}".encode()).hexdigest()[:32]
+
+
+def evidence_hash(raw: bytes) -> str:
+    """SHA-256 over the bytes exactly as received, so evidence can be re-verified later."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Author(_Frozen):
+    handle: str | None = None
+    display_name: str | None = None
+    bio: str | None = None
+
+
+class Target(_Frozen):
+    handle: str | None = None
+    text: str | None = None
+
+
+class Media(_Frozen):
+    type: Literal["image", "video"]
+    caption: str | None = None
+    ocr_text: str | None = None
+    labels: list[str] = Field(default_factory=list)
+
+
+class ContentRecord(_Frozen):
+    """Content record v1: the external contract on ``pantau.content.submitted.v1``."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    source: str = Field(min_length=1, max_length=64)
+    external_id: str = Field(min_length=1, max_length=512)
+    url: str | None = None
+    kind: ContentKind = "post"
+    text: str = ""
+    author: Author = Field(default_factory=Author)
+    target: Target | None = None
+    media: list[Media] = Field(default_factory=list)
+    published_at: AwareDatetime | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _lower_source(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def content_id(self) -> str:
+        return content_id_for(self.source, self.external_id)
+
+
+class Evidence(_Frozen):
+    """What decided a classification: the matched words, hashtags, accounts or captions."""
+
+    cue: str  # e.g. "support_verb", "hashtag", "campaign_account", "gesture", "negation"
+    text: str  # the words as they appeared
+    field: str = "text"  # text | hashtag | author.bio | target.handle | media[0].caption ...
+    contestant: str | None = None
+    weight: float = 0.0
+    span: tuple[int, int] | None = None
+
+
+class Stance(_Frozen):
+    contestant: str
+    polarity: Polarity
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class Classification(_Frozen):
+    partisan: bool
+    score: float = Field(ge=0.0, le=1.0)
+    stance: list[Stance] = Field(default_factory=list)
+    form: ViolationForm = "none"
+    evidence: list[Evidence] = Field(default_factory=list)
+    model_version: str
+
+
+class FeatureExplanation(_Frozen):
+    feature: str  # nip_exact, handle_exact, name_similarity, agency_corroboration, ...
+    score: float
+    detail: str
+    query_value: str | None = None
+    candidate_value: str | None = None
+
+
+class Subject(_Frozen):
+    """The registry facts about a matched civil servant that an agency needs to act."""
+
+    nip: str
+    name: str
+    agency_code: str
+    agency_name: str
+    unit: str = ""
+    position: str = ""
+    province_code: str = ""
+    regency_code: str = ""
+
+
+class Match(_Frozen):
+    nip: str
+    band: MatchBand
+    score: float = Field(ge=0.0, le=1.0)
+    explanation: list[FeatureExplanation]
+    subject: Subject | None = None
+
+
+SCHEMA_VERSION = 1
+
+
+class ContentAccepted(_Frozen):
+    """ingest -> classify: a validated, stored, de-duplicated content item."""
+
+    schema_version: Literal[1] = 1
+    content_id: str
+    evidence_sha256: str
+    received_at: datetime
+    record: ContentRecord
+
+
+class ContentClassified(_Frozen):
+    """classify -> match: only partisan items travel on; all results are stored."""
+
+    schema_version: Literal[1] = 1
+    content_id: str
+    evidence_sha256: str
+    record: ContentRecord
+    classification: Classification
+
+
+class ContentMatched(_Frozen):
+    """match -> notify: a partisan item linked to one or more registry people."""
+
+    schema_version: Literal[1] = 1
+    content_id: str
+    evidence_sha256: str
+    record: ContentRecord
+    classification: Classification
+    matches: list[Match]
+    registry_version: str
+
+
+class AlertContent(_Frozen):
+    content_id: str
+    source: str
+    external_id: str
+    url: str | None = None
+    kind: ContentKind
+    excerpt: str
+    published_at: datetime | None = None
+    evidence_sha256: str
+
+
+class Alert(_Frozen):
+    """The value on ``pantau.alerts.v1`` (keyed by ``agency_code``): one per (NIP, content)."""
+
+    schema_version: Literal[1] = 1
+    alert_id: str
+    agency_code: str
+    status: Literal["suspected"] = "suspected"
+    summary: str  # Bahasa Indonesia, for the people who must act
+    subject: Subject
+    content: AlertContent
+    classification: Classification
+    match: Match
+    registry_version: str
+    route: list[str] = Field(default_factory=list)
+    created_at: datetime
+
+
+class DeadLetter(_Frozen):
+    """A record a stage could not process, with enough context to fix and replay it."""
+
+    schema_version: Literal[1] = 1
+    stage: str
+    source_topic: str
+    partition: int | None = None
+    offset: int | None = None
+    key: str | None = None
+    error_type: str  # invalid_json | validation | processing
+    reason: str
+    fields: list[str] = Field(default_factory=list)
+    raw: str  # the original value, decoded as UTF-8 with replacement
+    failed_at: datetime = Field(default_factory=utcnow)
