@@ -7,7 +7,7 @@ Kafka topics carry raw JSON bytes (faust has no pydantic support); each agent va
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
@@ -229,3 +229,42 @@ class DeadLetter(_Frozen):
     fields: list[str] = Field(default_factory=list)
     raw: str  # the original value, decoded as UTF-8 with replacement
     failed_at: datetime = Field(default_factory=utcnow)
+
+
+REGISTRY_CSV_HEADER = (
+    "nip,name,birth_date,gender,agency_code,agency_name,unit,position,"
+    "province_code,regency_code,handles"
+).split(",")
+
+
+class Handle(_Frozen):
+    platform: str  # x, instagram, facebook, tiktok, youtube ...
+    handle: str  # as written in the registry; normalise before comparing
+
+
+class RegistryPerson(_Frozen):
+    """One row of the ASN registry CSV (header ``REGISTRY_CSV_HEADER``), after parsing."""
+
+    nip: str = Field(pattern=r"^\d{18}$")
+    name: str = Field(min_length=1)
+    birth_date: date
+    gender: Literal["M", "F"]
+    agency_code: str = Field(pattern=r"^[A-Z0-9][A-Z0-9\-]*$")
+    agency_name: str
+    unit: str = ""
+    position: str = ""
+    province_code: str = ""
+    regency_code: str = ""
+    handles: list[Handle] = Field(default_factory=list)
+
+    def subject(self) -> Subject:
+        return Subject(
+            nip=self.nip,
+            name=self.name,
+            agency_code=self.agency_code,
+            agency_name=self.agency_name,
+            unit=self.unit,
+            position=self.position,
+            province_code=self.province_code,
+            regency_code=self.regency_code,
+        )

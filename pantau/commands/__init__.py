@@ -1,0 +1,1 @@
+"""Command groups of the `pantau` CLI, one module per area."""
