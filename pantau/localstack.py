@@ -1,0 +1,289 @@
+"""The local stack without Docker: a real Kafka broker (KRaft) and FerretDB, plus the services.
+
+Binaries live in ``.cache/`` (shared by every checkout setting), runtime state in the settings'
+``state_dir`` (one per environment, so the test suite never touches a running demo). Every
+operation is idempotent: ``up`` on a running stack only waits for readiness; ``down`` on a stopped
+one does nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from shared.settings import REPO_ROOT, Settings
+
+CACHE = Path(os.environ.get("PANTAU_CACHE_DIR", REPO_ROOT / ".cache"))
+KAFKA_LIBS = CACHE / "kafka" / "libs"
+FERRETDB_BIN = CACHE / "ferretdb" / "bin" / "ferretdb"
+SERVICES = ("ingest", "classify", "match", "notify")
+
+
+class StackError(RuntimeError):
+    """Something the operator must fix; the message says what."""
+
+
+def _port_open(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _host_port(address: str, default_port: int) -> tuple[str, int]:
+    parsed = urlparse(address if "://" in address else f"//{address}")
+    return parsed.hostname or "127.0.0.1", parsed.port or default_port
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    state_dir: Path
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / "pids" / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "logs" / f"{self.name}.log"
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        return pid
+
+    def spawn(self, argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
+        self.pid_file.parent.mkdir(parents=True, exist_ok=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_file, "ab") as log:
+            proc = subprocess.Popen(
+                argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=cwd or REPO_ROOT, env={**os.environ, **(env or {})}, start_new_session=True,
+            )
+        self.pid_file.write_text(str(proc.pid))
+        return proc.pid
+
+    def stop(self, timeout: float = 20.0) -> bool:
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.pid() is not None:
+            time.sleep(0.2)
+        if self.pid() is not None:
+            os.killpg(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except FileNotFoundError:
+            return "(no log)"
+
+
+def _wait(what: str, check, component: Component, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if component.pid() is None:
+            raise StackError(f"{what} exited during start-up; last log lines ({component.log_file}):\n{component.log_tail()}")
+        time.sleep(0.3)
+    raise StackError(f"{what} not ready after {timeout:.0f}s; see {component.log_file}:\n{component.log_tail()}")
+
+
+class LocalStack:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.state_dir = settings.state_dir
+        self.kafka = Component("kafka", self.state_dir)
+        self.ferretdb = Component("ferretdb", self.state_dir)
+        self.kafka_host, self.kafka_port = _host_port(settings.kafka_bootstrap_servers.split(",")[0], 9092)
+        self.controller_port = int(os.environ.get("PANTAU_KAFKA_CONTROLLER_PORT", self.kafka_port + 1))
+        self.mongo_host, self.mongo_port = _host_port(settings.mongodb_uri, 27017)
+
+    # -- installation -----------------------------------------------------------------------
+    @staticmethod
+    def install() -> None:
+        """Fetch the Kafka jars and build FerretDB if the cache lacks them (first run only)."""
+        if not any(KAFKA_LIBS.glob("kafka_2.13-*.jar")):
+            print("fetching Apache Kafka jars with Maven (first run only)...", file=sys.stderr)
+            subprocess.run(["mvn", "-q", "-B", "package"], cwd=REPO_ROOT / "deploy" / "kafka", check=True)
+        if not FERRETDB_BIN.exists():
+            subprocess.run([str(REPO_ROOT / "deploy" / "scripts" / "build-ferretdb.sh")], check=True)
+
+    # -- kafka ----------------------------------------------------------------------------------
+    def _kafka_properties(self) -> Path:
+        data = self.state_dir / "kafka" / "data"
+        props = self.state_dir / "kafka" / "server.properties"
+        props.parent.mkdir(parents=True, exist_ok=True)
+        host, port, cport = self.kafka_host, self.kafka_port, self.controller_port
+        props.write_text("\n".join([
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.bootstrap.servers={host}:{cport}",
+            f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
+            f"advertised.listeners=PLAINTEXT://{host}:{port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            f"log.dirs={data}",
+            f"num.partitions={self.settings.topic_partitions}",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=8",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "auto.create.topics.enable=false",
+            "",
+        ]))
+        return props
+
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        return str(Path(java_home) / "bin" / "java") if java_home else "java"
+
+    def start_kafka(self) -> None:
+        if self.kafka.pid() is None:
+            if _port_open(self.kafka_host, self.kafka_port):
+                raise StackError(
+                    f"port {self.kafka_port} is taken by another process: set KAFKA_BOOTSTRAP_SERVERS to a free port"
+                )
+            props = self._kafka_properties()
+            classpath = f"{KAFKA_LIBS}/*"
+            data = self.state_dir / "kafka" / "data"
+            if not (data / "meta.properties").exists():
+                cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+                subprocess.run(
+                    [self._java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id,
+                     "-c", str(props), "--standalone"],
+                    check=True, capture_output=True,
+                )
+            self.kafka.spawn([
+                self._java(), "-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+                f"-Dlog4j2.configurationFile={REPO_ROOT / 'deploy' / 'local' / 'kafka-log4j2.yaml'}",
+                "-cp", classpath, "kafka.Kafka", str(props),
+            ])
+        _wait("Kafka", self._kafka_ready, self.kafka, timeout=90)
+
+    def _kafka_ready(self) -> bool:
+        if not _port_open(self.kafka_host, self.kafka_port):
+            return False
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        async def probe() -> bool:
+            admin = AIOKafkaAdminClient(bootstrap_servers=f"{self.kafka_host}:{self.kafka_port}", request_timeout_ms=3000)
+            try:
+                await admin.start()
+                await admin.list_topics()
+                return True
+            except Exception:  # noqa: BLE001 - not ready yet
+                return False
+            finally:
+                await admin.close()
+
+        return asyncio.run(probe())
+
+    # -- ferretdb -------------------------------------------------------------------------------
+    def start_ferretdb(self) -> None:
+        if self.ferretdb.pid() is None:
+            if _port_open(self.mongo_host, self.mongo_port):
+                raise StackError(f"port {self.mongo_port} is taken by another process: set MONGODB_URI to a free port")
+            data = self.state_dir / "ferretdb" / "data"
+            data.mkdir(parents=True, exist_ok=True)
+            self.ferretdb.spawn([
+                str(FERRETDB_BIN), "--handler=sqlite", f"--sqlite-url=file:{data}/",
+                f"--listen-addr={self.mongo_host}:{self.mongo_port}", "--debug-addr=-",
+                "--telemetry=disable", "--log-level=warn",
+            ])
+        _wait("FerretDB", self._ferretdb_ready, self.ferretdb, timeout=60)
+
+    def _ferretdb_ready(self) -> bool:
+        if not _port_open(self.mongo_host, self.mongo_port):
+            return False
+        from pymongo import MongoClient
+
+        client = MongoClient(self.settings.mongodb_uri, serverSelectionTimeoutMS=2000)
+        try:
+            client.admin.command("ping")
+            return True
+        except Exception:  # noqa: BLE001 - not ready yet
+            return False
+        finally:
+            client.close()
+
+    # -- the whole stack ------------------------------------------------------------------------
+    def infra_up(self) -> None:
+        self.install()
+        self.start_kafka()
+        self.start_ferretdb()
+        from shared.kafka import ensure_topics
+
+        asyncio.run(ensure_topics(self.settings))
+
+    def infra_down(self) -> None:
+        self.ferretdb.stop()
+        self.kafka.stop(timeout=30)
+
+    def service(self, name: str) -> Component:
+        return Component(name, self.state_dir)
+
+    def services_up(self, names: tuple[str, ...] = SERVICES) -> None:
+        for name in names:
+            component = self.service(name)
+            if component.pid() is None:
+                component.spawn([sys.executable, "-m", f"services.{name}"])
+
+    def services_down(self, names: tuple[str, ...] = SERVICES) -> None:
+        for name in names:
+            self.service(name).stop()
+
+    def wait_services_ready(self, names: tuple[str, ...] = SERVICES, timeout: float = 120) -> None:
+        import urllib.request
+
+        from shared.kafka import WEB_PORT_OFFSETS
+
+        for name in names:
+            port = self.settings.ingest_port if name == "ingest" else self.settings.web_port_base + WEB_PORT_OFFSETS[name]
+
+            def ready(port: int = port) -> bool:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                        return response.status == 200
+                except OSError:
+                    return False
+
+            _wait(f"service {name}", ready, self.service(name), timeout=timeout)
+
+    def status(self) -> list[tuple[str, str, str]]:
+        rows = [
+            ("kafka", self._state(self.kafka), f"{self.kafka_host}:{self.kafka_port}"),
+            ("ferretdb", self._state(self.ferretdb), f"{self.mongo_host}:{self.mongo_port}"),
+        ]
+        rows += [(name, self._state(self.service(name)), "") for name in SERVICES]
+        return rows
+
+    @staticmethod
+    def _state(component: Component) -> str:
+        pid = component.pid()
+        return f"running (pid {pid})" if pid else "stopped"

@@ -1,0 +1,106 @@
+"""Ingest: validate, de-duplicate and store content, then hand it to classify.
+
+Two doors, one path: upstream systems publish to ``pantau.content.submitted.v1`` or POST to
+``/v1/content``; the HTTP handler only validates and publishes to that same topic, and the agent
+below does the rest. A record becomes "accepted" once stored; it is forwarded exactly once, marked
+only after the broker confirmed the send, so a crash in between re-forwards instead of losing it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+
+from faust.web import Request, Response, View
+
+from services.ingest.domain import accepted_event, stored_content
+from shared import topics
+from shared.health import add_health_routes
+from shared.kafka import DeadLetterSink, InvalidRecord, make_app, parse_model, process_events, topic
+from shared.mongo import LazyDatabase, insert_once, ping
+from shared.schemas import ContentRecord, utcnow
+from shared.settings import get_settings
+
+log = logging.getLogger("pantau.ingest")
+settings = get_settings()
+app = make_app("ingest", settings, web_port=settings.ingest_port)
+db = LazyDatabase(settings)
+
+submitted = topic(app, topics.CONTENT_SUBMITTED, settings)
+accepted = topic(app, topics.CONTENT_ACCEPTED, settings)
+dead_letters = DeadLetterSink("ingest", topics.CONTENT_SUBMITTED, app.topic(topics.CONTENT_SUBMITTED.dead_letter))
+
+MAX_BATCH = 1000
+
+
+async def accept(raw: bytes) -> str:
+    """Store and forward one raw record; returns its content id. Raises InvalidRecord."""
+    record = parse_model(ContentRecord, raw)
+    content = db()["content"]
+    document = stored_content(record, raw, utcnow())
+    if not await insert_once(content, document):
+        existing = await content.find_one({"_id": record.content_id}, {"forwarded": 1, "evidence_sha256": 1})
+        if existing and existing.get("forwarded"):
+            log.info("duplicate dropped", extra={"fields": {"content_id": record.content_id}})
+            return record.content_id
+        document = await content.find_one({"_id": record.content_id})
+    event = accepted_event(document)
+    await (await accepted.send(key=event.content_id.encode(), value=event.model_dump_json().encode(), force=True))
+    await content.update_one({"_id": event.content_id}, {"$set": {"forwarded": True}})
+    return event.content_id
+
+
+@app.agent(submitted)
+async def ingest_content(stream):
+    async def handle(event):
+        await accept(bytes(event.value))
+
+    await process_events(stream, handle, dead_letters)
+
+
+def _error(status: int, code: str, message: str, details: list | None = None) -> Response:
+    body = {"error": {"code": code, "message": message, "details": details or []}}
+    return Response(body=json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
+
+
+@app.page("/v1/content")
+class ContentView(View):
+    """POST one content record (an object) or a batch (an array); answers 202 with content ids.
+
+    A batch is all-or-nothing: if any item is invalid, nothing is published and the 400 names
+    each bad item by index and field.
+    """
+
+    async def post(self, request: Request) -> Response:
+        keys = settings.ingest_keys
+        presented = request.headers.get("X-API-Key") or request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if keys and presented not in keys:
+            return _error(401, "unauthorized", "missing or unknown API key (header X-API-Key)")
+        body = await request.read()
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _error(400, "invalid_json", f"request body is not valid JSON: {exc}")
+        items = payload if isinstance(payload, list) else [payload]
+        if not items or len(items) > MAX_BATCH:
+            return _error(400, "bad_batch", f"send between 1 and {MAX_BATCH} records per request")
+        problems, valid = [], []
+        for index, item in enumerate(items):
+            raw = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+            try:
+                valid.append((parse_model(ContentRecord, raw), raw))
+            except InvalidRecord as exc:
+                problems.append({"index": index, "reason": exc.reason, "fields": exc.fields})
+        if problems:
+            return _error(400, "invalid_record", "some records are invalid; nothing was accepted", problems)
+        results = []
+        for record, raw in valid:
+            await (await submitted.send(key=record.content_id.encode(), value=raw, force=True))
+            results.append({"external_id": record.external_id, "content_id": record.content_id})
+        return Response(body=json.dumps({"accepted": results}), status=202, content_type="application/json")
+
+
+async def readiness() -> dict[str, bool]:
+    return {"mongodb": await ping(db())}
+
+
+add_health_routes(app, readiness)

@@ -1,0 +1,30 @@
+"""What ingest stores for each accepted item: the raw bytes as evidence, hashed, plus the record."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from shared.schemas import ContentAccepted, ContentRecord, evidence_hash
+
+
+def stored_content(record: ContentRecord, raw: bytes, received_at: datetime) -> dict[str, Any]:
+    """The MongoDB document for an item; ``_id`` is the deterministic content id (dedup key)."""
+    return {
+        "_id": record.content_id,
+        "source": record.source,
+        "external_id": record.external_id,
+        "record": record.model_dump(mode="json"),
+        "raw": raw.decode("utf-8", errors="replace"),
+        "evidence_sha256": evidence_hash(raw),
+        "received_at": received_at,
+        "forwarded": False,
+    }
+
+
+def accepted_event(document: dict[str, Any]) -> ContentAccepted:
+    return ContentAccepted(
+        content_id=document["_id"],
+        evidence_sha256=document["evidence_sha256"],
+        received_at=document["received_at"],
+        record=ContentRecord.model_validate(document["record"]),
+    )

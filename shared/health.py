@@ -1,0 +1,24 @@
+"""``/healthz`` (the process is alive) and ``/readyz`` (it can do its job) for every service."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import faust
+from faust.web import Request, Response, View
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def add_health_routes(app: faust.App, readiness: ReadinessCheck) -> None:
+    @app.page("/healthz")
+    class Healthz(View):
+        async def get(self, request: Request) -> Response:
+            return self.json({"status": "ok", "service": app.conf.id})
+
+    @app.page("/readyz")
+    class Readyz(View):
+        async def get(self, request: Request) -> Response:
+            checks = await readiness()
+            checks["kafka_consumer"] = app.consumer is not None and app.consumer.assignment() is not None
+            ready = all(checks.values())
+            return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)

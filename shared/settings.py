@@ -1,0 +1,45 @@
+"""Connection and runtime settings, read once from the environment (loopback defaults).
+
+Frozen, so a running service can never drift from what it was started with. The defaults are the
+ports `pantau infra up` uses; the test suite sets its own through the same variables.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
+    mongodb_uri: str = Field("mongodb://127.0.0.1:27017/pantau", alias="MONGODB_URI")
+    api_port: int = Field(8080, alias="PANTAU_API_PORT")
+    ingest_port: int = Field(8081, alias="PANTAU_INGEST_PORT")
+    # Each service's faust web server (health and readiness) is on web_port_base + its offset.
+    web_port_base: int = Field(6060, alias="PANTAU_WEB_PORT_BASE")
+    topic_partitions: int = Field(8, alias="PANTAU_TOPIC_PARTITIONS", ge=1)
+    ingest_api_keys: str = Field("", alias="PANTAU_INGEST_API_KEYS", repr=False)
+    state_dir: Path = Field(REPO_ROOT / ".run" / "demo", alias="PANTAU_STATE_DIR")
+    log_level: str = Field("INFO", alias="PANTAU_LOG_LEVEL")
+    public_url: str = Field("http://127.0.0.1:8080", alias="PANTAU_PUBLIC_URL")
+    # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
+    kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
+
+    @property
+    def kafka_url(self) -> str:
+        return ",".join(f"kafka://{host}" for host in self.kafka_bootstrap_servers.split(","))
+
+    @property
+    def ingest_keys(self) -> frozenset[str]:
+        return frozenset(k.strip() for k in self.ingest_api_keys.split(",") if k.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

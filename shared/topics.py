@@ -1,0 +1,59 @@
+"""The one registry of Kafka topics: name, partitions, key and dead-letter twin.
+
+The first and last topics are external contracts (design.md); the ones between are ours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    key: str  # what the Kafka key is, for readers and for partitioning
+    description: str
+    dead_letter: str | None = None  # where the consumer of this topic sends what it cannot process
+    partitions: int | None = None  # None: settings.topic_partitions
+    config: tuple[tuple[str, str], ...] = ()
+
+
+CONTENT_SUBMITTED = TopicSpec(
+    "pantau.content.submitted.v1",
+    key="content_id (or none, from upstream)",
+    description="content record v1 from crawlers, feeds and report channels (external contract)",
+    dead_letter="pantau.content.submitted.v1.dlq",
+)
+CONTENT_ACCEPTED = TopicSpec(
+    "pantau.content.accepted.v1",
+    key="content_id",
+    description="validated, stored, de-duplicated content (ingest -> classify)",
+    dead_letter="pantau.content.accepted.v1.dlq",
+)
+CONTENT_CLASSIFIED = TopicSpec(
+    "pantau.content.classified.v1",
+    key="content_id",
+    description="partisan content with classification and evidence (classify -> match)",
+    dead_letter="pantau.content.classified.v1.dlq",
+)
+CONTENT_MATCHED = TopicSpec(
+    "pantau.content.matched.v1",
+    key="content_id",
+    description="partisan content linked to registry people (match -> notify)",
+    dead_letter="pantau.content.matched.v1.dlq",
+)
+ALERTS = TopicSpec(
+    "pantau.alerts.v1",
+    key="agency_code",
+    description="one alert per (NIP, content) for the responsible agency (external contract)",
+)
+
+PIPELINE: tuple[TopicSpec, ...] = (CONTENT_SUBMITTED, CONTENT_ACCEPTED, CONTENT_CLASSIFIED, CONTENT_MATCHED, ALERTS)
+
+
+def all_topic_names() -> list[str]:
+    names = []
+    for spec in PIPELINE:
+        names.append(spec.name)
+        if spec.dead_letter:
+            names.append(spec.dead_letter)
+    return names
