@@ -67,13 +67,15 @@ def parse_model(model: type, raw: bytes | str):
 
 def make_app(service: str, settings: Settings, web_port: int | None = None) -> faust.App:
     """One faust app per service: its own consumer group (app id), raw values, loopback web."""
+    datadir = settings.state_dir / "faust" / service
+    datadir.mkdir(parents=True, exist_ok=True)
     return faust.App(
         f"pantau-{service}",
         broker=settings.kafka_url,
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",
-        datadir=str(settings.state_dir / "faust" / service),
+        datadir=str(datadir),
         web_enabled=True,
         web_bind="127.0.0.1",
         web_host="127.0.0.1",
@@ -199,6 +201,5 @@ def run_worker(app: faust.App, settings: Settings) -> None:
 
     configure_logging(settings.log_level)
     asyncio.run(ensure_topics(settings))
-    sys.argv = [sys.argv[0], "worker", "--loglevel", settings.log_level.lower(),
-                "--web-host", "127.0.0.1", "--web-port", str(app.conf.web_port)]
+    sys.argv = [sys.argv[0], "worker", "--loglevel", settings.log_level.lower()]
     app.main()

@@ -57,9 +57,9 @@ async def ingest_content(stream):
     await process_events(stream, handle, dead_letters)
 
 
-def _error(status: int, code: str, message: str, details: list | None = None) -> Response:
-    body = {"error": {"code": code, "message": message, "details": details or []}}
-    return Response(body=json.dumps(body, ensure_ascii=False), status=status, content_type="application/json")
+def error_body(code: str, message: str, details: list | None = None) -> dict:
+    """The one error shape of our HTTP APIs."""
+    return {"error": {"code": code, "message": message, "details": details or []}}
 
 
 @app.page("/v1/content")
@@ -74,15 +74,15 @@ class ContentView(View):
         keys = settings.ingest_keys
         presented = request.headers.get("X-API-Key") or request.headers.get("Authorization", "").removeprefix("Bearer ")
         if keys and presented not in keys:
-            return _error(401, "unauthorized", "missing or unknown API key (header X-API-Key)")
+            return self.json(error_body("unauthorized", "missing or unknown API key (header X-API-Key)"), status=401)
         body = await request.read()
         try:
             payload = json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _error(400, "invalid_json", f"request body is not valid JSON: {exc}")
+            return self.json(error_body("invalid_json", f"request body is not valid JSON: {exc}"), status=400)
         items = payload if isinstance(payload, list) else [payload]
         if not items or len(items) > MAX_BATCH:
-            return _error(400, "bad_batch", f"send between 1 and {MAX_BATCH} records per request")
+            return self.json(error_body("bad_batch", f"send between 1 and {MAX_BATCH} records per request"), status=400)
         problems, valid = [], []
         for index, item in enumerate(items):
             raw = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
@@ -91,12 +91,12 @@ class ContentView(View):
             except InvalidRecord as exc:
                 problems.append({"index": index, "reason": exc.reason, "fields": exc.fields})
         if problems:
-            return _error(400, "invalid_record", "some records are invalid; nothing was accepted", problems)
+            return self.json(error_body("invalid_record", "some records are invalid; nothing was accepted", problems), status=400)
         results = []
         for record, raw in valid:
             await (await submitted.send(key=record.content_id.encode(), value=raw, force=True))
             results.append({"external_id": record.external_id, "content_id": record.content_id})
-        return Response(body=json.dumps({"accepted": results}), status=202, content_type="application/json")
+        return self.json({"accepted": results}, status=202)
 
 
 async def readiness() -> dict[str, bool]:
