@@ -214,6 +214,7 @@ class LocalStack:
             self.ferretdb.spawn([
                 str(FERRETDB_BIN), "--handler=sqlite", f"--sqlite-url=file:{data}/",
                 f"--listen-addr={self.mongo_host}:{self.mongo_port}", "--debug-addr=-",
+                f"--state-dir={self.state_dir / 'ferretdb'}",
                 "--telemetry=disable", "--log-level=warn",
             ])
         _wait("FerretDB", self._ferretdb_ready, self.ferretdb, timeout=60)

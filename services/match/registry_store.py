@@ -1,0 +1,100 @@
+"""The registry in MongoDB: versioned loads with an atomic switch, and reviewers' judgements.
+
+Each import writes a fresh collection ``registry_<version>``; only when it is complete does the
+single ``registry_state`` document point at it (one-document update, atomic without
+transactions). Readers therefore see the old version or the new one, never a half-loaded mix.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from shared.mongo import database_name
+
+from shared.schemas import RegistryPerson, utcnow
+
+STATE_ID = "active"
+KEEP_PREVIOUS_VERSIONS = 1
+
+
+def new_version(now: datetime | None = None) -> str:
+    return (now or utcnow()).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def collection_name(version: str) -> str:
+    return f"registry_{version}"
+
+
+def person_document(person: RegistryPerson) -> dict[str, Any]:
+    document = person.model_dump(mode="json")
+    document["_id"] = person.nip
+    return document
+
+
+async def write_batch(db: AsyncDatabase, version: str, people: list[RegistryPerson]) -> None:
+    if people:
+        await db[collection_name(version)].insert_many([person_document(p) for p in people], ordered=False)
+
+
+async def activate(db: AsyncDatabase, version: str, count: int, report: dict[str, Any]) -> None:
+    await db["registry_versions"].replace_one(
+        {"_id": version},
+        {"_id": version, "count": count, "report": report, "activated_at": utcnow()},
+        upsert=True,
+    )
+    await db["registry_state"].replace_one({"_id": STATE_ID}, {"_id": STATE_ID, "version": version}, upsert=True)
+    await _drop_old_versions(db, keep=version)
+
+
+async def _drop_old_versions(db: AsyncDatabase, keep: str) -> None:
+    names = sorted(n for n in await db.list_collection_names() if n.startswith("registry_2"))
+    current = collection_name(keep)
+    older = [n for n in names if n < current]
+    for name in older[: max(0, len(older) - KEEP_PREVIOUS_VERSIONS)]:
+        await db.drop_collection(name)
+
+
+async def active_version(db: AsyncDatabase) -> str | None:
+    state = await db["registry_state"].find_one({"_id": STATE_ID})
+    return state["version"] if state else None
+
+
+@contextmanager
+def sync_people(uri: str, version: str, batch_size: int = 10_000) -> Iterator[Iterator[dict[str, Any]]]:
+    """Stream one version's people with a synchronous client (for building the index in a thread)."""
+    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=5000)
+    try:
+        yield client[database_name(uri)][collection_name(version)].find({}, batch_size=batch_size)
+    finally:
+        client.close()
+
+
+async def load_judgements(db: AsyncDatabase) -> frozenset[tuple[str, str]]:
+    """(nip, author_key) pairs a reviewer judged "not this person"."""
+    rows = await db["judgements"].find({"verdict": "not_this_person"}, {"nip": 1, "author_key": 1}).to_list(None)
+    return frozenset((row["nip"], row["author_key"]) for row in rows)
+
+
+async def record_judgement(db: AsyncDatabase, nip: str, author_key: str, reviewer: str, reason: str) -> None:
+    await db["judgements"].replace_one(
+        {"_id": f"{nip}|{author_key}"},
+        {"_id": f"{nip}|{author_key}", "nip": nip, "author_key": author_key, "verdict": "not_this_person",
+         "reviewer": reviewer, "reason": reason, "at": utcnow()},
+        upsert=True,
+    )
+
+
+def chunks(items: Iterable[RegistryPerson], size: int) -> Iterable[list[RegistryPerson]]:
+    batch: list[RegistryPerson] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
