@@ -5,11 +5,6 @@ PY := $(VENV)/bin/python
 PANTAU := $(VENV)/bin/pantau
 STAMP := $(VENV)/.installed
 
-# The test suite's own stack: other ports and another state directory than the demo's.
-TEST_ENV := KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:19092 PANTAU_KAFKA_CONTROLLER_PORT=19093 \
-	MONGODB_URI=mongodb://127.0.0.1:37017/pantau_test PANTAU_API_PORT=18080 PANTAU_INGEST_PORT=18081 \
-	PANTAU_WEB_PORT_BASE=16060 PANTAU_STATE_DIR=$(CURDIR)/.run/test
-
 .PHONY: setup demo test test-unit bench eval train clean down
 
 setup: $(STAMP) .cache/kafka/.fetched .cache/ferretdb/bin/ferretdb
@@ -33,9 +28,9 @@ demo: setup
 down:
 	-$(PANTAU) down
 
+# The suite starts its own stack on its own ports (tests/conftest.py), so a running demo is safe.
 test: setup
-	$(TEST_ENV) $(PANTAU) infra up
-	$(TEST_ENV) $(VENV)/bin/pytest; status=$$?; $(TEST_ENV) $(PANTAU) down >/dev/null 2>&1; exit $$status
+	$(VENV)/bin/pytest
 
 test-unit: setup
 	$(VENV)/bin/pytest tests/unit

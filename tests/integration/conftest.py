@@ -1,0 +1,103 @@
+"""Fixtures for tests on the real stack: the running pipeline, topic readers, CLI runner."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from shared.kafka import WEB_PORT_OFFSETS
+from shared.settings import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+SAMPLE = REPO_ROOT / "deploy" / "sample"
+
+
+def run_cli(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the real `pantau` console script with the suite's environment."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "pantau"), *args],
+        capture_output=True, text=True, check=check, timeout=timeout, env=os.environ.copy(),
+    )
+
+
+def http_get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def read_topic(settings, topic: str, timeout: float = 5.0) -> list:
+    """Every record currently on ``topic`` (all partitions, from the beginning)."""
+
+    async def read() -> list:
+        consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
+            if not partitions:
+                await consumer._client.force_metadata_update()
+                partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
+            consumer.assign(partitions)
+            end = await consumer.end_offsets(partitions)
+            await consumer.seek_to_beginning(*partitions)
+            records, deadline = [], time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if all(await consumer.position(tp) >= end[tp] for tp in partitions):
+                    break
+                batch = await consumer.getmany(timeout_ms=500)
+                for messages in batch.values():
+                    records.extend(messages)
+            return records
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(read())
+
+
+def alerts_json(agency: str | None = None) -> list[dict]:
+    args = ["alerts", "--json"] + (["--agency", agency] if agency else [])
+    return [json.loads(line) for line in run_cli(*args).stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def pipeline(stack, settings):
+    """All four services running on the test stack, with the sample registry imported.
+
+    Readiness of match is recorded before the import, so a test can check that /readyz refuses
+    while no registry is loaded.
+    """
+    stack.services_up()
+    stack.wait_services_ready(("ingest", "classify", "notify"))
+    match_port = settings.web_port_base + WEB_PORT_OFFSETS["match"]
+    wait_for(lambda: http_get(f"http://127.0.0.1:{match_port}/healthz")[0] == 200, 90, "match to serve /healthz")
+    before_import = http_get(f"http://127.0.0.1:{match_port}/readyz")
+    run_cli("registry", "import", str(SAMPLE / "registry.csv"))
+    stack.wait_services_ready(("match",))
+    yield {"stack": stack, "match_readyz_before_import": before_import}

@@ -1,0 +1,129 @@
+"""End to end on the real stack: `pantau submit` -> ingest -> classify -> match -> notify."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from shared import topics
+from shared.schemas import content_id_for
+from tests.integration.conftest import SAMPLE, alerts_json, read_topic, run_cli, unique, wait_for
+
+pytestmark = pytest.mark.integration
+
+PARTISAN_BY_REGISTERED_HANDLE = {
+    "source": "x", "kind": "post", "url": "https://x.com/bambang_ht/status/1",
+    "text": "Fix coblos nomor 2 tanggal 14 Februari! Prabowo-Gibran satu putaran #PrabowoGibran2024",
+    "author": {"handle": "bambang_ht", "display_name": "Bambang H."},
+    "published_at": "2024-01-10T08:15:00+08:00",
+}
+
+
+def submit(tmp_path, records: list, name: str = "in.jsonl") -> None:
+    path = tmp_path / name
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records) + "\n")
+    run_cli("submit", str(path))
+
+
+def alerts_for_content(content_id: str) -> list[dict]:
+    return [a for a in alerts_json() if a["content"]["content_id"] == content_id]
+
+
+def test_match_not_ready_until_a_registry_is_loaded(pipeline):
+    status, body = pipeline["match_readyz_before_import"]
+    assert status == 503
+    assert body["checks"]["registry_loaded"] is False
+
+
+def test_partisan_post_by_registered_handle_alerts_once_within_30s(pipeline, settings, tmp_path):
+    record = {**PARTISAN_BY_REGISTERED_HANDLE, "external_id": unique("e2e")}
+    content_id = content_id_for("x", record["external_id"])
+    started = time.monotonic()
+    submit(tmp_path, [record])
+    found = wait_for(lambda: alerts_for_content(content_id), 30, "the alert in `pantau alerts --json`")
+    assert time.monotonic() - started < 30
+    assert [a["agency_code"] for a in found] == ["PEMPROV-73"]
+    assert found[0]["subject"]["nip"] == "197905212005011003"
+    assert found[0]["classification"]["partisan"] is True
+    assert found[0]["classification"]["evidence"], "an alert must carry the evidence that decided it"
+    assert found[0]["match"]["explanation"], "an alert must explain the match"
+
+    # The same record again, then a sentinel: once the sentinel alerted, the duplicate was handled.
+    sentinel = {**PARTISAN_BY_REGISTERED_HANDLE, "external_id": unique("sentinel")}
+    submit(tmp_path, [record, sentinel], "again.jsonl")
+    wait_for(lambda: alerts_for_content(content_id_for("x", sentinel["external_id"])), 30, "the sentinel alert")
+    assert len(alerts_for_content(content_id)) == 1
+
+    on_topic = [m for m in read_topic(settings, topics.ALERTS.name)
+                if json.loads(m.value)["content"]["content_id"] == content_id]
+    assert len(on_topic) == 1
+    assert on_topic[0].key == b"PEMPROV-73"
+
+
+def test_sample_content_alerts_the_right_agencies_and_not_the_look_alikes(pipeline, settings):
+    run_cli("submit", str(SAMPLE / "content.jsonl"))
+    samples = [json.loads(line) for line in (SAMPLE / "content.jsonl").read_text().splitlines()]
+    ids = {r["external_id"]: content_id_for(r["source"], r["external_id"]) for r in samples if "external_id" in r}
+    wait_for(lambda: alerts_for_content(ids["1745000000000000010"]), 45, "the alert for the NIP written in a bio")
+    time.sleep(3)  # let the rest of the batch drain
+    alerted = {a["content"]["content_id"] for a in alerts_json()}
+    for must_not_alert in ("semarang-sosialisasi-netralitas-2024-01-18", "cekfakta-camat-ajak-pilih-02",
+                           "C2dToba0001", "1745000000000000006", "1745000000000000008", "1745000000000000011"):
+        assert ids[must_not_alert] not in alerted, must_not_alert
+    assert ids["1745000000000000001"] in alerted
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("this is not json", None),
+        ('{"source": "x", "text": "tanpa external_id"}', "external_id"),
+        ('{"source": "x", "external_id": "t1", "kind": 5, "text": ["a"]}', "kind"),
+        ('{"source": "x", "external_id": "t2", "published_at": "kemarin"}', "published_at"),
+    ],
+)
+def test_malformed_records_go_to_the_dead_letter_topic_with_the_field(pipeline, settings, tmp_path, line, field):
+    marker = unique("dlq")
+    bad = line.replace('"t1"', f'"{marker}"').replace('"t2"', f'"{marker}"').replace("not json", f"not json {marker}")
+    after = {**PARTISAN_BY_REGISTERED_HANDLE, "external_id": unique("after-bad")}
+    submit(tmp_path, [bad, after])
+    # The stream goes on: the valid record after the bad one is processed.
+    wait_for(lambda: alerts_for_content(content_id_for("x", after["external_id"])), 30, "the record after the bad one")
+    letters = [json.loads(m.value) for m in read_topic(settings, topics.CONTENT_SUBMITTED.dead_letter)]
+    mine = [letter for letter in letters if marker in letter["raw"]]
+    assert len(mine) == 1
+    letter = mine[0]
+    assert letter["stage"] == "ingest"
+    if field is None:
+        assert letter["error_type"] == "invalid_json"
+    else:
+        assert letter["error_type"] == "validation"
+        assert field in letter["fields"] and field in letter["reason"]
+
+
+def test_http_ingest_requires_a_key_and_names_bad_fields(pipeline, settings):
+    url = f"http://127.0.0.1:{settings.ingest_port}/v1/content"
+
+    def post(body: bytes, key: str | None) -> tuple[int, dict]:
+        request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+        if key:
+            request.add_header("X-API-Key", key)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    record = {**PARTISAN_BY_REGISTERED_HANDLE, "external_id": unique("http")}
+    assert post(json.dumps(record).encode(), None)[0] == 401
+    status, body = post(json.dumps([record, {"source": "x"}]).encode(), "test-ingest-key")
+    assert status == 400
+    assert body["error"]["details"][0]["index"] == 1 and "external_id" in body["error"]["details"][0]["fields"]
+    status, body = post(json.dumps([record]).encode(), "test-ingest-key")
+    assert status == 202
+    content_id = body["accepted"][0]["content_id"]
+    assert content_id == content_id_for("x", record["external_id"])
+    wait_for(lambda: alerts_for_content(content_id), 30, "the alert for the HTTP-submitted record")
