@@ -1,0 +1,181 @@
+"""Notify commands: ``pantau routes test|check`` and ``pantau agency key create``.
+
+``check_notify_config()`` (re-exported here) validates routes.yaml, agencies.yaml and
+sanctions.yaml for ``pantau check-config``.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from services.notify.domain.config import NotifyConfig, NotifyConfigError, check_notify_config, load_notify_config
+from services.notify.domain.evaluate import EventPlan, plan_for_labels
+from services.notify.domain.durations import format_duration
+from services.notify.domain.labels import CASE_EVENTS, alert_labels, parse_label_args, with_event
+from services.notify.domain.recipients import Target
+from shared.logging import mask_nips
+
+__all__ = ["register", "check_notify_config", "routes_app", "agency_app"]
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False)
+routes_app = typer.Typer(help="Notify routing tree: test where an alert goes, check the config.", no_args_is_help=True)
+agency_app = typer.Typer(help="Agency access to the case API.", no_args_is_help=True)
+key_app = typer.Typer(help="API keys for the agency API (stored hashed).", no_args_is_help=True)
+agency_app.add_typer(key_app, name="key")
+
+ConfigDir = Annotated[Optional[Path], typer.Option("--config-dir", help="folder with routes.yaml, agencies.yaml, sanctions.yaml")]
+
+
+def _load(config_dir: Path | None) -> NotifyConfig:
+    try:
+        return load_notify_config(config_dir)
+    except NotifyConfigError as exc:
+        for problem in exc.problems:
+            err.print(f"[red]error:[/red] {problem}")
+        raise typer.Exit(2)
+
+
+def _plan_text(plan: EventPlan, show_nip: bool) -> list[str]:
+    lines = [f"event={plan.event}"]
+    for m in plan.matches:
+        r = m.route
+        lines.append(f"  route {r.name} ({' > '.join(m.path)}) -> receiver {m.receiver}")
+        lines.append(f"    why: {'; '.join(m.reasons) if m.reasons else 'root route (no matcher)'}")
+        repeat = format_duration(r.repeat_interval) if r.repeat_interval else "never"
+        lines.append(
+            f"    group: {m.group_key(plan.labels)}  wait {format_duration(r.group_wait)}, "
+            f"interval {format_duration(r.group_interval)}, repeat {repeat}, "
+            f"auto_forward {'yes' if r.auto_forward else 'no'}"
+        )
+        for d in plan.deliveries:
+            if d.match is not m:
+                continue
+            t = d.target
+            if isinstance(t, Target):
+                where = t.url or ", ".join(t.emails) or f"topic {t.topic} key {t.key}"
+                who = f" ({t.recipient_code}: {t.recipient_name})" if t.recipient_code else ""
+                lines.append(f"    -> {t.integration}: {t.kind} {where}{who}")
+            else:
+                lines.append(f"    -> {t.integration}: UNRESOLVED {t.reason}")
+    if plan.event == "suspected":
+        if plan.auto_forward_route:
+            lines.append(f"  auto-forward: YES, route {plan.auto_forward_route.route.name} allows it")
+        else:
+            lines.append("  auto-forward: no (human verification first)")
+    text = "\n".join(lines)
+    return [text if show_nip else mask_nips(text)]
+
+
+@routes_app.command("test")
+def routes_test(
+    labels: Annotated[Optional[list[str]], typer.Argument(help='labels as key=value, e.g. agency=PEMKOT-3374 form=engagement')] = None,
+    alert: Annotated[Optional[Path], typer.Option("--alert", help="an alert JSON file (shared.schemas.Alert)")] = None,
+    event: Annotated[Optional[str], typer.Option("--event", help="suspected|forwarded|escalated (default: all three unless given as a label)")] = None,
+    verify_receivers: Annotated[Optional[str], typer.Option("--verify-receivers", help="comma-separated receivers expected (exit 1 if different); needs one event")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="machine-readable output")] = False,
+    show_nip: Annotated[bool, typer.Option("--show-nip", help="print NIPs unmasked")] = False,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Show which routes and receivers fire for a label set or an alert, and why (like amtool)."""
+    config = _load(config_dir)
+    try:
+        base = parse_label_args(labels or [])
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    if alert is not None:
+        from shared.schemas import Alert
+
+        try:
+            parsed = Alert.model_validate_json(alert.read_bytes())
+        except Exception as exc:  # noqa: BLE001 - report any parse problem
+            err.print(f"[red]error:[/red] {alert}: {exc}")
+            raise typer.Exit(2)
+        base = {**alert_labels(parsed, config.directory, config.sanctions), **base}
+    events = [event] if event else ([base["event"]] if base.get("event") else list(CASE_EVENTS))
+    plans = [plan_for_labels(config, with_event(base, ev)) for ev in events]
+    if as_json:
+        doc = [
+            {
+                "event": p.event,
+                "labels": dict(p.labels),
+                "routes": [
+                    {**m.explain(), "group_key": m.group_key(p.labels)} for m in p.matches
+                ],
+                "targets": [
+                    {"route": d.match.route.name, "integration": d.integration,
+                     **({"kind": d.target.kind, "recipient": d.target.recipient_code, "url": d.target.url,
+                         "emails": list(d.target.emails), "topic": d.target.topic, "key": d.target.key}
+                        if isinstance(d.target, Target) else {"unresolved": d.target.reason})}
+                    for d in p.deliveries
+                ],
+                "auto_forward": p.auto_forward_route.route.name if p.auto_forward_route else None,
+            }
+            for p in plans
+        ]
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
+        out.print(text if show_nip else mask_nips(text), markup=False)
+    else:
+        shown = " ".join(f'{k}="{v}"' for k, v in sorted(base.items()) if v)
+        out.print(f"labels: {shown if show_nip else mask_nips(shown)}", markup=False)
+        for p in plans:
+            for line in _plan_text(p, show_nip):
+                out.print(line, markup=False)
+    if verify_receivers is not None:
+        if len(plans) != 1:
+            err.print("[red]error:[/red] --verify-receivers needs exactly one event (--event or event=...)")
+            raise typer.Exit(2)
+        expected = [r.strip() for r in verify_receivers.split(",") if r.strip()]
+        got = [m.receiver for m in plans[0].matches]
+        if got != expected:
+            err.print(f"[red]receivers differ:[/red] expected {expected}, got {got}")
+            raise typer.Exit(1)
+        err.print("receivers as expected")
+
+
+@routes_app.command("check")
+def routes_check(config_dir: ConfigDir = None) -> None:
+    """Validate routes.yaml, agencies.yaml and sanctions.yaml; exit 2 on errors."""
+    config = _load(config_dir)
+    for warning in config.warnings:
+        err.print(f"[yellow]warning:[/yellow] {warning}")
+    routes = list(config.tree.walk())
+    err.print(
+        f"notify config OK: {len(routes)} routes, {len(config.receivers)} receivers, "
+        f"{len(config.routes.inhibit_rules)} inhibit rules, {len(config.routes.flood_limits)} flood limits, "
+        f"{len(config.directory.agencies)} agencies + {len(config.directory.patterns)} patterns, "
+        f"sanctions table {config.sanctions.version}"
+    )
+
+
+@key_app.command("create")
+def key_create(
+    code: Annotated[str, typer.Argument(help="agency code, e.g. PEMKOT-3374 (or BKN for the analysts' desk)")],
+    role: Annotated[str, typer.Option("--role", help="agency | analyst | admin")] = "agency",
+    label: Annotated[str, typer.Option("--label", help="who holds the key (free text)")] = "",
+) -> None:
+    """Create an API key for CODE, print it ONCE; only its hash is stored."""
+    import asyncio
+
+    from services.notify.auth import create_api_key
+
+    if role not in ("agency", "analyst", "admin"):
+        err.print("[red]error:[/red] role must be agency, analyst or admin")
+        raise typer.Exit(2)
+    try:
+        key, key_id = asyncio.run(create_api_key(code.strip().upper(), role, label))
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    err.print(f"key {key_id} for {code.upper()} (role {role}) created; it is shown once, store it now:")
+    out.print(key, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(routes_app, name="routes")
+    app.add_typer(agency_app, name="agency")

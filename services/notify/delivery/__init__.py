@@ -1,0 +1,1 @@
+"""Outbound delivery: webhooks (HMAC-signed), e-mail (SMTP) and the versioned payload."""
