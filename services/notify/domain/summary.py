@@ -98,5 +98,5 @@ def group_subject_line(recipient_name: str, n_items: int, event: str, agency_nam
         "forwarded": "Penerusan dugaan pelanggaran netralitas ASN",
         "escalated": "Eskalasi: dugaan pelanggaran netralitas ASN belum ditindaklanjuti",
     }.get(event, "Dugaan pelanggaran netralitas ASN")
-    scope = f" — {agency_name}" if agency_name else ""
+    scope = f" - {agency_name}" if agency_name else ""
     return f"[Pantau Netral] {what}{scope} ({n_items} kasus)"
