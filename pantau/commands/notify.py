@@ -96,7 +96,9 @@ def routes_test(
         except Exception as exc:  # noqa: BLE001 - report any parse problem
             err.print(f"[red]error:[/red] {alert}: {exc}")
             raise typer.Exit(2)
-        base = {**alert_labels(parsed, config.directory, config.sanctions), **base}
+        derived = alert_labels(parsed, config.directory, config.sanctions)
+        derived.pop("event")  # an alert file shows all three events unless one is asked for
+        base = {**derived, **base}
     events = [event] if event else ([base["event"]] if base.get("event") else list(CASE_EVENTS))
     plans = [plan_for_labels(config, with_event(base, ev)) for ev in events]
     if as_json:
