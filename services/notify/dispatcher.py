@@ -1,0 +1,463 @@
+"""The notify dispatcher: cases -> routed items -> grouped, de-duplicated, delivered notifications.
+
+One cycle (``run_once``), under a MongoDB lease so only one dispatcher sends at a time:
+ 1. intake: every stored alert gets its case (safety net; the faust agent creates it first);
+ 2. route new cases (event ``suspected``); auto-forward when a route allows it;
+ 3. forward verified cases (event ``forwarded``); 4. escalate forwarded-but-unacknowledged cases;
+ 5. recover: re-send notification-log entries left ``pending`` by a crash (same body, same key);
+ 6. flush due groups: silences, inhibition, flood limits, grouping timers -> a batch -> log entry
+    written ``pending`` -> items claimed -> send -> ``sent`` / ``failed`` (+ dead-letter record).
+
+Guarantee (say it precisely): every batch gets its notification-log key *before* any byte is sent,
+and its items are claimed by that key, so after a kill -9 at any point the restarted dispatcher
+re-sends exactly the stored body under the same key and never puts those items into a different
+notification. On the wire this is at-least-once per key: if the process dies after the receiver
+accepted the request but before the log says ``sent``, that one request is repeated once with the
+same ``Idempotency-Key`` — a receiver that stores the key sees each notification exactly once.
+No batch is lost: a ``pending`` entry is retried until ``sent`` or, when the retry budget is spent,
+``failed`` with a record in ``notify_failures`` for operators.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+from collections import defaultdict
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.notify.delivery.email import EmailSender, render_email
+from services.notify.delivery.payload import NotificationItem, build_payload, payload_bytes
+from services.notify.delivery.retry import DeliveryResult, RetryPolicy
+from services.notify.delivery.webhook import WebhookSender
+from services.notify.domain import cases as wf
+from services.notify.domain.config import NotifyConfig
+from services.notify.domain.evaluate import plan_for_labels
+from services.notify.domain.flood import apply_flood_limits
+from services.notify.domain.grouping import GroupState, PendingItem, Timers, next_batch
+from services.notify.domain.inhibit import inhibited_by
+from services.notify.domain.labels import alert_labels, with_event
+from services.notify.domain.recipients import Target
+from services.notify.domain.routing import Route
+from services.notify.domain.silences import silenced_by
+from services.notify.domain.summary import alert_summary
+from services.notify.store import NotifyStore, item_key
+from shared.logging import log_event
+from shared.schemas import utcnow
+
+log = logging.getLogger("pantau.notify.dispatcher")
+LEASE = "dispatcher"
+OPEN_FOR_REMINDER = {"forwarded", "new", "verified"}
+
+
+def default_owner(port: int | None = None) -> str:
+    return os.environ.get("PANTAU_NOTIFY_INSTANCE") or f"{socket.gethostname()}:{port or os.getpid()}"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: NotifyStore,
+        config: NotifyConfig,
+        *,
+        public_url: str,
+        webhook: WebhookSender | None = None,
+        email: EmailSender | None = None,
+        kafka_bootstrap: str | None = None,
+        owner: str | None = None,
+        lease_ttl: timedelta = timedelta(seconds=30),
+        concurrency: int = 8,
+        intake_lookback: timedelta = timedelta(minutes=10),
+    ):
+        self.store = store
+        self.config = config
+        self.public_url = public_url
+        self.webhook = webhook or WebhookSender(policy=RetryPolicy())
+        self.email = email or EmailSender()
+        self.kafka_bootstrap = kafka_bootstrap
+        self.owner = owner or default_owner()
+        self.lease_ttl = lease_ttl
+        self._sem = asyncio.Semaphore(concurrency)
+        self._producer = None
+        self._routes: dict[str, Route] = {r.name: r for r in config.tree.walk()}
+        self._intake_lookback = intake_lookback
+        self._full_intake_done = False
+        self.stats: dict[str, int] = defaultdict(int)
+
+    # ------------------------------------------------------------------ lifecycle
+    async def close(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+        await self.webhook.aclose()
+
+    async def run_forever(self, interval: float = 1.0, stop: asyncio.Event | None = None) -> None:
+        stop = stop or asyncio.Event()
+        await self.store.ensure_indexes()
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # noqa: BLE001 - the loop must survive; the next cycle retries
+                log.exception("dispatcher cycle failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except asyncio.TimeoutError:
+                pass
+        await self.store.release_lease(LEASE, self.owner)
+
+    async def _renew(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.lease_ttl.total_seconds() / 3)
+            except asyncio.TimeoutError:
+                await self.store.acquire_lease(LEASE, self.owner, utcnow(), self.lease_ttl)
+
+    async def run_once(self, now: datetime | None = None) -> dict[str, Any]:
+        now = now or utcnow()
+        if not await self.store.acquire_lease(LEASE, self.owner, now, self.lease_ttl):
+            return {"leader": False}
+        stop = asyncio.Event()
+        renewer = asyncio.create_task(self._renew(stop))
+        try:
+            created = await self.intake(now)
+            routed = await self.route_new_cases(now)
+            forwarded = await self.forward_verified(now)
+            escalated = await self.escalate(now)
+            recovered = await self.recover_pending(now)
+            sent = await self.flush_groups(now)
+        finally:
+            stop.set()
+            await renewer
+        return {"leader": True, "cases_created": created, "routed": routed, "forwarded": forwarded,
+                "escalated": escalated, "recovered": recovered, "batches": sent}
+
+    # ------------------------------------------------------------------ 1. intake
+    async def intake(self, now: datetime) -> int:
+        query: dict = {}
+        if self._full_intake_done:
+            query = {"created_at": {"$gte": now - self._intake_lookback}}
+        created = 0
+        ids = [d["_id"] async for d in self.store.alerts.find(query, {"_id": 1})]
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            have = {d["_id"] async for d in self.store.cases.find({"_id": {"$in": chunk}}, {"_id": 1})}
+            missing = [i for i in chunk if i not in have]
+            if missing:
+                for alert in (await self.store.get_alerts(missing)).values():
+                    created += await self.store.ensure_case(alert, now)
+        self._full_intake_done = True
+        return created
+
+    # ------------------------------------------------------------------ 2-4. case events
+    async def _plan_items(self, case_id: str, base_labels: dict, event: str, now: datetime) -> Any:
+        labels = with_event(base_labels, event)
+        plan = plan_for_labels(self.config, labels)
+        for d in plan.deliveries:
+            item_id = f"{case_id}:{event}"
+            if isinstance(d.target, Target):
+                t = d.target
+                await self.store.add_item({
+                    "_id": item_key(t.integration, d.group_key, item_id),
+                    "item_id": item_id, "case_id": case_id, "event": event,
+                    "integration": t.integration, "receiver": t.receiver, "route": d.match.route.name,
+                    "group_key": d.group_key, "group_id": d.group_id, "group_labels": dict(d.group_labels),
+                    "labels": dict(labels),
+                    "target": {"kind": t.kind, "url": t.url, "secret_env": t.secret_env, "emails": list(t.emails),
+                               "topic": t.topic, "key": t.key, "recipient_code": t.recipient_code,
+                               "recipient_name": t.recipient_name, "timeout": t.timeout.total_seconds(),
+                               "max_items": t.max_items},
+                    "state": "pending", "created_at": now, "flood_key": None,
+                })
+            else:
+                await self.store.add_failure({
+                    "_id": "uf_" + item_key(d.target.integration, d.group_key, item_id)[3:],
+                    "kind": "unresolved_recipient", "integration": d.target.integration,
+                    "receiver": d.target.receiver, "route": d.match.route.name, "case_id": case_id,
+                    "event": event, "reason": d.target.reason, "created_at": now,
+                })
+                log_event(log, "recipient unresolved", integration=d.target.integration, case_id=case_id,
+                          reason=d.target.reason)
+        return plan
+
+    async def route_new_cases(self, now: datetime) -> int:
+        done = 0
+        docs = await self.store.cases.find({"needs_routing": True}).limit(500).to_list(None)
+        alerts = await self.store.get_alerts([d["_id"] for d in docs])
+        for doc in docs:
+            alert = alerts.get(doc["_id"])
+            if alert is None:
+                continue
+            case = self.store.case_from(doc)
+            labels = alert_labels(alert, self.config.directory, self.config.sanctions)
+            labels.pop("event")
+            plan = await self._plan_items(case.case_id, labels, "suspected", now)
+            events = ["suspected"]
+            if plan.auto_forward_route is not None and case.status == "new":
+                case = wf.apply(case, "auto_forward", actor="system", role="system", now=now,
+                                reason=f"rute '{plan.auto_forward_route.route.name}' mengizinkan penerusan otomatis")
+                await self._plan_items(case.case_id, labels, "forwarded", now)
+                events.append("forwarded")
+            ok = await self.store.save_case(case, doc.get("version", 0), {
+                "needs_routing": False, "labels": labels, "routed_events": events})
+            done += ok
+        return done
+
+    async def forward_verified(self, now: datetime) -> int:
+        done = 0
+        for doc in await self.store.cases.find({"status": "verified"}).limit(500).to_list(None):
+            case = self.store.case_from(doc)
+            if not doc.get("labels"):
+                continue  # not routed yet; next cycle
+            await self._plan_items(case.case_id, doc["labels"], "forwarded", now)
+            case = wf.apply(case, "forward", actor="system", role="system", now=now,
+                            reason="diteruskan setelah verifikasi analis")
+            done += await self.store.save_case(case, doc.get("version", 0), {
+                "routed_events": sorted(set(doc.get("routed_events", [])) | {"forwarded"})})
+        return done
+
+    async def escalate(self, now: datetime) -> int:
+        after = self.config.escalate_after
+        done = 0
+        query = {"status": "forwarded", "escalated": False, "forwarded_at": {"$lte": now - after}}
+        for doc in await self.store.cases.find(query).limit(500).to_list(None):
+            case = self.store.case_from(doc)
+            if not wf.escalation_due(case, after, now):
+                continue
+            await self._plan_items(case.case_id, doc.get("labels") or {}, "escalated", now)
+            case = wf.escalate(case, after, now)
+            done += await self.store.save_case(case, doc.get("version", 0), {
+                "routed_events": sorted(set(doc.get("routed_events", [])) | {"escalated"})})
+        return done
+
+    # ------------------------------------------------------------------ 5. recovery
+    async def recover_pending(self, now: datetime) -> int:
+        entries = await self.store.log_pending()
+        for entry in entries:
+            await self.store.claim_items(entry["_id"], entry["item_doc_ids"])
+            log_event(log, "re-sending pending notification after restart", key=entry["_id"],
+                      integration=entry["integration"], group_id=entry["group_id"])
+        await asyncio.gather(*(self._send_logged(e, now) for e in entries))
+        return len(entries)
+
+    # ------------------------------------------------------------------ 6. grouping and delivery
+    def _timers(self, route_name: str) -> Timers:
+        route = self._routes.get(route_name) or self.config.tree
+        return Timers(route.group_wait, route.group_interval, route.repeat_interval)
+
+    async def flush_groups(self, now: datetime) -> int:
+        pending = await self.store.pending_items()
+        if not pending:
+            return 0
+        silences = await self.store.active_silences(now)
+        static = [s for s in self.config.routes.silences if s.active(now)]
+        silences = silences + static
+        # inhibition sources: other open cases of the same people
+        nips = {p["labels"].get("nip") for p in pending if p["labels"].get("nip")}
+        sources: dict[str, list[dict]] = defaultdict(list)
+        if nips and self.config.routes.inhibit_rules:
+            async for c in self.store.cases.find({"nip": {"$in": list(nips)}, "status": {"$ne": "closed_not_proven"}}):
+                for ev in c.get("routed_events", []):
+                    sources[c["nip"]].append({**c.get("labels", {}), "event": ev, "alert_id": c["_id"]})
+        groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for p in pending:
+            target_labels = {**p["labels"], "receiver": p["receiver"], "recipient": p["target"].get("recipient_code", "")}
+            muted = silenced_by(target_labels, silences, now)
+            inhibition = inhibited_by(p["labels"], sources.get(p["labels"].get("nip", ""), []),
+                                      list(self.config.routes.inhibit_rules))
+            reason = (f"silenced:{','.join(muted)}" if muted else
+                      f"inhibited:{inhibition.rule}:{inhibition.source_alert_id}" if inhibition else None)
+            if reason != p.get("muted_by"):
+                await self.store.items.update_one({"_id": p["_id"]}, {"$set": {"muted_by": reason}})
+            if reason is None:
+                groups[(p["integration"], p["group_key"])].append(p)
+        # flood limits, oldest first across all groups
+        ordered = sorted((p for g in groups.values() for p in g), key=lambda p: (p["created_at"], p["item_id"]))
+        limits = list(self.config.routes.flood_limits)
+        recent: dict[str, int] = {}
+        for p in ordered:
+            for limit in limits:
+                key = limit.key({**p["labels"], "receiver": p["receiver"]})
+                if key not in recent:
+                    recent[key] = await self.store.flood_count(key, now - limit.window)
+        decision = apply_flood_limits(
+            [(p["_id"], {**p["labels"], "receiver": p["receiver"]}) for p in ordered], limits, recent)
+        allowed = set(decision.allowed)
+        for _, limit_name, key in decision.deferred:
+            await self.store.add_failure({"_id": f"fl_{key}_{now:%Y%m%d%H}", "kind": "flood_limited",
+                                          "limit": limit_name, "flood_key": key, "created_at": now,
+                                          "reason": "flood limit reached; items deferred, not dropped"})
+        tasks = []
+        for (integration, group_key), docs in groups.items():
+            docs = [d for d in docs if d["_id"] in allowed]
+            if not docs:
+                continue
+            gid = docs[0]["group_id"]
+            gdoc = await self.store.get_group(gid) or {}
+            sent_ids = await self.store.group_sent_ids(integration, group_key)
+            state = GroupState(integration, group_key, gdoc.get("last_sent_at"), frozenset(sent_ids),
+                               gdoc.get("reminders_sent", 0), gdoc.get("backlog", False))
+            timers = self._timers(docs[0]["route"])
+            batch = next_batch(state, [PendingItem(d["item_id"], d["case_id"], d["event"], d["created_at"]) for d in docs],
+                               timers, now, max_items=docs[0]["target"].get("max_items"))
+            if batch is None:
+                continue
+            by_item = {d["item_id"]: d for d in docs}
+            chosen = [by_item[i] for i in batch.item_ids if i in by_item]
+            tasks.append(self._new_batch(batch, chosen, gid, gdoc, now))
+        results = await asyncio.gather(*tasks)
+        return sum(results)
+
+    async def _new_batch(self, batch, docs: list[dict], gid: str, gdoc: dict, now: datetime) -> int:
+        first = docs[0]
+        alerts = await self.store.get_alerts({d["case_id"] for d in docs})
+        cases = {c["_id"]: c async for c in self.store.cases.find({"_id": {"$in": [d["case_id"] for d in docs]}},
+                                                                   {"status": 1})}
+        items: list[NotificationItem] = []
+        for d in docs:
+            alert = alerts.get(d["case_id"])
+            if alert is None:
+                continue
+            sanction = self.config.sanctions.for_form(alert.classification.form)
+            route = self._routes.get(d["route"])
+            explain = {"route": d["route"]}
+            for m in self.config.match(d["labels"]):
+                if m.route.name == d["route"]:
+                    explain = m.explain()
+            items.append(NotificationItem(
+                item_id=d["item_id"], event=d["event"], alert=alert,
+                case_status=cases.get(d["case_id"], {}).get("status", ""), labels=d["labels"],
+                sanction=sanction, summary=alert_summary(alert, sanction, self.config.contestant_names, d["event"]),
+                route=explain if route else {"route": d["route"]},
+            ))
+        target = first["target"]
+        payload = build_payload(
+            notification_id=batch.log_key, group_key=batch.group_key, status=batch.status, event=first["event"],
+            receiver=first["receiver"], integration=first["integration"],
+            recipient_code=target.get("recipient_code", ""), recipient_name=target.get("recipient_name", ""),
+            group_labels=first["group_labels"], route=items[0].route if items else {"route": first["route"]},
+            items=items, public_url=self.public_url, sent_at=now, remaining_items=batch.remaining,
+        )
+        entry = {
+            "_id": batch.log_key, "integration": batch.integration, "receiver": first["receiver"],
+            "group_key": batch.group_key, "group_id": gid, "content_hash": batch.content_hash,
+            "status": batch.status, "item_ids": list(batch.item_ids), "item_doc_ids": [d["_id"] for d in docs],
+            "case_ids": sorted({d["case_id"] for d in docs}), "target": target,
+            "body": payload_bytes(payload).decode(), "state": "pending", "created_at": now, "attempts": [],
+        }
+        if not await self.store.log_insert_pending(entry):
+            existing = await self.store.log_get(batch.log_key)
+            if existing and existing["state"] == "sent":
+                await self.store.finish_items(existing["item_doc_ids"], "notified", now)
+            return 0
+        await self.store.claim_items(batch.log_key, entry["item_doc_ids"])
+        await self.store.save_group(gid, {
+            "integration": batch.integration, "group_key": batch.group_key, "last_sent_at": now,
+            "reminders_sent": gdoc.get("reminders_sent", 0) + (1 if batch.status == "reminder" else 0),
+            "backlog": batch.remaining > 0,
+        })
+        await self._send_logged(entry, now)
+        return 1
+
+    async def _send_logged(self, entry: dict, now: datetime) -> None:
+        async with self._sem:
+            result = await self._deliver(entry)
+        done_at = utcnow()
+        attempts = [a.__dict__ for a in result.attempts]
+        if result.ok:
+            await self.store.log_mark(entry["_id"], "sent", {"sent_at": done_at, "attempts": attempts})
+            await self.store.finish_items(entry["item_doc_ids"], "notified", done_at)
+            for limit in self.config.routes.flood_limits:
+                for doc_id in entry["item_doc_ids"]:
+                    doc = await self.store.items.find_one({"_id": doc_id}, {"labels": 1, "receiver": 1})
+                    if doc and limit.applies({**doc["labels"], "receiver": doc["receiver"]}):
+                        await self.store.items.update_one({"_id": doc_id}, {"$set": {
+                            "flood_key": limit.key({**doc["labels"], "receiver": doc["receiver"]})}})
+            self.stats["sent"] += 1
+            log_event(log, "notification sent", key=entry["_id"], integration=entry["integration"],
+                      group_id=entry["group_id"], items=len(entry["item_ids"]), attempts=len(attempts))
+            return
+        await self.store.log_mark(entry["_id"], "failed", {"failed_at": done_at, "attempts": attempts,
+                                                           "reason": result.reason, "outcome": result.outcome})
+        await self.store.finish_items(entry["item_doc_ids"], "failed", done_at)
+        await self.store.add_failure({
+            "_id": entry["_id"], "kind": "delivery", "outcome": result.outcome, "reason": result.reason,
+            "integration": entry["integration"], "receiver": entry["receiver"], "group_id": entry["group_id"],
+            "case_ids": entry["case_ids"], "item_ids": entry["item_ids"], "attempts": attempts,
+            "status_code": result.status_code, "created_at": done_at,
+        })
+        self.stats["failed"] += 1
+        log.error("notification failed; dead-letter record written", extra={"fields": {
+            "key": entry["_id"], "integration": entry["integration"], "group_id": entry["group_id"],
+            "outcome": result.outcome, "reason": result.reason, "attempts": len(attempts)}})
+
+    async def _deliver(self, entry: dict) -> DeliveryResult:
+        target = entry["target"]
+        body = entry["body"].encode()
+        key = entry["_id"]
+        kind = target["kind"]
+        try:
+            if kind == "webhook":
+                secret = None
+                if target.get("secret_env"):
+                    secret = os.environ.get(target["secret_env"])
+                    if not secret:
+                        return DeliveryResult(False, "failed_permanent", [],
+                                              reason=f"webhook secret variable {target['secret_env']} is not set")
+                return await self.webhook.send(target["url"], body, secret=secret, idempotency_key=key,
+                                               timeout=target.get("timeout"))
+            if kind == "email":
+                subject, text = render_email(json.loads(body))
+                return await self.email.send(target["emails"], subject, text, notification_id=key, attachment=body)
+            if kind == "kafka":
+                return await self._kafka(target["topic"], target.get("key") or "", body, key)
+        except Exception as exc:  # noqa: BLE001 - any unexpected error becomes a visible failure
+            log.exception("delivery raised")
+            return DeliveryResult(False, "failed_permanent", [], reason=f"{type(exc).__name__}: {exc}")
+        return DeliveryResult(False, "failed_permanent", [], reason=f"unknown integration kind {kind!r}")
+
+    async def _kafka(self, topic: str, key: str, body: bytes, idem: str) -> DeliveryResult:
+        from aiokafka import AIOKafkaProducer
+        from aiokafka.errors import KafkaError
+
+        from services.notify.delivery.retry import Attempt
+
+        if not self.kafka_bootstrap:
+            return DeliveryResult(False, "failed_permanent", [], reason="no Kafka bootstrap servers configured")
+        attempt = Attempt(number=1)
+        try:
+            if self._producer is None:
+                self._producer = AIOKafkaProducer(bootstrap_servers=self.kafka_bootstrap, acks="all",
+                                                  enable_idempotence=True)
+                await self._producer.start()
+            await self._producer.send_and_wait(topic, value=body, key=key.encode(),
+                                               headers=[("idempotency-key", idem.encode())])
+            return DeliveryResult(True, "delivered", [attempt])
+        except KafkaError as exc:
+            attempt.error = type(exc).__name__
+            return DeliveryResult(False, "failed_exhausted", [attempt], reason=f"kafka: {exc}")
+
+
+async def main() -> None:  # pragma: no cover - process entry
+    from services.notify.domain.config import load_notify_config
+    from shared.logging import configure_logging
+    from shared.mongo import connect
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    client, db = connect(settings)
+    dispatcher = Dispatcher(NotifyStore(db), load_notify_config(), public_url=settings.public_url,
+                            kafka_bootstrap=settings.kafka_bootstrap_servers,
+                            owner=default_owner(settings.api_port),
+                            lease_ttl=timedelta(seconds=float(os.environ.get("PANTAU_NOTIFY_LEASE_S", "30"))))
+    try:
+        await dispatcher.run_forever(float(os.environ.get("PANTAU_NOTIFY_INTERVAL_S", "1.0")))
+    finally:
+        await dispatcher.close()
+        await client.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    asyncio.run(main())
