@@ -57,7 +57,7 @@ def parse_model(model: type, raw: bytes | str):
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidRecord("invalid_json", f"not valid JSON: {exc}") from exc
     if not isinstance(payload, dict):
-        raise InvalidRecord("validation", f"expected a JSON object, got {type(payload).__name__}", ["(record)"])
+        raise InvalidRecord("validation", f"(record): expected a JSON object, got {type(payload).__name__}", ["(record)"])
     try:
         return model.model_validate(payload)
     except ValidationError as exc:

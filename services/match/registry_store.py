@@ -6,7 +6,7 @@ transactions). Readers therefore see the old version or the new one, never a hal
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -15,7 +15,6 @@ from pymongo import MongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import database_name
-
 from shared.schemas import RegistryPerson, utcnow
 
 STATE_ID = "active"
@@ -36,27 +35,13 @@ def person_document(person: RegistryPerson) -> dict[str, Any]:
     return document
 
 
-async def write_batch(db: AsyncDatabase, version: str, people: list[RegistryPerson]) -> None:
-    if people:
-        await db[collection_name(version)].insert_many([person_document(p) for p in people], ordered=False)
-
-
-async def activate(db: AsyncDatabase, version: str, count: int, report: dict[str, Any]) -> None:
-    await db["registry_versions"].replace_one(
-        {"_id": version},
-        {"_id": version, "count": count, "report": report, "activated_at": utcnow()},
-        upsert=True,
-    )
-    await db["registry_state"].replace_one({"_id": STATE_ID}, {"_id": STATE_ID, "version": version}, upsert=True)
-    await _drop_old_versions(db, keep=version)
-
-
-async def _drop_old_versions(db: AsyncDatabase, keep: str) -> None:
-    names = sorted(n for n in await db.list_collection_names() if n.startswith("registry_2"))
+def drop_old_versions(db, keep: str) -> None:
+    """Keep the active version and the one before it (for a quick rollback); drop the rest."""
+    names = sorted(n for n in db.list_collection_names() if n.startswith("registry_2"))
     current = collection_name(keep)
     older = [n for n in names if n < current]
     for name in older[: max(0, len(older) - KEEP_PREVIOUS_VERSIONS)]:
-        await db.drop_collection(name)
+        db.drop_collection(name)
 
 
 async def active_version(db: AsyncDatabase) -> str | None:
@@ -87,14 +72,3 @@ async def record_judgement(db: AsyncDatabase, nip: str, author_key: str, reviewe
          "reviewer": reviewer, "reason": reason, "at": utcnow()},
         upsert=True,
     )
-
-
-def chunks(items: Iterable[RegistryPerson], size: int) -> Iterable[list[RegistryPerson]]:
-    batch: list[RegistryPerson] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -1,0 +1,122 @@
+"""Loading a registry CSV into MongoDB as a new version (the adapter behind `pantau registry import`).
+
+Streaming and batched, with a progress callback. Rows that fail validation are reported by line
+number and reason and never loaded. The new version is activated only if the share of bad rows
+stays under ``max_error_rate``; otherwise the previous version stays active and the half-written
+collection is dropped.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import MongoClient
+from pymongo.errors import BulkWriteError
+
+from services.match import registry_store
+from shared.mongo import database_name
+from shared.schemas import RegistryPerson, utcnow
+
+DUPLICATE_KEY = 11000
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    version: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+    seconds: float = 0.0
+    activated: bool = False
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_loaded / self.seconds if self.seconds else 0.0
+
+    def summary(self, max_listed: int = 100) -> dict[str, Any]:
+        return {
+            "version": self.version, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
+            "bad_rows": len(self.bad_rows), "seconds": round(self.seconds, 2),
+            "rows_per_second": round(self.rows_per_second), "activated": self.activated,
+            "bad_row_examples": [{"line": b.line, "reason": b.reason} for b in self.bad_rows[:max_listed]],
+        }
+
+
+def import_registry(
+    uri: str,
+    rows: Iterable[tuple[int, RegistryPerson | str]],
+    *,
+    batch_size: int = 5000,
+    max_error_rate: float = 0.01,
+    on_progress: Callable[[int], None] = lambda n: None,
+) -> ImportReport:
+    """``rows`` yields (line number, person or the reason the line is invalid)."""
+    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True)
+    db = client[database_name(uri)]
+    report = ImportReport(version=registry_store.new_version())
+    collection = db[registry_store.collection_name(report.version)]
+    started = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    lines: list[int] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        try:
+            collection.insert_many(batch, ordered=False)
+            report.rows_loaded += len(batch)
+        except BulkWriteError as exc:
+            failed = {e["index"]: e for e in exc.details["writeErrors"]}
+            report.rows_loaded += len(batch) - len(failed)
+            for index, error in failed.items():
+                reason = "duplicate NIP" if error.get("code") == DUPLICATE_KEY else error.get("errmsg", "write failed")
+                report.bad_rows.append(BadRow(lines[index], f"{reason} {batch[index]['_id'][:4]}…"))
+        on_progress(len(batch))
+        batch.clear()
+        lines.clear()
+
+    try:
+        for line, parsed in rows:
+            report.rows_read += 1
+            if isinstance(parsed, str):
+                report.bad_rows.append(BadRow(line, parsed))
+                on_progress(1)
+                continue
+            batch.append(registry_store.person_document(parsed))
+            lines.append(line)
+            if len(batch) >= batch_size:
+                flush()
+        flush()
+        report.seconds = time.perf_counter() - started
+        error_rate = len(report.bad_rows) / report.rows_read if report.rows_read else 1.0
+        if report.rows_loaded and error_rate <= max_error_rate:
+            _activate(db, report)
+        else:
+            collection.drop()
+        return report
+    except BaseException:
+        collection.drop()
+        raise
+    finally:
+        client.close()
+
+
+def _activate(db, report: ImportReport) -> None:
+    """Point ``registry_state`` at the new version (one document: atomic without transactions)."""
+    summary = report.summary()
+    db["registry_versions"].replace_one(
+        {"_id": report.version}, {"_id": report.version, **summary, "activated_at": utcnow()}, upsert=True
+    )
+    db["registry_state"].replace_one(
+        {"_id": registry_store.STATE_ID}, {"_id": registry_store.STATE_ID, "version": report.version}, upsert=True
+    )
+    registry_store.drop_old_versions(db, keep=report.version)
+    report.activated = True
