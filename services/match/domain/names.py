@@ -237,3 +237,60 @@ def name_similarity(q_tokens: tuple[str, ...], q_keys: tuple[str, ...],
         total += sim
     unmatched_c = len(c_tokens) - len(used_c)
     return total / (len(q_tokens) + UNMATCHED_CANDIDATE_WEIGHT * unmatched_c)
+
+
+# --- fast path for indexing millions of registry names --------------------------------------
+_WORD, _PREFIX, _SUFFIX, _COMPLEX, _BOTH = 0, 1, 2, 3, 4
+_MEMO: dict[str, tuple[int, str, str]] = {}
+_SIMPLE = re.compile(r"^[A-Za-z]+\.?$")
+
+
+def _classify(raw: str) -> tuple[int, str, str]:
+    hit = _MEMO.get(raw)
+    if hit is not None:
+        return hit
+    low = raw.lower().replace("'", "").replace("`", "")
+    bare = low.strip(".")
+    if not _SIMPLE.match(low) and not (is_suffix_title(low) and re.fullmatch(r"[a-z.]+", low)):
+        result = (_COMPLEX, "", "")
+    elif bare in FIRST_ONLY or (bare == "h" and not low.endswith(".")):
+        result = (_COMPLEX, "", "")
+    elif bare in HONORIFICS or bare in PREFIX_TITLES:
+        result = (_PREFIX if not is_suffix_title(low) or bare in PREFIX_TITLES else _SUFFIX, "", "")
+        if is_suffix_title(low) and bare in PREFIX_TITLES and len(bare) > 1:
+            result = (_BOTH, "", "")  # dr, drs, ir, ns, apt: a title in front and behind
+    elif "." in bare or is_suffix_title(low) and len(bare) > 1:
+        result = (_SUFFIX, "", "") if is_suffix_title(low) else (_COMPLEX, "", "")
+    else:
+        norm = normalize_token(bare)
+        result = (_WORD, norm, phonetic_key(norm))
+    if len(_MEMO) < 1_000_000:
+        _MEMO[raw] = result
+    return result
+
+
+def tokens_for_index(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(tokens, keys) exactly as ``parse_name(raw)`` gives them, memoised per token so national
+    registries index quickly; unusual names fall back to ``parse_name``."""
+    head, _, tail = raw.partition(",")
+    parts = head.split()
+    classes = [_classify(p) for p in parts]
+    if tail:
+        for part in tail.replace(",", " ").split():
+            kind = _classify(part)[0]
+            if kind not in (_SUFFIX, _PREFIX, _BOTH):
+                parsed = parse_name.__wrapped__(raw)
+                return parsed.tokens, parsed.keys
+    if any(c[0] == _COMPLEX for c in classes):
+        parsed = parse_name.__wrapped__(raw)
+        return parsed.tokens, parsed.keys
+    start, end = 0, len(classes)
+    while end - start > 1 and classes[start][0] in (_PREFIX, _BOTH):
+        start += 1
+    while end - start > 1 and classes[end - 1][0] in (_SUFFIX, _BOTH) and len(parts[end - 1].strip(".")) > 1:
+        end -= 1
+    kept = classes[start:end]
+    if any(c[0] != _WORD for c in kept):
+        parsed = parse_name.__wrapped__(raw)
+        return parsed.tokens, parsed.keys
+    return tuple(c[1] for c in kept), tuple(c[2] for c in kept)

@@ -1,0 +1,667 @@
+"""The match engine: an in-process registry index, blocking, scoring, bands and explanations.
+
+Build once per registry version (``MatchEngine.build`` / ``from_documents`` / ``from_csv``), then
+``engine.match(record, excluded)`` per content item. Pure Python, no I/O besides reading the CSV.
+
+Memory layout (national scale, ~4.8 M people): one row per person in compact columns --
+``array`` of NIP as int64, birth date as int, sex byte, interned agency/unit/position/region
+indexes, names as UTF-8 in one ``bytearray`` with offsets (raw and normalised), handles likewise.
+Blocking keys (full name key, name-part pairs, name part + region, name part + non-regional agency,
+NIP, ``platform:handle``) are hashed into a power-of-two table stored CSR-style (``offsets`` +
+``postings`` arrays); a bucket may hold unrelated people whose keys collide, which scoring filters
+out. No per-person Python objects survive the build.
+
+Scoring (``anchors.md`` 2.4, 2.9): main features are ``nip_exact`` (0.99 in bio/name, 0.92 in the
+post), ``handle_exact`` (0.95, same platform) and the name path (``NAME_WEIGHT`` x similarity plus
+qualifiers: region, agency, unit and role corroboration, NIP-derived sex and birth year against what
+the profile states, commonness of the name, mismatches). The score is the larger of the
+identifier path and the name path. ``band = match`` when score >= threshold, ``review`` when
+score >= threshold - ``REVIEW_MARGIN``. A name alone can reach at most ``NAME_WEIGHT`` +
+``UNIQUE_NAME_BONUS`` < any valid threshold, so it is never ``match``; several near-equal
+name-only candidates are all pushed down (``ambiguity``).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from itertools import accumulate
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.schemas import ContentRecord, FeatureExplanation, Match, RegistryPerson, Subject
+
+from .gazetteer import Gazetteer, Mentions, roles_in
+from .handles import extract_profile_handles, handle_key, normalize_platform
+from .names import name_similarity, parse_name, phonetic_key, tokens_for_index
+from .nip import NipInfo, extract_nips, mask_nip
+from .registry_csv import RawRow, RowError, iter_raw
+
+ALGORITHM = "pantau-match"
+ALGORITHM_VERSION = "1"
+REVIEW_MARGIN = 0.30
+
+NIP_IN_PROFILE = 0.99
+NIP_IN_CONTENT = 0.92
+HANDLE_SAME_PLATFORM = 0.95
+HANDLE_IN_BIO = 0.90
+HANDLE_OTHER_PLATFORM = 0.45
+NAME_WEIGHT = 0.60
+UNIQUE_NAME_BONUS = 0.03
+REGENCY_BONUS = 0.15
+PROVINCE_BONUS = 0.06
+PLACE_MISMATCH = -0.12
+AGENCY_BONUS = 0.15
+AGENCY_MISMATCH = -0.08
+UNIT_BONUS = 0.10
+ROLE_BONUS = 0.05
+CONTENT_FACTOR = 0.6  # corroboration found only in the post, not the profile
+SEX_AGREES = 0.02
+SEX_MISMATCH = -0.25
+BIRTH_AGREES = 0.05
+BIRTH_MISMATCH = -0.25
+NAME_CONFLICT = -0.15
+AMBIGUITY = -0.12
+MIN_NAME_SIMILARITY = 0.6
+MAX_NAME_TOKENS = 6
+
+_REGIONAL_PREFIXES = ("PEMKAB-", "PEMKOT-")
+DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "config" / "match.yaml"
+
+
+class MatchConfig(BaseModel):
+    """``config/match.yaml``. ``threshold`` is the one knob; the review cut-off follows it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    threshold: float = Field(0.80, ge=NAME_WEIGHT + UNIQUE_NAME_BONUS + 0.01, le=0.99)
+    max_results: int = Field(5, ge=1, le=50)
+    candidate_cap: int = Field(200, ge=10, le=5000)
+
+    @property
+    def review_threshold(self) -> float:
+        return round(self.threshold - REVIEW_MARGIN, 4)
+
+
+def load_config(path: str | Path | None = None) -> MatchConfig:
+    """``path``, else ``$PANTAU_MATCH_CONFIG``, else ``config/match.yaml``, else defaults."""
+    chosen = path or os.environ.get("PANTAU_MATCH_CONFIG") or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+    if not chosen:
+        return MatchConfig()
+    data = yaml.safe_load(Path(chosen).read_text(encoding="utf-8")) or {}
+    return MatchConfig.model_validate(data)
+
+
+class _Interner:
+    __slots__ = ("index", "values")
+
+    def __init__(self) -> None:
+        self.index: dict[Any, int] = {}
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> int:
+        found = self.index.get(value)
+        if found is None:
+            found = len(self.values)
+            self.index[value] = found
+            self.values.append(value)
+        return found
+
+
+def _key_hashes(keys: tuple[str, ...], place: str, agency: str) -> list[int]:
+    """Blocking-key hashes of one person's name (see the module docstring)."""
+    unique = sorted(set(keys[:MAX_NAME_TOKENS]))
+    out = [hash(("f", " ".join(sorted(keys))))]
+    for i, a in enumerate(unique):
+        for b in unique[i + 1:]:
+            out.append(hash(("p", a, b)))
+        if place:
+            out.append(hash(("r", a, place)))
+        if agency:
+            out.append(hash(("a", a, agency)))
+    return out
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.nips = array("q")
+        self.births = array("I")
+        self.sex = bytearray()
+        self.agency = array("I")
+        self.unit = array("I")
+        self.position = array("I")
+        self.place = array("I")
+        self.names = bytearray()
+        self.name_off = array("I", [0])
+        self.norm = bytearray()
+        self.norm_off = array("I", [0])
+        self.handles = bytearray()
+        self.handle_off = array("I", [0])
+        self.agencies = _Interner()
+        self.units = _Interner()
+        self.positions = _Interner()
+        self.places = _Interner()
+        self.hashes = array("q")
+        self.pids = array("I")
+        self.skipped = 0
+        self.places(("", ""))
+
+    def add(self, nip: str, name: str, birth: str, gender: str, agency_code: str, agency_name: str, unit: str,
+            position: str, province: str, regency: str, handles: Iterable[tuple[str, str]]) -> None:
+        pid = len(self.nips)
+        tokens, keys = tokens_for_index(name)
+        self.nips.append(int(nip))
+        self.births.append(int(birth[0:4]) * 10000 + int(birth[5:7]) * 100 + int(birth[8:10]))
+        self.sex.append(2 if gender == "F" else 1)
+        self.agency.append(self.agencies((agency_code, agency_name)))
+        self.unit.append(self.units(unit))
+        self.position.append(self.positions(position))
+        self.place.append(self.places((province, regency)))
+        encoded = name.encode()
+        self.names += encoded
+        self.name_off.append(len(self.names))
+        self.norm += " ".join(tokens).encode()
+        self.norm_off.append(len(self.norm))
+        key_list = _key_hashes(keys, regency or province,
+                               "" if agency_code.startswith(_REGIONAL_PREFIXES) else agency_code) if keys else []
+        key_list.append(hash(("n", int(nip))))
+        stored = []
+        for platform, handle in handles:
+            key = handle_key(platform, handle)
+            if key:
+                key_list.append(hash(("h", key)))
+                stored.append(f"{platform}:{handle}")
+        if stored:
+            self.handles += ";".join(stored).encode()
+        self.handle_off.append(len(self.handles))
+        self.hashes.extend(key_list)
+        self.pids.extend([pid] * len(key_list))
+
+
+def _birth_int(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+class MatchEngine:
+    """Immutable once built; ``match`` is safe to call from several threads."""
+
+    def __init__(self, builder: _Builder, registry_version: str, config: MatchConfig | None = None) -> None:
+        self.registry_version = registry_version
+        self.config = config or load_config()
+        self.size = len(builder.nips)
+        self.skipped = builder.skipped
+        self._nips, self._births, self._sex = builder.nips, builder.births, bytes(builder.sex)
+        self._agency, self._unit, self._position, self._place = builder.agency, builder.unit, builder.position, builder.place
+        self._names, self._name_off = bytes(builder.names), builder.name_off
+        self._norm, self._norm_off = bytes(builder.norm), builder.norm_off
+        self._handles, self._handle_off = bytes(builder.handles), builder.handle_off
+        self._agencies: list[tuple[str, str]] = builder.agencies.values
+        self._agency_index = {code: i for i, (code, _) in enumerate(self._agencies)}
+        self._units: list[str] = builder.units.values
+        self._positions: list[str] = builder.positions.values
+        self._places: list[tuple[str, str]] = builder.places.values
+        self._unit_roles = [roles_in(u) for u in self._units]
+        self._position_roles = [roles_in(p) for p in self._positions]
+        self._build_table(builder)
+        self.gazetteer = Gazetteer(self._units)
+
+    # --- construction ----------------------------------------------------------------------
+    def _build_table(self, builder: _Builder) -> None:
+        hashes, pids = builder.hashes, builder.pids
+        total = len(hashes)
+        buckets = 1 << max(10, (max(total, 1) - 1).bit_length())
+        mask = buckets - 1
+        counts = array("I", bytes(4 * (buckets + 1)))
+        for h in hashes:
+            counts[h & mask] += 1
+        ends = array("I", accumulate(counts))  # ends[b] = end of bucket b
+        postings = array("I", bytes(4 * total))
+        for h, pid in zip(hashes, pids):
+            b = h & mask
+            i = ends[b] - 1
+            ends[b] = i
+            postings[i] = pid
+        # ends[b] is now the start of bucket b; ends[buckets] == total.
+        builder.hashes = array("q")
+        builder.pids = array("I")
+        self._mask = mask
+        self._offsets = ends
+        self._postings = postings
+
+    @classmethod
+    def build(cls, persons: Iterable[RegistryPerson], registry_version: str,
+              config: MatchConfig | None = None) -> MatchEngine:
+        builder = _Builder()
+        for p in persons:
+            builder.add(p.nip, p.name, p.birth_date.isoformat(), p.gender, p.agency_code, p.agency_name, p.unit,
+                        p.position, p.province_code, p.regency_code, ((h.platform, h.handle) for h in p.handles))
+        return cls(builder, registry_version, config)
+
+    @classmethod
+    def from_documents(cls, documents: Iterable[Mapping[str, Any]], registry_version: str,
+                       config: MatchConfig | None = None) -> MatchEngine:
+        """Registry documents as stored by the import (CSV field names, ``handles`` as a list of
+        ``{"platform", "handle"}``). Documents missing a field are skipped and counted."""
+        builder = _Builder()
+        for doc in documents:
+            try:
+                handles = doc.get("handles") or ()
+                pairs = [(h["platform"], h["handle"]) for h in handles] if not isinstance(handles, str) else \
+                    [tuple(x.split(":", 1)) for x in handles.split(";") if ":" in x]
+                builder.add(doc["nip"], doc["name"], _birth_int(doc["birth_date"]), doc["gender"], doc["agency_code"],
+                            doc.get("agency_name", ""), doc.get("unit", "") or "", doc.get("position", "") or "",
+                            doc.get("province_code", "") or "", doc.get("regency_code", "") or "", pairs)
+            except (KeyError, TypeError, ValueError):
+                builder.skipped += 1
+        return cls(builder, registry_version, config)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[RawRow | RowError | tuple], registry_version: str,
+                  config: MatchConfig | None = None) -> MatchEngine:
+        """Fast path: validated ``RawRow``s (errors are skipped and counted) or plain CSV-order tuples."""
+        builder = _Builder()
+        add = builder.add
+        for row in rows:
+            if isinstance(row, RowError):
+                builder.skipped += 1
+            elif isinstance(row, RawRow):
+                add(row.nip, row.name, row.birth_date, row.gender, row.agency_code, row.agency_name, row.unit,
+                    row.position, row.province_code, row.regency_code, row.handles)
+            else:
+                handles = [tuple(x.split(":", 1)) for x in row[10].split(";") if ":" in x] if row[10] else ()
+                add(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], handles)
+        return cls(builder, registry_version, config)
+
+    @classmethod
+    def from_csv(cls, path: str | Path, registry_version: str | None = None, config: MatchConfig | None = None,
+                 validate: bool = True) -> MatchEngine:
+        """Index a registry CSV file. Bad rows are skipped (``engine.skipped``); a bad header raises
+        ``RegistryFormatError``. Without ``registry_version`` the version is the file's SHA-256 prefix."""
+        if registry_version is None:
+            digest = hashlib.sha256()
+            with open(path, "rb") as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+            registry_version = "csv-" + digest.hexdigest()[:16]
+        if validate:
+            return cls.from_rows(iter_raw(path), registry_version, config)
+        import csv
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            return cls.from_rows(reader, registry_version, config)
+
+    # --- accessors -------------------------------------------------------------------------
+    def _bucket(self, key: tuple) -> tuple[int, int]:
+        b = hash(key) & self._mask
+        return self._offsets[b], self._offsets[b + 1]
+
+    def nip_of(self, pid: int) -> str:
+        return f"{self._nips[pid]:018d}"
+
+    def name_of(self, pid: int) -> str:
+        return self._names[self._name_off[pid]:self._name_off[pid + 1]].decode()
+
+    def _norm_tokens(self, pid: int) -> tuple[str, ...]:
+        return tuple(self._norm[self._norm_off[pid]:self._norm_off[pid + 1]].decode().split())
+
+    def handles_of(self, pid: int) -> list[tuple[str, str]]:
+        raw = self._handles[self._handle_off[pid]:self._handle_off[pid + 1]].decode()
+        return [tuple(item.split(":", 1)) for item in raw.split(";") if ":" in item]  # type: ignore[misc]
+
+    def person(self, pid: int) -> RegistryPerson:
+        from shared.schemas import Handle
+        born = self._births[pid]
+        agency_code, agency_name = self._agencies[self._agency[pid]]
+        province, regency = self._places[self._place[pid]]
+        return RegistryPerson(
+            nip=self.nip_of(pid), name=self.name_of(pid), birth_date=date(born // 10000, born // 100 % 100, born % 100),
+            gender="F" if self._sex[pid] == 2 else "M", agency_code=agency_code, agency_name=agency_name,
+            unit=self._units[self._unit[pid]], position=self._positions[self._position[pid]],
+            province_code=province, regency_code=regency,
+            handles=[Handle(platform=p, handle=h) for p, h in self.handles_of(pid)])
+
+    def subject(self, pid: int) -> Subject:
+        agency_code, agency_name = self._agencies[self._agency[pid]]
+        province, regency = self._places[self._place[pid]]
+        return Subject(nip=self.nip_of(pid), name=self.name_of(pid), agency_code=agency_code, agency_name=agency_name,
+                       unit=self._units[self._unit[pid]], position=self._positions[self._position[pid]],
+                       province_code=province, regency_code=regency)
+
+    def find_nip(self, nip: str) -> int | None:
+        value = int(nip)
+        start, end = self._bucket(("n", value))
+        for i in range(start, end):
+            pid = self._postings[i]
+            if self._nips[pid] == value:
+                return pid
+        return None
+
+    def __len__(self) -> int:
+        return self.size
+
+    # --- query -----------------------------------------------------------------------------
+    @staticmethod
+    def author_key(record: ContentRecord) -> str:
+        """Who wrote it, as a stable key for judgements: ``platform:handle``, else ``name:<normalised>``."""
+        key = handle_key(record.source, record.author.handle) if record.author.handle else None
+        if key:
+            return key
+        if record.author.display_name:
+            parsed = parse_name(record.author.display_name)
+            if parsed.tokens:
+                return "name:" + parsed.normalized
+        return ""
+
+    def match(self, record: ContentRecord, excluded: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()) -> list[Match]:
+        return _Query(self, record).run(excluded)
+
+    def explain_config(self) -> dict[str, Any]:
+        return {"algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION, "threshold": self.config.threshold,
+                "review_threshold": self.config.review_threshold, "registry_version": self.registry_version}
+
+
+def _fe(feature: str, score: float, detail: str, query: Any = None, candidate: Any = None) -> FeatureExplanation:
+    return FeatureExplanation(feature=feature, score=round(score, 4), detail=detail,
+                              query_value=None if query is None else str(query),
+                              candidate_value=None if candidate is None else str(candidate))
+
+
+class _Query:
+    """One content item against the index."""
+
+    def __init__(self, engine: MatchEngine, record: ContentRecord) -> None:
+        self.engine = engine
+        self.record = record
+        author = record.author
+        self.platform = normalize_platform(record.source)
+        self.handle_key = handle_key(record.source, author.handle) if author.handle else None
+        profile_text = " ".join(x for x in (author.display_name, author.bio) if x)
+        content_parts = [record.text or ""]
+        for media in record.media:
+            content_parts.extend(x for x in (media.caption, media.ocr_text) if x)
+        content_text = " ".join(p for p in content_parts if p)
+        self.nips: list[tuple[NipInfo, str]] = [(info, "profile") for info in extract_nips(profile_text)]
+        seen = {info.nip for info, _ in self.nips}
+        self.nips += [(info, "content") for info in extract_nips(content_text) if info.nip not in seen]
+        self.bio_handles = [k for k in extract_profile_handles(author.bio) if k != self.handle_key]
+        name_source = author.display_name
+        self.name_from_handle = False
+        if not name_source and author.handle:
+            name_source = author.handle.replace(".", " ").replace("_", " ")
+            name_source = "".join(ch if not ch.isdigit() else " " for ch in name_source)
+            self.name_from_handle = True
+        self.name = parse_name(name_source) if name_source else None
+        if self.name and not any(len(t) > 1 for t in self.name.tokens):
+            self.name = None
+        gaz = engine.gazetteer
+        self.profile = gaz.scan(profile_text)
+        self.content = gaz.scan(content_text)
+        self.gender = (self.name.gender_hint if self.name and not self.name_from_handle else None) or self.profile.gender
+        self.birth_year = self.profile.birth_year
+        self.author_key = engine.author_key(record)
+
+    # candidates: pid -> reasons
+    def _candidates(self) -> dict[int, dict[str, Any]]:
+        e = self.engine
+        cands: dict[int, dict[str, Any]] = {}
+        for info, where in self.nips:
+            pid = e.find_nip(info.nip)
+            if pid is not None:
+                cands.setdefault(pid, {})["nip"] = (info, where)
+        handle_keys = ([(self.handle_key, "same")] if self.handle_key else []) + [(k, "bio") for k in self.bio_handles]
+        for key, where in handle_keys:
+            start, end = e._bucket(("h", key))
+            for i in range(start, end):
+                pid = e._postings[i]
+                for platform, handle in e.handles_of(pid):
+                    if handle_key(platform, handle) == key:
+                        cands.setdefault(pid, {})["handle"] = (key, where, f"{platform}:{handle}")
+            if where == "same" and self.platform:
+                # The same username on another platform is weak evidence (review at most).
+                bare = key.split(":", 1)[1]
+                for other in ("instagram", "x", "tiktok", "facebook", "youtube"):
+                    if other == self.platform:
+                        continue
+                    other_key = handle_key(other, bare)
+                    if not other_key:
+                        continue
+                    start, end = e._bucket(("h", other_key))
+                    for i in range(start, end):
+                        pid = e._postings[i]
+                        if pid in cands and "handle" in cands[pid]:
+                            continue
+                        for platform, handle in e.handles_of(pid):
+                            if handle_key(platform, handle) == other_key:
+                                cands.setdefault(pid, {})["handle_other"] = (key, f"{platform}:{handle}")
+        if self.name:
+            keys = self.name.keys[:MAX_NAME_TOKENS]
+            unique = sorted(set(keys))
+            probes = [("f", " ".join(sorted(keys)))]
+            for i, a in enumerate(unique):
+                for b in unique[i + 1:]:
+                    probes.append(("p", a, b))
+            places = set(self.profile.regencies) | set(self.content.regencies)
+            agencies = {a for a in self.profile.agencies | self.content.agencies if not a.startswith(_REGIONAL_PREFIXES)}
+            for a in unique:
+                if len(a) < 2:
+                    continue
+                for place in places:
+                    probes.append(("r", a, place))
+                for province in self.profile.provinces | self.content.provinces:
+                    probes.append(("r", a, province))
+                for agency in agencies:
+                    probes.append(("a", a, agency))
+            cap = e.config.candidate_cap
+            ranges = []
+            for probe in probes:
+                start, end = e._bucket(probe)
+                if 0 < end - start <= cap:
+                    ranges.append((end - start, start, end))
+            ranges.sort()
+            budget = cap
+            postings = e._postings
+            for size, start, end in ranges:
+                if size > budget:
+                    break
+                for i in range(start, end):
+                    pid = postings[i]
+                    if pid not in cands:
+                        cands[pid] = {}
+                        budget -= 1
+                cands_name = None  # noqa: F841
+        return cands
+
+    def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[FeatureExplanation], bool]:
+        e = self.engine
+        feats: list[FeatureExplanation] = []
+        nip = e.nip_of(pid)
+        born = e._births[pid]
+        sex = "F" if e._sex[pid] == 2 else "M"
+        # Identifier path.
+        id_score = 0.0
+        if "nip" in reasons:
+            info, where = reasons["nip"]
+            value = NIP_IN_PROFILE if where == "profile" else NIP_IN_CONTENT
+            id_score = max(id_score, value)
+            feats.append(_fe("nip_exact", value, f"valid {info.kind.upper()} number written in the {where}",
+                             info.formatted, nip))
+        if "handle" in reasons:
+            key, where, stored = reasons["handle"]
+            value = HANDLE_SAME_PLATFORM if where == "same" else HANDLE_IN_BIO
+            id_score = max(id_score, value)
+            feats.append(_fe("handle_exact", value, "author handle equals a registered handle" if where == "same"
+                             else "profile link in the bio equals a registered handle", key, stored))
+        elif "handle_other" in reasons:
+            key, stored = reasons["handle_other"]
+            id_score = max(id_score, HANDLE_OTHER_PLATFORM)
+            feats.append(_fe("handle_other_platform", HANDLE_OTHER_PLATFORM,
+                             "same username registered on another platform", key, stored))
+        # Name path.
+        sim = 0.0
+        c_tokens = e._norm_tokens(pid)
+        if self.name:
+            c_keys = tuple(phonetic_key(t) for t in c_tokens)
+            sim = name_similarity(self.name.tokens, self.name.keys, c_tokens, c_keys)
+        has_id = id_score > 0.0
+        if not has_id and sim < MIN_NAME_SIMILARITY:
+            return 0.0, feats, False
+        qualifiers = 0.0
+        corroborated = False
+        if self.name:
+            weight = NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)
+            feats.append(_fe("name_similarity", weight * sim,
+                             f"name similarity {sim:.2f}" + (" (name taken from the handle)" if self.name_from_handle else ""),
+                             self.name.normalized, " ".join(c_tokens)))
+        name_score = (NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)) * sim if sim >= MIN_NAME_SIMILARITY else 0.0
+        # Region.
+        province, regency = e._places[e._place[pid]]
+        prof, cont = self.profile, self.content
+        place_value = regency or province
+        if regency and regency in prof.regencies | cont.regencies:
+            factor = 1.0 if regency in prof.regencies else CONTENT_FACTOR
+            qualifiers += REGENCY_BONUS * factor
+            corroborated = True
+            feats.append(_fe("region_corroboration", REGENCY_BONUS * factor, "regency/city named in the "
+                             + ("profile" if factor == 1.0 else "post"),
+                             (prof.evidence | cont.evidence).get(f"regency:{regency}"), regency))
+        elif province and province in prof.provinces | cont.provinces:
+            factor = 1.0 if province in prof.provinces else CONTENT_FACTOR
+            qualifiers += PROVINCE_BONUS * factor
+            corroborated = True
+            feats.append(_fe("region_corroboration", PROVINCE_BONUS * factor, "province named",
+                             ",".join(sorted(prof.provinces | cont.provinces)), province))
+        elif prof.any_place:
+            qualifiers += PLACE_MISMATCH
+            feats.append(_fe("region_mismatch", PLACE_MISMATCH, "profile names another region",
+                             ",".join(sorted(prof.regencies or prof.provinces)), place_value))
+        # Agency.
+        agency_code, _ = e._agencies[e._agency[pid]]
+        if agency_code in prof.agencies | cont.agencies:
+            factor = 1.0 if agency_code in prof.agencies else CONTENT_FACTOR
+            qualifiers += AGENCY_BONUS * factor
+            corroborated = True
+            feats.append(_fe("agency_corroboration", AGENCY_BONUS * factor, "employing agency named",
+                             (prof.evidence | cont.evidence).get(f"agency:{agency_code}"), agency_code))
+        elif prof.agencies:
+            qualifiers += AGENCY_MISMATCH
+            feats.append(_fe("agency_mismatch", AGENCY_MISMATCH, "profile names another agency",
+                             ",".join(sorted(prof.agencies)), agency_code))
+        unit_index = e._unit[pid]
+        if unit_index in prof.units or unit_index in cont.units:
+            factor = 1.0 if unit_index in prof.units else CONTENT_FACTOR
+            qualifiers += UNIT_BONUS * factor
+            corroborated = True
+            feats.append(_fe("unit_corroboration", UNIT_BONUS * factor, "work unit named",
+                             (prof.evidence | cont.evidence).get(f"unit:{unit_index}"), e._units[unit_index]))
+        roles = e._position_roles[e._position[pid]] | e._unit_roles[unit_index]
+        shared_roles = roles & (prof.roles | cont.roles)
+        if shared_roles:
+            factor = 1.0 if roles & prof.roles else CONTENT_FACTOR
+            qualifiers += ROLE_BONUS * factor
+            corroborated = True
+            feats.append(_fe("role_corroboration", ROLE_BONUS * factor, "role or workplace type named",
+                             ",".join(sorted(shared_roles)), e._positions[e._position[pid]]))
+        # Consistency with the NIP / registry facts the profile states.
+        consistency = 0.0
+        if self.gender:
+            if self.gender == sex:
+                consistency += SEX_AGREES
+                feats.append(_fe("sex_consistency", SEX_AGREES, "stated sex agrees with the NIP", self.gender, sex))
+            else:
+                consistency += SEX_MISMATCH
+                feats.append(_fe("sex_mismatch", SEX_MISMATCH, "stated sex contradicts the NIP", self.gender, sex))
+        if self.birth_year:
+            year = born // 10000
+            if abs(self.birth_year - year) <= 1:
+                consistency += BIRTH_AGREES
+                feats.append(_fe("birth_year_consistency", BIRTH_AGREES, "stated birth year agrees with the NIP",
+                                 self.birth_year, year))
+            else:
+                consistency += BIRTH_MISMATCH
+                feats.append(_fe("birth_year_mismatch", BIRTH_MISMATCH, "stated birth year contradicts the NIP",
+                                 self.birth_year, year))
+        if name_score > 0.0:
+            holders = max(1, self._holders(c_tokens))
+            if holders == 1 and sim >= 0.95:
+                qualifiers += UNIQUE_NAME_BONUS
+                feats.append(_fe("name_commonness", UNIQUE_NAME_BONUS, "only one registry person has this name",
+                                 self.name.normalized if self.name else None, 1))
+            elif holders > 1:
+                penalty = min(0.25, 0.06 * math.log2(holders)) * (0.3 if corroborated else 1.0)
+                qualifiers -= penalty
+                feats.append(_fe("name_commonness", -penalty, f"{holders} registry people share this name",
+                                 self.name.normalized if self.name else None, holders))
+        name_total = name_score + qualifiers + consistency if name_score > 0.0 else 0.0
+        id_total = 0.0
+        if has_id:
+            id_total = id_score + min(0.0, consistency)
+            if self.name and not self.name_from_handle and sim < 0.5 and not (
+                    "nip" in reasons and reasons["nip"][1] == "content"):
+                id_total += NAME_CONFLICT
+                feats.append(_fe("name_conflict", NAME_CONFLICT, "display name does not resemble the registry name",
+                                 self.name.normalized, " ".join(c_tokens)))
+            if sim >= 0.8:
+                id_total += 0.02
+        score = max(0.0, min(1.0, max(id_total, name_total)))
+        return score, feats, has_id
+
+    def _holders(self, c_tokens: tuple[str, ...]) -> int:
+        keys = tuple(phonetic_key(t) for t in c_tokens)
+        start, end = self.engine._bucket(("f", " ".join(sorted(keys))))
+        return end - start
+
+    def run(self, excluded: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> list[Match]:
+        e = self.engine
+        cfg = e.config
+        scored: list[tuple[float, str, int, list[FeatureExplanation], bool]] = []
+        for pid, reasons in self._candidates().items():
+            nip = e.nip_of(pid)
+            if excluded and (nip, self.author_key) in excluded:
+                continue
+            score, feats, has_id = self._score(pid, reasons)
+            if score >= cfg.review_threshold - 0.15:
+                scored.append((score, nip, pid, feats, has_id))
+        if not scored:
+            return []
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        # Ambiguity: several name-only candidates close to the top cannot all be the author.
+        name_only = [s for s in scored if not s[4]]
+        if len(name_only) >= 2 and name_only[0][0] - name_only[1][0] <= 0.05:
+            top = name_only[0][0]
+            group = sum(1 for s in name_only if top - s[0] <= 0.05)
+            adjusted = []
+            for score, nip, pid, feats, has_id in scored:
+                if not has_id and top - score <= 0.05:
+                    feats = feats + [_fe("ambiguity", AMBIGUITY, f"{group} registry people fit about equally well")]
+                    score = max(0.0, score + AMBIGUITY)
+                adjusted.append((score, nip, pid, feats, has_id))
+            scored = sorted(adjusted, key=lambda item: (-item[0], item[1]))
+        out: list[Match] = []
+        for score, nip, pid, feats, _ in scored:
+            if score < cfg.review_threshold or len(out) >= cfg.max_results:
+                continue
+            band = "match" if score >= cfg.threshold else "review"
+            out.append(Match(nip=nip, band=band, score=round(score, 4), explanation=feats, subject=e.subject(pid)))
+        return out
+
+
+def mask(nip: str) -> str:
+    """Re-exported for adapters that log results."""
+    return mask_nip(nip)
+
+
+def iter_persons(engine: MatchEngine) -> Iterator[RegistryPerson]:
+    for pid in range(engine.size):
+        yield engine.person(pid)
