@@ -16,16 +16,11 @@ from pymongo import MongoClient
 from pymongo.errors import BulkWriteError
 
 from services.match import registry_store
+from services.match.domain.registry_csv import RawRow, RowError
 from shared.mongo import database_name
-from shared.schemas import RegistryPerson, utcnow
+from shared.schemas import utcnow
 
 DUPLICATE_KEY = 11000
-
-
-@dataclass(frozen=True)
-class BadRow:
-    line: int
-    reason: str
 
 
 @dataclass
@@ -33,7 +28,7 @@ class ImportReport:
     version: str
     rows_read: int = 0
     rows_loaded: int = 0
-    bad_rows: list[BadRow] = field(default_factory=list)
+    bad_rows: list[RowError] = field(default_factory=list)
     seconds: float = 0.0
     activated: bool = False
 
@@ -46,19 +41,19 @@ class ImportReport:
             "version": self.version, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
             "bad_rows": len(self.bad_rows), "seconds": round(self.seconds, 2),
             "rows_per_second": round(self.rows_per_second), "activated": self.activated,
-            "bad_row_examples": [{"line": b.line, "reason": b.reason} for b in self.bad_rows[:max_listed]],
+            "bad_row_examples": [b.as_dict() for b in self.bad_rows[:max_listed]],
         }
 
 
 def import_registry(
     uri: str,
-    rows: Iterable[tuple[int, RegistryPerson | str]],
+    rows: Iterable[RawRow | RowError],
     *,
     batch_size: int = 5000,
     max_error_rate: float = 0.01,
     on_progress: Callable[[int], None] = lambda n: None,
 ) -> ImportReport:
-    """``rows`` yields (line number, person or the reason the line is invalid)."""
+    """``rows`` comes from ``registry_csv.iter_raw``: validated rows, or errors with line numbers."""
     client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True)
     db = client[database_name(uri)]
     report = ImportReport(version=registry_store.new_version())
@@ -77,21 +72,21 @@ def import_registry(
             failed = {e["index"]: e for e in exc.details["writeErrors"]}
             report.rows_loaded += len(batch) - len(failed)
             for index, error in failed.items():
-                reason = "duplicate NIP" if error.get("code") == DUPLICATE_KEY else error.get("errmsg", "write failed")
-                report.bad_rows.append(BadRow(lines[index], f"{reason} {batch[index]['_id'][:4]}…"))
+                reason = "duplicate_nip" if error.get("code") == DUPLICATE_KEY else "write_failed"
+                report.bad_rows.append(RowError(lines[index], reason, "nip", error.get("errmsg", "")[:200]))
         on_progress(len(batch))
         batch.clear()
         lines.clear()
 
     try:
-        for line, parsed in rows:
+        for row in rows:
             report.rows_read += 1
-            if isinstance(parsed, str):
-                report.bad_rows.append(BadRow(line, parsed))
+            if isinstance(row, RowError):
+                report.bad_rows.append(row)
                 on_progress(1)
                 continue
-            batch.append(registry_store.person_document(parsed))
-            lines.append(line)
+            batch.append(registry_store.person_document(row))
+            lines.append(row.line)
             if len(batch) >= batch_size:
                 flush()
         flush()

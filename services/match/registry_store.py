@@ -15,7 +15,8 @@ from pymongo import MongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from shared.mongo import database_name
-from shared.schemas import RegistryPerson, utcnow
+from services.match.domain.registry_csv import RawRow
+from shared.schemas import REGISTRY_CSV_HEADER, utcnow
 
 STATE_ID = "active"
 KEEP_PREVIOUS_VERSIONS = 1
@@ -29,9 +30,11 @@ def collection_name(version: str) -> str:
     return f"registry_{version}"
 
 
-def person_document(person: RegistryPerson) -> dict[str, Any]:
-    document = person.model_dump(mode="json")
-    document["_id"] = person.nip
+def person_document(row: RawRow) -> dict[str, Any]:
+    """A validated CSV row as stored: the CSV fields, ``_id`` = NIP, handles as sub-documents."""
+    document = {name: getattr(row, name) for name in REGISTRY_CSV_HEADER if name != "handles"}
+    document["_id"] = row.nip
+    document["handles"] = [{"platform": platform, "handle": handle} for platform, handle in row.handles]
     return document
 
 
