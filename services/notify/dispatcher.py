@@ -84,6 +84,7 @@ class Dispatcher:
         self._routes: dict[str, Route] = {r.name: r for r in config.tree.walk()}
         self._intake_lookback = intake_lookback
         self._full_intake_done = False
+        self._intake_cycles = 0
         self.stats: dict[str, int] = defaultdict(int)
 
     # ------------------------------------------------------------------ lifecycle
@@ -136,8 +137,13 @@ class Dispatcher:
     # ------------------------------------------------------------------ 1. intake
     async def intake(self, now: datetime) -> int:
         query: dict = {}
+        self._intake_cycles += 1
+        if self._intake_cycles % 300 == 0:
+            self._full_intake_done = False  # periodic full reconciliation as a safety net
         if self._full_intake_done:
-            query = {"created_at": {"$gte": now - self._intake_lookback}}
+            since = now - self._intake_lookback
+            # alerts store created_at as an ISO string (JSON dump) or a date: accept both
+            query = {"$or": [{"created_at": {"$gte": since}}, {"created_at": {"$gte": since.isoformat()}}]}
         created = 0
         ids = [d["_id"] async for d in self.store.alerts.find(query, {"_id": 1})]
         for start in range(0, len(ids), 500):

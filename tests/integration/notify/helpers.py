@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from contextlib import asynccontextmanager
+
+import uvicorn
+
+from services.notify.api import create_app
+from services.notify.auth import key_document, new_key
+from services.notify.delivery.email import EmailSender, SmtpConfig
+from services.notify.delivery.retry import RetryPolicy
+from services.notify.delivery.webhook import WebhookSender
+from services.notify.dispatcher import Dispatcher
+from services.notify.store import NotifyStore
+from shared.schemas import Alert
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def put_alert(db, alert: Alert) -> None:
+    """Exactly how the notify faust agent stores an alert."""
+    await db["alerts"].insert_one({"_id": alert.alert_id, **alert.model_dump(mode="json"), "published": True})
+
+
+def dispatcher(db, setup, settings, **kw) -> Dispatcher:
+    return Dispatcher(
+        NotifyStore(db), setup["config"], public_url="http://127.0.0.1:18080",
+        webhook=WebhookSender(policy=RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1, max_elapsed=10, timeout=2)),
+        email=EmailSender(SmtpConfig(host="127.0.0.1", port=setup["smtp_port"]), RetryPolicy(max_attempts=2, base_delay=0.01)),
+        kafka_bootstrap=settings.kafka_bootstrap_servers, owner="it-dispatcher", **kw,
+    )
+
+
+async def make_key(db, agency: str, role: str = "agency", label: str = "") -> str:
+    key, key_id = new_key()
+    await db["api_keys"].insert_one(key_document(key, key_id, agency, role, label or f"{role}-{agency}"))
+    return key
+
+
+@asynccontextmanager
+async def api_server(db, config):
+    app = create_app(config=config, run_dispatcher=False, db=db)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+def bodies(requests) -> list[dict]:
+    return [json.loads(r["body"]) for r in requests]
+
+
+def case_ids(payload: dict) -> list[str]:
+    return [i["case_id"] for i in payload["items"]]
+
+
+async def create_topic(settings, name: str, partitions: int = 2) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
+    finally:
+        await admin.close()
+
+
+async def read_topic_async(settings, topic: str, timeout: float = 10.0) -> list:
+    import time
+
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
+        consumer.assign(partitions)
+        end = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            positions = [await consumer.position(tp) for tp in partitions]
+            if all(pos >= end[tp] for pos, tp in zip(positions, partitions)):
+                break
+            for messages in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(messages)
+        return records
+    finally:
+        await consumer.stop()
