@@ -1,0 +1,648 @@
+"""Decision logic: does this content show its author taking sides, for or against whom, in which SKB form.
+
+Why rules (with weights tuned on the dev split) rather than a model: the annotated data is small, the
+cost of a false accusation is high and every positive must point at the words that decided it. Each
+contestant reference (name, acronym, hashtag, account, ballot number, gesture, slogan) is scored from
+the support/oppose cues in its sentence window; negation flips support; frames (news, reports about a
+violation, neutrality reminders, fact-checks, quoted or third-person speech) scale cues down, because
+content *about* partisanship is not partisanship.
+"""
+from __future__ import annotations
+
+import hashlib
+import pathlib
+import re
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from services.classify.domain import forms, lexicon
+from services.classify.domain.config import ElectionConfig, load_elections
+from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
+from shared.schemas import Classification, ContentRecord, Evidence, Stance
+
+RULES_VERSION = "rules-1.0"
+THRESHOLD = 0.5  # partisan when the strongest contestant stance reaches this (tuned on dev)
+STANCE_MIN = 0.45  # a contestant is listed in ``stance`` from this score
+WINDOW_BEFORE, WINDOW_AFTER = 5, 4
+
+
+@dataclass(slots=True)
+class Hit:
+    kind: str  # name|ambiguous|slogan|oppose_phrase|gesture|support|oppose|negator|neg_exception|frame|context|photo_with|group
+    key: str
+    t0: int
+    t1: int  # inclusive token range
+    contestant: str | None = None
+    weight: float = 0.0
+    strong: bool = True
+
+
+@dataclass(slots=True)
+class Ref:
+    contestant: str
+    kind: str
+    field: str
+    t0: int
+    t1: int
+    text: str
+    span: tuple[int, int] | None
+    support: float = 0.0
+    oppose: float = 0.0
+    context_free: bool = True  # ambiguous refs and numbers need election context
+
+
+@dataclass
+class Field:
+    name: str
+    text: str
+    tokens: list[Token]
+    hits: list[Hit]
+    sentence: list[int]
+    quoted: list[bool]
+
+
+@dataclass
+class Scored:
+    support: list[tuple[float, Evidence]] = field(default_factory=list)
+    oppose: list[tuple[float, Evidence]] = field(default_factory=list)
+
+
+def _combine(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    top = sorted(values, reverse=True)
+    return min(0.99, top[0] + (0.25 * top[1] if len(top) > 1 else 0.0))
+
+
+class Classifier:
+    """Builds the matchers once from the election config; ``classify`` is pure and thread-safe."""
+
+    def __init__(self, config: ElectionConfig, config_digest: str = ""):
+        self.config = config
+        self.model_version = f"pantau-classify/{RULES_VERSION}+cfg.{config_digest[:10] or 'inline'}"
+        self.race_of: dict[str, str] = {}
+        self.numbers: dict[int, list[tuple[str, str]]] = {}  # n -> [(race, contestant)]
+        self.race_terms: dict[str, set[str]] = {}
+        self.default_races: set[str] = set()
+        self.race_kind: dict[str, str] = {}
+        self.hashtags: dict[str, tuple[str, str]] = {}
+        self.acronyms: dict[str, str] = {}
+        self.accounts: dict[str, str] = {}
+        self.emoji: dict[str, str] = {}
+        self.image_labels: dict[str, str] = {}
+        self.handle_names: list[tuple[str, str, bool]] = []  # (substring, contestant, ambiguous)
+        vocab: set[str] = set()
+        self._auto = ahocorasick.Automaton()
+        payloads: dict[str, list[Hit]] = {}
+
+        def add(phrase: str, hit: Hit) -> None:
+            norm = normalise_phrase(phrase)
+            if not norm:
+                return
+            vocab.update(norm.split())
+            bucket = payloads.setdefault(norm, [])
+            if hit not in bucket:
+                bucket.append(hit)
+
+        for ef, race, c in config.contestants():
+            self.race_of[c.id] = race.id
+            self.race_kind[race.id] = race.office
+            if race.numbers_default:
+                self.default_races.add(race.id)
+            self.race_terms.setdefault(race.id, set()).update(normalise_phrase(t) for t in race.context_terms)
+            if c.ballot_number is not None:
+                self.numbers.setdefault(c.ballot_number, []).append((race.id, c.id))
+            for n in c.names:
+                add(n, Hit("name", n, 0, 0, c.id))
+                if len(n) >= 4 and " " not in n:
+                    self.handle_names.append((handle_key(n), c.id, False))
+            for n in c.ambiguous:
+                add(n, Hit("ambiguous", n, 0, 0, c.id))
+                if len(n) >= 4 and " " not in n:
+                    self.handle_names.append((handle_key(n), c.id, True))
+            for a in c.acronyms:
+                self.acronyms[a.rstrip("!")] = c.id
+            for tag in c.hashtags:
+                self.hashtags[tag] = (c.id, "support")
+            for tag in c.oppose_hashtags:
+                self.hashtags[tag] = (c.id, "oppose")
+            for s in c.slogans:
+                add(s.text, Hit("slogan", s.text, 0, 0, c.id, strong=s.strength == "strong"))
+            for s in c.oppose_phrases:
+                add(s.text, Hit("oppose_phrase", s.text, 0, 0, c.id, strong=s.strength == "strong"))
+            for g in c.gestures.phrases:
+                add(g, Hit("gesture", g, 0, 0, c.id))
+            for e in c.gestures.emoji:
+                self.emoji[canonical_emoji(e)] = c.id
+            for label in c.gestures.image_labels:
+                self.image_labels[label.lower().replace("_", " ")] = c.id
+            for acc in c.accounts:
+                self.accounts[handle_key(acc.split(":", 1)[1])] = c.id
+            for term in ef.election.context_terms + race.context_terms:
+                add(term, Hit("context", term, 0, 0))
+        for word, w in lexicon.SUPPORT.items():
+            add(word, Hit("support", word, 0, 0, weight=w))
+        for word in lexicon.NEGATABLE:
+            if normalise_phrase(word) not in payloads or all(h.kind != "support" for h in payloads[normalise_phrase(word)]):
+                add(word, Hit("support", word, 0, 0, weight=0.0))
+        for word, w in lexicon.OPPOSE.items():
+            add(word, Hit("oppose", word, 0, 0, weight=w))
+        for word in lexicon.NEGATORS:
+            add(word, Hit("negator", word, 0, 0))
+        for word in lexicon.NEGATION_EXCEPTIONS:
+            add(word, Hit("neg_exception", word, 0, 0))
+        for name, (strong, weak) in lexicon.FRAMES.items():
+            for term in strong:
+                add(term, Hit("frame", name, 0, 0, strong=True))
+            for term in weak:
+                add(term, Hit("frame", name, 0, 0, strong=False))
+        for term in lexicon.PHOTO_WITH:
+            add(term, Hit("photo_with", term, 0, 0))
+        for term in lexicon.CAMPAIGN_GROUP_WORDS:
+            add(term, Hit("group", term, 0, 0))
+        for key, hits in payloads.items():
+            self._auto.add_word(f" {key} ", (len(key.split()), hits))
+        self._auto.make_automaton()
+        self.segmenter = Segmenter(vocab | set(lexicon_words()) | {t for tag in self.hashtags for t in [tag]})
+        self.forms = forms.FormDetector()
+
+    # ------------------------------------------------------------------ construction helpers
+    @classmethod
+    def from_config(cls, paths: str | pathlib.Path | list | None = None) -> "Classifier":
+        """Default: every active ``config/elections/*.yaml``; a file or directory path (or list) also works."""
+        config = load_elections(paths)
+        digest = hashlib.sha256()
+        for path, _ in config.files:
+            digest.update(pathlib.Path(path).read_bytes())
+        return cls(config, digest.hexdigest())
+
+    # ------------------------------------------------------------------ field analysis
+    def _field(self, name: str, text: str) -> Field:
+        tokens = tokenize(text, self.segmenter)
+        norms = [t.norm for t in tokens]
+        pieces, owner = [" "], [-1]
+        for i, n in enumerate(norms):
+            pieces.append(n)
+            owner.extend([i] * len(n))
+            pieces.append(" ")
+            owner.append(-1)
+        s = "".join(pieces)
+        hits = self._scan(s, owner, tokens)
+        sentence, quoted = [], []
+        sid, inside = 0, False
+        for t in tokens:
+            if t.kind == "stop":
+                sid += 1
+            if t.kind == "quote":
+                inside = not inside
+            sentence.append(sid)
+            quoted.append(inside)
+        return Field(name, text, tokens, hits, sentence, quoted)
+
+    def _scan(self, s: str, owner: list[int], tokens: list[Token]) -> list[Hit]:
+        hits: list[Hit] = []
+        for end, (nwords, payload) in self._auto.iter(s):
+            # The key is " phrase "; find its start by walking back nwords tokens from the end.
+            last_tok = owner[end - 1]
+            if last_tok < 0:
+                continue
+            first_tok = last_tok
+            # tokens whose norm contains spaces (segmented hashtags) count as several words
+            words = len(tokens[last_tok].norm.split())
+            if words > 1:
+                # a phrase inside a segmented hashtag: keep it on that token only
+                first_tok = last_tok
+            else:
+                count = 1
+                while count < nwords and first_tok > 0:
+                    first_tok -= 1
+                    count += len(tokens[first_tok].norm.split())
+            for h in payload:
+                hits.append(Hit(h.kind, h.key, first_tok, last_tok, h.contestant, h.weight, h.strong))
+        return hits
+
+    # ------------------------------------------------------------------ main entry
+    def classify(self, record: ContentRecord) -> Classification:
+        own: list[Field] = [self._field("text", record.text or "")]
+        if record.author and record.author.bio:
+            own.append(self._field("author.bio", record.author.bio))
+        labels: list[tuple[str, str]] = []
+        for i, m in enumerate(record.media):
+            if m.caption:
+                own.append(self._field(f"media[{i}].caption", m.caption))
+            if m.ocr_text:
+                own.append(self._field(f"media[{i}].ocr_text", m.ocr_text))
+            labels.extend((f"media[{i}].labels", lab) for lab in m.labels)
+        target_fields: list[Field] = []
+        if record.target and record.target.text:
+            target_fields.append(self._field("target.text", record.target.text))
+
+        own_context = self._has_context(own) or self._has_context(target_fields)
+        own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels)
+        factor, frame_ev = self._frames(own, record.source)
+        kind = record.kind
+        engaged: dict[str, tuple[float, Evidence]] = {}
+        target_scored: dict[str, Scored] = {}
+        if record.target is not None:
+            engaged = self._engagement_targets(record)
+            if target_fields and kind in ("like", "share", "follow", "join_group"):
+                t_context = self._has_context(target_fields)
+                target_scored, _, _ = self._score(target_fields, t_context, None, [])
+                t_factor, _ = self._frames(target_fields, "")
+                target_scored = _scale(target_scored, t_factor)
+                if kind in ("follow", "join_group"):
+                    self._group_cue(target_fields, target_scored)
+
+        own_scaled = _scale(own_scored, factor)
+        merged = _merge(own_scaled, target_scored if kind != "comment" else {})
+        for cid, (w, ev) in engaged.items():
+            sc = merged.setdefault(cid, Scored())
+            opp = _combine([x for x, _ in sc.oppose])
+            if kind == "comment" and opp >= 0.45:
+                sc.oppose.append((max(opp, 0.7), ev))
+            else:
+                sc.support.append((w, ev))
+
+        stances: list[Stance] = []
+        evidence: list[Evidence] = []
+        best = 0.0
+        for cid, sc in merged.items():
+            sup = _combine([w for w, _ in sc.support])
+            opp = _combine([w for w, _ in sc.oppose])
+            score = max(sup, opp)
+            if score < STANCE_MIN:
+                continue
+            polarity = "support" if sup >= opp else "oppose"
+            stances.append(Stance(contestant=cid, polarity=polarity, score=round(score, 3)))
+            chosen = sc.support if polarity == "support" else sc.oppose
+            evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.25)
+            best = max(best, score)
+        stances.sort(key=lambda s: -s.score)
+        partisan = best >= THRESHOLD
+        form = "none"
+        if partisan:
+            form, form_ev = self.forms.detect(record, own, evidence, bool(engaged) or kind in ("like", "share", "follow", "join_group"))
+            evidence.extend(form_ev)
+        else:
+            stances = []
+        if frame_ev and (partisan or evidence):
+            evidence.extend(frame_ev)
+        evidence = _dedupe(evidence)
+        score = best if partisan else best
+        return Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
+                              evidence=evidence[:20], model_version=self.model_version)
+
+    # ------------------------------------------------------------------ pieces
+    def _has_context(self, fields: list[Field]) -> bool:
+        for f in fields:
+            for h in f.hits:
+                if h.kind in ("context", "name", "gesture") or (h.kind == "slogan" and h.strong):
+                    return True
+            for t in f.tokens:
+                if t.kind == "hashtag" and t.text[1:].lower() in self.hashtags:
+                    return True
+                if t.kind == "mention" and t.norm[1:] in self.accounts:
+                    return True
+        return False
+
+    def _frames(self, fields: list[Field], source: str) -> tuple[float, list[Evidence]]:
+        factor = 1.0
+        evidence: list[Evidence] = []
+        found: dict[str, list[Hit]] = {}
+        for f in fields:
+            for h in f.hits:
+                if h.kind == "frame":
+                    found.setdefault(h.key, []).append(h)
+                    if len(evidence) < 3:
+                        evidence.append(_ev(f, h.t0, h.t1, f"frame:{h.key}", None, 0.0))
+        for name, hits in found.items():
+            strong = any(h.strong for h in hits)
+            if name == "reported_speech" and not any(any(f.quoted) or _has_quote(f) for f in fields):
+                f_factor = 0.8
+            elif strong or len(hits) >= 2:
+                f_factor = lexicon.FRAME_FACTORS[name]
+            else:
+                f_factor = 0.75
+            factor = min(factor, f_factor)
+        if source == "news":
+            factor = min(factor, 0.45)
+            evidence.append(Evidence(cue="frame:news_source", text=source, field="source"))
+        return factor, evidence
+
+    def _engagement_targets(self, record: ContentRecord) -> dict[str, tuple[float, Evidence]]:
+        """A campaign account (configured, or a volunteer/team handle naming a contestant) as target."""
+        out: dict[str, tuple[float, Evidence]] = {}
+        handle = record.target.handle if record.target else None
+        if not handle:
+            return out
+        key = handle_key(handle)
+        if key in self.accounts:
+            cid = self.accounts[key]
+            out[cid] = (0.92, Evidence(cue="campaign_account", text=handle, field="target.handle", contestant=cid, weight=0.92))
+            return out
+        if any(w in key for w in lexicon.CAMPAIGN_ACCOUNT_WORDS):
+            for sub, cid, ambiguous in self.handle_names:
+                if sub in key:
+                    out[cid] = (0.8, Evidence(cue="campaign_account_like", text=handle, field="target.handle",
+                                              contestant=cid, weight=0.8))
+        return out
+
+    def _group_cue(self, fields: list[Field], scored: dict) -> None:
+        """Following/joining a page that names a contestant and a campaign group word is joining the campaign."""
+        for f in fields:
+            groups = [h for h in f.hits if h.kind == "group"]
+            names = [h for h in f.hits if h.kind == "name"]
+            if groups and names:
+                for h in names:
+                    sc = scored.setdefault(h.contestant, Scored())
+                    sc.support.append((0.8, _ev(f, h.t0, h.t1, "campaign_group", h.contestant, 0.8)))
+
+    def _refs(self, f: Field, context: bool, upper_doc: bool) -> list[Ref]:
+        refs: list[Ref] = []
+        strong_cue_tokens = {i for h in f.hits if h.kind in ("support", "oppose") and h.weight >= 0.6
+                             for i in range(h.t0, h.t1 + 1)}
+        for h in f.hits:
+            if h.kind == "name":
+                refs.append(Ref(h.contestant, "mention", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
+            elif h.kind == "ambiguous":
+                near = any(i in strong_cue_tokens for i in range(max(0, h.t0 - 3), h.t1 + 3))
+                if context or near:
+                    refs.append(Ref(h.contestant, "mention", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
+            elif h.kind == "gesture":
+                refs.append(Ref(h.contestant, "gesture", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1),
+                                support=0.75))
+            elif h.kind == "slogan":
+                w = 0.75 if h.strong else (0.55 if context else 0.0)
+                if w:
+                    refs.append(Ref(h.contestant, "slogan", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1),
+                                    _span(f, h.t0, h.t1), support=w))
+            elif h.kind == "oppose_phrase":
+                w = 0.8 if h.strong else (0.55 if context else 0.0)
+                if w:
+                    refs.append(Ref(h.contestant, "oppose_phrase", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1),
+                                    _span(f, h.t0, h.t1), oppose=w))
+        for i, t in enumerate(f.tokens):
+            if t.kind == "hashtag":
+                tag = t.text[1:].lower()
+                if tag in self.hashtags:
+                    cid, pol = self.hashtags[tag]
+                    r = Ref(cid, "hashtag" if pol == "support" else "oppose_hashtag", f.name, i, i, t.text, (t.start, t.end))
+                    if pol == "support":
+                        r.support = 0.9
+                    else:
+                        r.oppose = 0.9
+                    refs.append(r)
+            elif t.kind == "mention" and t.norm[1:] in self.accounts:
+                cid = self.accounts[t.norm[1:]]
+                refs.append(Ref(cid, "campaign_account", f.name, i, i, t.text, (t.start, t.end)))
+            elif t.kind == "word" and t.text.isupper() and not upper_doc and t.text in self.acronyms:
+                refs.append(Ref(self.acronyms[t.text], "acronym", f.name, i, i, t.text, (t.start, t.end)))
+            elif t.kind == "emoji" and t.norm in self.emoji:
+                refs.append(Ref(self.emoji[t.norm], "gesture_emoji", f.name, i, i, t.text, (t.start, t.end),
+                                support=0.55 if context else 0.3))
+            elif t.kind == "number":
+                r = self._number_ref(f, i, context, refs)
+                if r:
+                    refs.append(r)
+        return refs
+
+    def _number_ref(self, f: Field, i: int, context: bool, refs_so_far: list[Ref]) -> Ref | None:
+        t = f.tokens[i]
+        n = int(t.norm)
+        if n not in self.numbers:
+            return None
+        prev = [f.tokens[j].norm for j in range(max(0, i - 2), i)]
+        nxt = f.tokens[i + 1] if i + 1 < len(f.tokens) else None
+        if prev and prev[-1] in lexicon.NOT_BALLOT_PREFIX:
+            return None
+        if nxt is not None and nxt.start == t.end and nxt.text[:1] in ":.,":  # 02:13, 3.3
+            after = f.text[nxt.end:nxt.end + 1]
+            if after.isdigit():
+                return None
+        if nxt is not None and nxt.kind == "word" and nxt.norm in ("jam", "menit", "kali", "potong", "porsi", "gelas", "kg",
+                                                                    "ribu", "rb", "juta", "kereta", "hari", "tahun"):
+            return None
+        padded = len(t.text) == 2 and t.text.startswith("0")
+        prefixed = bool(prev) and (prev[-1] in lexicon.NUMBER_PREFIX or (len(prev) > 1 and prev[-2] in ("nomor", "no")))
+        suffixed = nxt is not None and nxt.norm in lexicon.NUMBER_SUFFIX
+        if not (padded or prefixed or suffixed):
+            return None
+        if not context and not padded:
+            return None
+        if not context and padded:
+            # a bare 02 needs a cue of its own right next to it
+            near = [h for h in f.hits if h.kind in ("support", "oppose") and h.weight >= 0.5 and abs(h.t0 - i) <= 3]
+            if not near:
+                return None
+        race_cid = self._resolve_number(f, n, i)
+        if race_cid is None:
+            return None
+        return Ref(race_cid, "ballot_number", f.name, i, i, t.text, (t.start, t.end), support=0.5 if padded else 0.3)
+
+    def _resolve_number(self, f: Field, n: int, i: int) -> str | None:
+        options = self.numbers[n]
+        if len(options) == 1:
+            race, cid = options[0]
+        else:
+            norms = " " + " ".join(t.norm for t in f.tokens) + " "
+            scores = []
+            for race, cid in options:
+                s = sum(1 for term in self.race_terms.get(race, ()) if term and f" {term} " in norms)
+                s += 0.5 if race in self.default_races else 0
+                scores.append((s, race, cid))
+            scores.sort(reverse=True)
+            _, race, cid = scores[0]
+        if self.race_kind.get(race) == "dpr":
+            # "caleg Gerindra nomor urut 1": a list position, not the party's ballot number
+            for h in f.hits:
+                if h.kind == "name" and h.contestant != cid and self.race_of.get(h.contestant) == race and abs(h.t1 - i) <= 4:
+                    return None
+        return cid
+
+    def _score(self, fields: list[Field], context: bool, record: ContentRecord | None,
+               labels: list[tuple[str, str]]) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
+        scored: dict[str, Scored] = {}
+        all_refs: list[Ref] = []
+        letters = "".join(ch for f in fields for ch in f.text if ch.isalpha())
+        upper_doc = len(letters) > 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.6
+        for f in fields:
+            refs = self._refs(f, context, upper_doc)
+            all_refs.extend(refs)
+            cues = self._cues(f)
+            enumerated = _enumerated(refs)
+            used_cues: set[int] = set()
+            for r in refs:
+                sc = scored.setdefault(r.contestant, Scored())
+                base_ev = Evidence(cue=r.kind, text=r.text, field=f.name, contestant=r.contestant,
+                                   weight=round(max(r.support, r.oppose), 2), span=r.span)
+                qf = 0.25 if f.quoted[r.t0] else 1.0
+                if r.support:
+                    sc.support.append((r.support * qf, base_ev))
+                if r.oppose:
+                    sc.oppose.append((r.oppose * qf, base_ev))
+                if r.kind in ("hashtag", "oppose_hashtag"):
+                    continue
+                before = 1 if id(r) in enumerated else WINDOW_BEFORE
+                after = 2 if id(r) in enumerated else WINDOW_AFTER
+                for ci, (pol, w, t0, t1, key) in enumerate(cues):
+                    if f.sentence[t0] != f.sentence[r.t0]:
+                        continue
+                    if not (r.t0 - before <= t1 and t0 <= r.t1 + after) or (t0 >= r.t0 and t1 <= r.t1):
+                        continue
+                    dist = min(abs(t0 - r.t1), abs(r.t0 - t1))
+                    wd = w * (1.0 if dist <= 2 else 0.85)
+                    if f.quoted[t0] or f.quoted[r.t0]:
+                        wd *= 0.25
+                    ev = _ev(f, t0, t1, "support_cue" if pol == "support" else "oppose_cue", r.contestant, wd)
+                    if pol == "support":
+                        sc.support.append((wd, ev))
+                    else:
+                        sc.oppose.append((wd, ev))
+                    _attach(sc, pol, base_ev, wd)
+                    used_cues.add(ci)
+            # cues not near any reference go to the single contestant referenced in this content
+            cids = {r.contestant for r in all_refs}
+            if len(cids) == 1:
+                (cid,) = cids
+                sc = scored[cid]
+                for ci, (pol, w, t0, t1, key) in enumerate(cues):
+                    if ci in used_cues or w < 0.5 or f.quoted[t0]:
+                        continue
+                    wd = w * 0.7
+                    ev = _ev(f, t0, t1, "support_cue" if pol == "support" else "oppose_cue", cid, wd)
+                    (sc.support if pol == "support" else sc.oppose).append((wd, ev))
+        # media: gesture labels and "photo with" a contestant
+        extra: list[Evidence] = []
+        named = {r.contestant for r in all_refs if r.kind in ("mention", "acronym", "hashtag", "ballot_number", "campaign_account")}
+        for fld, label in labels:
+            key = label.lower().replace("_", " ").strip()
+            if key in self.image_labels:
+                cid = self.image_labels[key]
+                w = 0.6 if (cid in named or context) else 0.25
+                ev = Evidence(cue="image_label", text=label, field=fld, contestant=cid, weight=w)
+                scored.setdefault(cid, Scored()).support.append((w, ev))
+        for f in fields:
+            if not f.name.startswith("media"):
+                continue
+            if any(h.kind == "photo_with" for h in f.hits):
+                for r in all_refs:
+                    if r.field == f.name and r.kind in ("mention", "acronym"):
+                        h = next(h for h in f.hits if h.kind == "photo_with")
+                        ev = _ev(f, h.t0, h.t1, "photo_with_contestant", r.contestant, 0.6)
+                        scored[r.contestant].support.append((0.6, ev))
+                        _attach(scored[r.contestant], "support", Evidence(cue="mention", text=r.text, field=f.name,
+                                                                           contestant=r.contestant, span=r.span), 0.6)
+        return scored, all_refs, extra
+
+    def _cues(self, f: Field) -> list[tuple[str, float, int, int, str]]:
+        """Support/oppose cues of a field after negation, exceptions and third-person handling."""
+        lex = [h for h in f.hits if h.kind in ("support", "oppose", "negator", "neg_exception")]
+        lex.sort(key=lambda h: -(h.t1 - h.t0))
+        taken: set[int] = set()
+        kept: list[Hit] = []
+        for h in lex:
+            span = set(range(h.t0, h.t1 + 1))
+            if span & taken and h.kind != "negator":
+                continue
+            if h.kind in ("neg_exception",) or (h.t1 > h.t0):
+                taken |= span
+            kept.append(h)
+        negators = [h for h in kept if h.kind == "negator"]
+        out = []
+        for h in kept:
+            if h.kind not in ("support", "oppose"):
+                if h.kind == "neg_exception" and h.key in ("jangan lupa", "tidak ada obat", "tidak pakai mikir"):
+                    out.append(("support", lexicon.SUPPORT.get(h.key, 0.55), h.t0, h.t1, h.key))
+                continue
+            negated = any(0 < h.t0 - n.t1 <= 2 and f.sentence[n.t1] == f.sentence[h.t0] and not (set(range(n.t0, n.t1 + 1)) & taken)
+                          for n in negators)
+            w = h.weight
+            if h.kind == "support" and negated and (h.key in lexicon.NEGATABLE or w >= 0.5):
+                out.append(("oppose", max(w, 0.75), h.t0, h.t1, "not " + h.key))
+                continue
+            if h.kind == "oppose" and negated:
+                continue
+            if w <= 0:
+                continue
+            prev = {f.tokens[j].norm for j in range(max(0, h.t0 - 2), h.t0)}
+            if prev & lexicon.THIRD_PERSON:
+                w *= 0.2
+            out.append((h.kind, w, h.t0, h.t1, h.key))
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+def lexicon_words() -> set[str]:
+    words: set[str] = set()
+    for table in (lexicon.SUPPORT, lexicon.OPPOSE):
+        for k in table:
+            words.update(k.split())
+    words.update({"salam", "jari", "presiden", "rakyat", "menang", "pilih", "coblos", "tolak", "asal", "bukan", "bersama",
+                  "indonesia", "maju", "gerak", "cepat", "putaran", "relawan", "lanjutkan", "perubahan", "paling", "pas"})
+    return words
+
+
+def _has_quote(f: Field) -> bool:
+    return any(t.kind == "quote" for t in f.tokens)
+
+
+def _surface(f: Field, t0: int, t1: int) -> str:
+    return f.text[f.tokens[t0].start:f.tokens[t1].end]
+
+
+def _span(f: Field, t0: int, t1: int) -> tuple[int, int]:
+    return (f.tokens[t0].start, f.tokens[t1].end)
+
+
+def _ev(f: Field, t0: int, t1: int, cue: str, cid: str | None, w: float) -> Evidence:
+    return Evidence(cue=cue, text=_surface(f, t0, t1), field=f.name, contestant=cid, weight=round(w, 2), span=_span(f, t0, t1))
+
+
+def _attach(sc: Scored, pol: str, ev: Evidence, w: float) -> None:
+    """Record the reference itself as evidence next to the cue that scored it (same weight, not double-counted)."""
+    target = sc.support if pol == "support" else sc.oppose
+    target.append((0.0, ev.model_copy(update={"weight": round(w, 2)})))
+
+
+def _enumerated(refs: list[Ref]) -> set[int]:
+    """Ballot numbers listed next to each other ("01, 02, atau 03") are an enumeration, not a choice."""
+    nums = [r for r in refs if r.kind == "ballot_number"]
+    out = set()
+    for a in nums:
+        for b in nums:
+            if a is not b and a.contestant != b.contestant and abs(a.t0 - b.t0) <= 4:
+                out.add(id(a))
+                a.support = 0.0
+    return out
+
+
+def _scale(scored: dict, factor: float) -> dict:
+    if factor >= 1.0:
+        return scored
+    out = {}
+    for cid, sc in scored.items():
+        out[cid] = Scored([(w * factor, e) for w, e in sc.support], [(w * factor, e) for w, e in sc.oppose])
+    return out
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out: dict[str, Scored] = {}
+    for src in (a, b):
+        for cid, sc in src.items():
+            m = out.setdefault(cid, Scored())
+            m.support.extend(sc.support)
+            m.oppose.extend(sc.oppose)
+    return out
+
+
+def _dedupe(evidence: list[Evidence]) -> list[Evidence]:
+    seen, out = set(), []
+    for e in sorted(evidence, key=lambda e: -e.weight):
+        key = (e.cue, e.field, e.span, e.text, e.contestant)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out
+

@@ -1,0 +1,59 @@
+"""SKB 2022 (Lampiran II) violation form of a partisan item.
+
+Why a priority order: one item often carries several cues (a photo at a rally wearing a campaign
+shirt). We report the most specific act, in the order the SKB sanctions weigh them and analysts file
+them: the act of engaging (like/share/follow/join, or a comment on a campaign account) first, then
+membership, team roles, support letters, official decisions, mobilisation, attendance, props, photos,
+and plain social-media campaigning last.
+"""
+from __future__ import annotations
+
+import re
+
+from services.classify.domain import lexicon
+from shared.schemas import ContentRecord, Evidence
+
+
+class FormDetector:
+    def __init__(self) -> None:
+        self.patterns = {form: [re.compile(p) for p in pats] for form, pats in lexicon.FORM_CUES.items()}
+
+    def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool) -> tuple[str, list[Evidence]]:
+        if engagement:
+            return "engagement", []
+        for form in lexicon.FORM_PRIORITY:
+            for f in fields:
+                norm, offsets = _norm_with_offsets(f)
+                for pat in self.patterns[form]:
+                    m = pat.search(norm)
+                    if m:
+                        span = _to_span(f, offsets, m.start(), m.end())
+                        text = f.text[span[0]:span[1]] if span else m.group()
+                        return form, [Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)]
+        if any(e.field.startswith("media") for e in evidence if e.weight >= 0.25):
+            return "partisan_photo", []
+        return "social_media_campaign", []
+
+
+def _norm_with_offsets(f) -> tuple[str, list[int]]:
+    """Normalised text of a field and, per character, the index of the token it came from."""
+    parts, owner = [], []
+    for i, t in enumerate(f.tokens):
+        if t.kind in ("url", "quote"):
+            continue
+        if t.kind == "hashtag" or t.kind == "mention":
+            continue
+        piece = t.norm if t.kind != "stop" else "."
+        if parts:
+            parts.append(" ")
+            owner.append(-1)
+        parts.append(piece)
+        owner.extend([i] * len(piece))
+    return "".join(parts), owner
+
+
+def _to_span(f, owner: list[int], start: int, end: int) -> tuple[int, int] | None:
+    toks = [owner[i] for i in range(start, min(end, len(owner))) if owner[i] >= 0]
+    if not toks:
+        return None
+    return (f.tokens[toks[0]].start, f.tokens[toks[-1]].end)

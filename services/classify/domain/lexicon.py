@@ -1,0 +1,107 @@
+"""Generic cue words (not contestant-specific): support and oppose cues, negators, frames, form cues.
+
+Phrases are written in normalised form (after ``normalise_word``: slang mapped, numbers as digits).
+Weights are prior strengths in [0, 1], tuned on the dev split only.
+"""
+from __future__ import annotations
+
+# Support cues near a contestant reference (window in tokens, same sentence).
+SUPPORT: dict[str, float] = {
+    "pilih": 0.8, "coblos": 0.85, "dukung": 0.8, "menangkan": 0.85, "kawal": 0.6, "bersama": 0.45,
+    "lanjutkan": 0.55, "pokoknya": 0.75, "fix": 0.6, "gas": 0.65, "yakin": 0.55, "mantap": 0.55, "ayo": 0.5,
+    "pilihan": 0.7, "pilihanku": 0.9, "pilihan saya": 0.9, "pilihan keluarga": 0.85, "presidenku": 0.9, "capresku": 0.9,
+    "menang": 0.7, "the best": 0.8, "terbaik": 0.7, "paling pas": 0.7, "paling cocok": 0.75, "paling layak": 0.75,
+    "paling matang": 0.7, "cocok": 0.45, "layak": 0.55, "harga mati": 0.9, "all in": 0.8, "all the way": 0.8,
+    "jaya": 0.6, "hebat": 0.55, "semangat": 0.5, "sehat terus": 0.5, "istiqomah": 0.6, "istiqomah bersama": 0.8,
+    "bangga": 0.5, "semoga menang": 0.85, "tetap": 0.5, "saja": 0.5, "saja lah": 0.6, "saja dulu": 0.6, "lah": 0.4,
+    "saya": 0.55, "kami": 0.45, "insya allah": 0.45, "bismillah": 0.4, "mending": 0.55, "satu satunya": 0.5,
+    "1nya": 0.5, "untuk indonesia": 0.5, "wajib": 0.55, "rapatkan barisan": 0.7, "kompak": 0.45, "full dukung": 0.9,
+    "doakan": 0.4, "mohon doa": 0.4, "yang pasti pasti": 0.4, "lagi": 0.45, "presiden": 0.5, "wapres": 0.4,
+    "jangan lupa": 0.55, "tidak ada obat": 0.8, "tidak pakai mikir": 0.6, "gemes": 0.45, "sopo maneh": 0.7,
+    "juara": 0.5, "idola": 0.55, "amanah": 0.3, "bela": 0.4, "siap": 0.45, "100%": 0.6, "pas": 0.35, "menyala": 0.5,
+}
+# Words that are support cues only when a negator does not precede them; negated they become oppose.
+NEGATABLE = {"pilih", "coblos", "dukung", "menangkan", "layak", "cocok", "mau", "percaya", "respect", "dipilih"}
+NEGATORS = {"tidak", "jangan", "bukan", "ogah", "anti", "stop", "jangan sampai", "jangan mau", "usah"}
+NEGATION_EXCEPTIONS = {"jangan lupa", "tidak ada obat", "tidak pakai mikir", "jangan golput", "tidak usah takut",
+                       "tidak usah debat", "jangan ada yang beda", "tidak diragukan"}
+
+OPPOSE: dict[str, float] = {
+    "tolak": 0.85, "asal bukan": 0.9, "gagal": 0.6, "bohong": 0.7, "dibohongi": 0.6, "pembohong": 0.8, "malu": 0.5,
+    "curang": 0.6, "boneka": 0.6, "nyulik": 0.75, "penculik": 0.8, "pelanggar ham": 0.8, "korupsi": 0.5,
+    "cuma janji": 0.7, "cuma bisa": 0.6, "jual janji": 0.7, "jualan": 0.45, "omong kosong": 0.7, "syukurin": 0.7,
+    "lengser": 0.7, "ngawur": 0.6, "nyinyir": 0.5, "pencitraan": 0.6, "contekan": 0.6, "mahkamah keluarga": 0.85,
+    "anak haram": 0.8, "pamannya": 0.5, "sama saja": 0.5, "tidak becus": 0.7, "realisasi nol": 0.7,
+    "lupa ingatan": 0.5, "tidak respect": 0.7, "bawa bawa bapaknya": 0.6, "bawa2 bapaknya": 0.6, "jangan pernah percaya": 0.9,
+    "jangan sampai": 0.7, "mundur": 0.4, "dipimpin sama": 0.5, "demokrasi mundur": 0.8, "programnya apa": 0.5,
+    "cuma": 0.35, "gimana sih": 0.4, "banjir terus": 0.5, "bocor": 0.45, "remehin": 0.0,
+}
+
+# Frames: content *about* partisanship rather than partisanship. (strong terms, weak terms)
+FRAMES: dict[str, tuple[set[str], set[str]]] = {
+    "report": ({"bawaslu", "kasn", "bkn", "netralitas", "tidak netral", "dugaan pelanggaran", "pelanggaran netralitas",
+                "dilaporkan ke bawaslu", "sigaplapor", "ditindak", "diproses bkn", "dicopot", "sanksi"},
+               {"dilaporkan", "laporkan", "laporin", "lapor", "diperiksa", "terbukti", "oknum", "viral", "miris",
+                "pelanggaran", "diberhentikan", "diduga", "dugaan", "kasus", "jempolmu harimaumu"}),
+    "reminder": ({"wajib netral", "jaga netralitas", "netral", "dilarang", "ikrar", "imbau", "mengingatkan", "hindari",
+                  "sosialisasi netralitas", "apapun pilihanmu", "siapa pun", "siapapun", "jaga persaudaraan",
+                  "tidak memihak", "masa tenang", "pemilu damai", "politik uang", "hak pilih", "pemiludamai", "edukasi",
+                  "hati hati", "sebaiknya hapus", "cek dpt", "tidak membahas"},
+                 {"golput", "hati nurani", "tips", "sosialisasi", "jangan sampai musuhan", "rahasia"}),
+    "factcheck": ({"hoaks", "hoax", "cek fakta", "disinformasi", "turnbackhoax", "mafindo", "rekayasa", "editan",
+                   "faktanya", "fakta atau hoaks", "keliru", "tidak benar"},
+                  {"klarifikasi", "fakta", "salah", "bukan sekarang", "video lama", "dipotong"}),
+    "reported_speech": ({"kata", "ujar", "menurut", "mengatakan", "menyebut", "dalam orasinya", "menyerukan", "seru",
+                         "juru bicara", "jubir", "klaim", "tegas", "katanya", "cerita", "bilang", "terdengar berkata"}, set()),
+    "news": ({"survei", "quick count", "hasil survei", "rekapitulasi", "margin error", "elektabilitas", "menurut data",
+              "visi misi", "rangkum", "rangkuman", "perbandingan", "jadwal", "debat capres", "debat cawapres", "live"},
+             {"berkampanye", "gelar", "digelar", "mendaftar", "tetapkan", "rekap", "ribuan warga", "pendukung memadati"}),
+}
+FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55}
+THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"}
+
+# Number cues: a number is a ballot number only next to these words (and with election context).
+NUMBER_PREFIX = {"nomor", "no", "urut", "paslon", "pasangan", "capres", "coblos", "pilih", "calon", "kandidat",
+                 "pokoknya", "tetap", "salam", "saya", "aku", "ke", "dukung", "menangkan", "nomor urut", "full"}
+NUMBER_SUFFIX = {"jari", "menang", "saja", "lah", "harga", "all", "paling", "presiden", "pilihan", "pilihanku", "yang",
+                 "aja", "ya", "mantap", "dari", "sampai"}
+NOT_BALLOT_PREFIX = {"jam", "pukul", "rt", "rw", "kamar", "menit", "tgl", "tanggal", "lantai", "kelas", "blok", "gang",
+                     "part", "level", "episode", "eps", "paket", "lift", "kelompok", "dapil", "juara", "lomba", "antrian",
+                     "anak", "porsi", "potong", "gelas", "beli", "gratis", "tahun", "ke", "hari", "x", "kali", "bab",
+                     "pasal", "ayat", "halaman", "gol", "skor"}
+
+# SKB forms: cue phrases over normalised text (regular expressions, matched on word boundaries).
+FORM_CUES: dict[str, list[str]] = {
+    "party_membership": [r"\bkta\b", r"kartu (tanda )?anggota", r"\bkader\b", r"pengurus (dpc|dpd|dpw|ranting|pac|dpp)",
+                         r"resmi (bergabung|gabung) (dengan|ke)? ?partai", r"resmi bergabung dengan", r"anggota partai",
+                         r"jajaran pengurus", r"pengurus ranting", r"siap jadi anggota", r"saya anggota", r"jadi anggota"],
+    "campaign_team": [r"(jadi|sebagai|dipercaya|gabung|bergabung|ditunjuk|resmi|anggota|rapat) (\w+ ){0,2}(tim pemenangan|tim sukses|timses|tkn|tpn|timnas|relawan|jurkam|juru kampanye|korwil|koordinator)",
+                      r"koordinator relawan", r"korwil relawan", r"\bjurkam\b", r"saksi tps dari tim", r"admin akun relawan",
+                      r"tim pemenangan", r"tim sukses", r"\btimses\b", r"pemenangan ganjar", r"pegang \d+ desa",
+                      r"ditunjuk jadi ketua", r"bagian konten", r"sk sudah turun"],
+    "support_letter": [r"surat (pernyataan )?dukungan", r"fotokopi ktp", r"kumpulkan (\d+ )?ktp", r"form dukungan",
+                       r"lampirkan ktp", r"calon (perseorangan|independen)", r"syarat dukungan"],
+    "official_decision": [r"surat edaran", r"\bsk\b", r"\bmemo\b", r"instruksi (bupati|walikota|gubernur|kepala)",
+                          r"kebijakan desa", r"diputuskan", r"kami putuskan", r"memutuskan", r"ini perintah",
+                          r"akan dievaluasi", r"dipinjamkan", r"penunjukan", r"hanya untuk warga yang", r"ttd kepala",
+                          r"penyaluran bantuan", r"wajib hadir", r"sesuai instruksi"],
+    "mobilization": [r"(bapak|ibu|rekan|teman|seluruh|semua|warga|para) (\w+ ){0,2}(guru|staf|pegawai|asn|pns|perawat|bidan|perangkat desa|rt|rw|kepala sekolah|kepsek|dosen|mahasiswa|kades|santri|majelis taklim|nakes|kepala desa|perawat|wali murid|warga)",
+                     r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
+                     r"menghimbau", r"satu suara", r"wajib hadir", r"\babsen\b", r"grup wa", r"balas budi",
+                     r"sosialisasikan", r"diajak", r"mengajak warga", r"warga desa", r"warga kampung", r"grup guru"],
+    "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( \w+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
+                            r"kampanye akbar", r"deklarasi dukungan", r"rapat umum", r"konsolidasi relawan",
+                            r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye (\w+ ){0,3}di "],
+    "campaign_props": [r"(pasang|terpasang|dipasang|memasang|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( \w+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
+                       r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( \w+){0,4} (terpasang|dipasang|ditempel|nempel|berkibar|dibagikan|dibagi)"],
+}
+FORM_PRIORITY = ["party_membership", "campaign_team", "support_letter", "official_decision", "mobilization",
+                 "campaign_attendance", "campaign_props"]
+
+# Photo words: a picture *with* a contestant.
+PHOTO_WITH = ["foto bersama", "foto bareng", "berfoto", "selfie dengan", "bersalaman dengan", "berpose", "satu frame",
+              "pose", "bersama", "bareng", "salaman", "ketemu", "frame"]
+CAMPAIGN_ACCOUNT_WORDS = ("relawan", "tkn", "tpn", "timnas", "sahabat", "posko", "pemenangan", "official", "fans",
+                          "pendukung", "barisan", "relawanganjar", "tim", "koalisi", "jaringan", "simpul", "laskar")
+CAMPAIGN_GROUP_WORDS = {"relawan", "tim pemenangan", "tkn", "tpn", "timnas", "sahabat", "posko", "pendukung",
+                        "koordinasi relawan", "tim kampanye", "pemenangan"}
