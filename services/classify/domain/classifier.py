@@ -238,8 +238,10 @@ class Classifier:
         if record.target and record.target.text:
             target_fields.append(self._field("target.text", record.target.text))
 
-        own_context = self._has_context(own) or self._has_context(target_fields)
+        form_cues = self.forms.cues(own)
+        own_context = bool(form_cues) or self._has_context(own) or self._has_context(target_fields)
         own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels)
+        self._form_acts(form_cues, own_refs, own_scored)
         factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
         engaged: dict[str, tuple[float, Evidence]] = {}
@@ -347,6 +349,20 @@ class Classifier:
                     out[cid] = (0.8, Evidence(cue="campaign_account_like", text=handle, field="target.handle",
                                               contestant=cid, weight=0.8))
         return out
+
+    def _form_acts(self, form_cues: list, refs: list[Ref], scored: dict) -> None:
+        """An SKB act (attending, putting up props, joining a team...) naming a contestant is support in itself."""
+        if not form_cues:
+            return
+        named = {r.contestant for r in refs if r.kind not in ("oppose_hashtag", "oppose_phrase")}
+        if not named or len(named) > 3:
+            return
+        form, ev = form_cues[0]
+        for cid in named:
+            sc = scored.setdefault(cid, Scored())
+            if _combine([w for w, _ in sc.oppose]) >= 0.6:
+                continue
+            sc.support.append((0.75, ev.model_copy(update={"contestant": cid, "weight": 0.75, "cue": f"act:{form}"})))
 
     def _group_cue(self, fields: list[Field], scored: dict) -> None:
         """Following/joining a page that names a contestant and a campaign group word is joining the campaign."""
@@ -483,6 +499,9 @@ class Classifier:
                     sc.oppose.append((r.oppose * qf, base_ev))
                 if r.kind in ("hashtag", "oppose_hashtag"):
                     continue
+                negated_ref = any(h.kind == "negator" and 0 < r.t0 - h.t1 <= 1 and h.key not in ("usah",)
+                                  for h in f.hits) and not any(h.kind == "neg_exception" and h.t0 < r.t0 <= h.t1 + 1
+                                                               for h in f.hits)
                 before = 1 if id(r) in enumerated else WINDOW_BEFORE
                 after = 2 if id(r) in enumerated else WINDOW_AFTER
                 for ci, (pol, w, t0, t1, key) in enumerate(cues):
@@ -494,6 +513,8 @@ class Classifier:
                     wd = w * (1.0 if dist <= 2 else 0.85)
                     if f.quoted[t0] or f.quoted[r.t0]:
                         wd *= 0.25
+                    if negated_ref and pol == "support":
+                        pol = "oppose"
                     ev = _ev(f, t0, t1, "support_cue" if pol == "support" else "oppose_cue", r.contestant, wd)
                     if pol == "support":
                         sc.support.append((wd, ev))

@@ -18,9 +18,9 @@ class FormDetector:
     def __init__(self) -> None:
         self.patterns = {form: [re.compile(p) for p in pats] for form, pats in lexicon.FORM_CUES.items()}
 
-    def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool) -> tuple[str, list[Evidence]]:
-        if engagement:
-            return "engagement", []
+    def cues(self, fields: list) -> list[tuple[str, Evidence]]:
+        """Every specific-form cue found in the author's own fields, in priority order."""
+        found = []
         for form in lexicon.FORM_PRIORITY:
             for f in fields:
                 norm, offsets = _norm_with_offsets(f)
@@ -29,7 +29,22 @@ class FormDetector:
                     if m:
                         span = _to_span(f, offsets, m.start(), m.end())
                         text = f.text[span[0]:span[1]] if span else m.group()
-                        return form, [Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)]
+                        found.append((form, Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
+                        break
+        return found
+
+    def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool) -> tuple[str, list[Evidence]]:
+        """Engagement acts first; a comment's own words can name a more specific act (membership, team...)."""
+        if engagement and record.kind != "comment":
+            return "engagement", []
+        specific = self.cues(fields)
+        if specific:
+            return specific[0][0], [specific[0][1]]
+        if engagement:
+            return "engagement", []
+        return self._fallback(evidence)
+
+    def _fallback(self, evidence: list[Evidence]) -> tuple[str, list[Evidence]]:
         if any(e.field.startswith("media") for e in evidence if e.weight >= 0.25):
             return "partisan_photo", []
         return "social_media_campaign", []

@@ -18,7 +18,7 @@ SUPPORT: dict[str, float] = {
     "1nya": 0.5, "untuk indonesia": 0.5, "wajib": 0.55, "rapatkan barisan": 0.7, "kompak": 0.45, "full dukung": 0.9,
     "doakan": 0.4, "mohon doa": 0.4, "yang pasti pasti": 0.4, "lagi": 0.45, "presiden": 0.5, "wapres": 0.4,
     "jangan lupa": 0.55, "tidak ada obat": 0.8, "tidak pakai mikir": 0.6, "gemes": 0.45, "sopo maneh": 0.7,
-    "juara": 0.5, "idola": 0.55, "amanah": 0.3, "bela": 0.4, "siap": 0.45, "100%": 0.6, "pas": 0.35, "menyala": 0.5,
+    "dukungan": 0.6, "juara": 0.5, "idola": 0.55, "amanah": 0.3, "bela": 0.4, "siap": 0.45, "100%": 0.6, "pas": 0.35, "menyala": 0.5,
 }
 # Words that are support cues only when a negator does not precede them; negated they become oppose.
 NEGATABLE = {"pilih", "coblos", "dukung", "menangkan", "layak", "cocok", "mau", "percaya", "respect", "dipilih"}
@@ -53,9 +53,9 @@ FRAMES: dict[str, tuple[set[str], set[str]]] = {
                   {"klarifikasi", "fakta", "salah", "bukan sekarang", "video lama", "dipotong"}),
     "reported_speech": ({"kata", "ujar", "menurut", "mengatakan", "menyebut", "dalam orasinya", "menyerukan", "seru",
                          "juru bicara", "jubir", "klaim", "tegas", "katanya", "cerita", "bilang", "terdengar berkata"}, set()),
-    "news": ({"survei", "quick count", "hasil survei", "rekapitulasi", "margin error", "elektabilitas", "menurut data",
+    "news": ({"quick count", "hasil survei", "rekapitulasi", "margin error", "elektabilitas", "menurut data",
               "visi misi", "rangkum", "rangkuman", "perbandingan", "jadwal", "debat capres", "debat cawapres", "live"},
-             {"berkampanye", "gelar", "digelar", "mendaftar", "tetapkan", "rekap", "ribuan warga", "pendukung memadati"}),
+             {"survei", "berkampanye", "gelar", "digelar", "mendaftar", "tetapkan", "rekap", "ribuan warga", "pendukung memadati"}),
 }
 FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"}
@@ -88,7 +88,7 @@ FORM_CUES: dict[str, list[str]] = {
     "mobilization": [r"(bapak|ibu|rekan|teman|seluruh|semua|warga|para) (\w+ ){0,2}(guru|staf|pegawai|asn|pns|perawat|bidan|perangkat desa|rt|rw|kepala sekolah|kepsek|dosen|mahasiswa|kades|santri|majelis taklim|nakes|kepala desa|perawat|wali murid|warga)",
                      r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
                      r"menghimbau", r"satu suara", r"wajib hadir", r"\babsen\b", r"grup wa", r"balas budi",
-                     r"sosialisasikan", r"diajak", r"mengajak warga", r"warga desa", r"warga kampung", r"grup guru"],
+                     r"sosialisasikan", r"(keluarga|warga|tetangga|saudara)( \w+){0,2} diajak", r"mengajak warga", r"warga desa", r"warga kampung", r"grup guru"],
     "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( \w+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
                             r"kampanye akbar", r"deklarasi dukungan", r"rapat umum", r"konsolidasi relawan",
                             r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye (\w+ ){0,3}di "],
@@ -99,7 +99,8 @@ FORM_PRIORITY = ["party_membership", "campaign_team", "support_letter", "officia
                  "campaign_attendance", "campaign_props"]
 
 # Photo words: a picture *with* a contestant.
-PHOTO_WITH = ["foto bersama", "foto bareng", "berfoto", "selfie dengan", "bersalaman dengan", "berpose", "satu frame",
+PHOTO_WITH = ["foto dengan", "jaket", "kaos", "memakai", "berdiri di depan", "di depan baliho", "di depan spanduk",
+              "foto bersama", "foto bareng", "berfoto", "selfie dengan", "bersalaman dengan", "berpose", "satu frame",
               "pose", "bersama", "bareng", "salaman", "ketemu", "frame"]
 CAMPAIGN_ACCOUNT_WORDS = ("relawan", "tkn", "tpn", "timnas", "sahabat", "posko", "pemenangan", "official", "fans",
                           "pendukung", "barisan", "relawanganjar", "tim", "koalisi", "jaringan", "simpul", "laskar")
