@@ -115,20 +115,6 @@ class _Interner:
         return found
 
 
-def _key_hashes(keys: tuple[str, ...], place: str, agency: str) -> list[int]:
-    """Blocking-key hashes of one person's name (see the module docstring)."""
-    unique = sorted(set(keys[:MAX_NAME_TOKENS]))
-    out = [hash(("f", " ".join(sorted(keys))))]
-    for i, a in enumerate(unique):
-        for b in unique[i + 1:]:
-            out.append(hash(("p", a, b)))
-        if place:
-            out.append(hash(("r", a, place)))
-        if agency:
-            out.append(hash(("a", a, agency)))
-    return out
-
-
 class _Builder:
     def __init__(self) -> None:
         self.nips = array("q")
@@ -151,38 +137,89 @@ class _Builder:
         self.hashes = array("q")
         self.pids = array("I")
         self.skipped = 0
-        self.places(("", ""))
+        self.agency_names: list[str] = []
+        self.regional_agency: list[bool] = []
+        self.place_pairs: list[tuple[str, str]] = [("", "")]
+        self.places("")
 
     def add(self, nip: str, name: str, birth: str, gender: str, agency_code: str, agency_name: str, unit: str,
             position: str, province: str, regency: str, handles: Iterable[tuple[str, str]]) -> None:
+        self.add_many([(nip, name, birth, gender, agency_code, agency_name, unit, position, province, regency,
+                        handles)])
+
+    def add_many(self, rows: Iterable[tuple]) -> None:
+        """Rows in CSV order; field 10 is an iterable of (platform, handle) pairs. Tight loop, locals only."""
+        nips_append, births_append, sex_append = self.nips.append, self.births.append, self.sex.append
+        agency_append, unit_append = self.agency.append, self.unit.append
+        position_append, place_append = self.position.append, self.place.append
+        names, name_off_append = self.names, self.name_off.append
+        norm, norm_off_append = self.norm, self.norm_off.append
+        handles_blob, handle_off_append = self.handles, self.handle_off.append
+        hashes_extend, pids_extend = self.hashes.extend, self.pids.extend
+        agencies, units, positions, places = self.agencies, self.units, self.positions, self.places
+        a_get, u_get, p_get, l_get = agencies.index.get, units.index.get, positions.index.get, places.index.get
         pid = len(self.nips)
-        tokens, keys = tokens_for_index(name)
-        self.nips.append(int(nip))
-        self.births.append(int(birth[0:4]) * 10000 + int(birth[5:7]) * 100 + int(birth[8:10]))
-        self.sex.append(2 if gender == "F" else 1)
-        self.agency.append(self.agencies((agency_code, agency_name)))
-        self.unit.append(self.units(unit))
-        self.position.append(self.positions(position))
-        self.place.append(self.places((province, regency)))
-        encoded = name.encode()
-        self.names += encoded
-        self.name_off.append(len(self.names))
-        self.norm += " ".join(tokens).encode()
-        self.norm_off.append(len(self.norm))
-        key_list = _key_hashes(keys, regency or province,
-                               "" if agency_code.startswith(_REGIONAL_PREFIXES) else agency_code) if keys else []
-        key_list.append(hash(("n", int(nip))))
-        stored = []
-        for platform, handle in handles:
-            key = handle_key(platform, handle)
-            if key:
-                key_list.append(hash(("h", key)))
-                stored.append(f"{platform}:{handle}")
-        if stored:
-            self.handles += ";".join(stored).encode()
-        self.handle_off.append(len(self.handles))
-        self.hashes.extend(key_list)
-        self.pids.extend([pid] * len(key_list))
+        regional = self.regional_agency
+        for nip, name, birth, gender, agency_code, agency_name, unit, position, province, regency, handles in rows:
+            tokens, keys = tokens_for_index(name)
+            nip_int = int(nip)
+            nips_append(nip_int)
+            births_append(int(birth[:10].replace("-", "")))
+            sex_append(2 if gender == "F" else 1)
+            agency_index = a_get(agency_code)
+            if agency_index is None:
+                agency_index = agencies(agency_code)
+                self.agency_names.append(agency_name)
+                regional.append(agency_code.startswith(_REGIONAL_PREFIXES))
+            agency_append(agency_index)
+            index = u_get(unit)
+            unit_append(units(unit) if index is None else index)
+            index = p_get(position)
+            position_append(positions(position) if index is None else index)
+            place_key = regency or province
+            place_index = l_get(place_key)
+            if place_index is None:
+                place_index = places(place_key)
+                self.place_pairs.append((province, regency))
+            place_append(place_index)
+            names += name.encode()
+            name_off_append(len(names))
+            norm += " ".join(tokens).encode()
+            norm_off_append(len(norm))
+            out = [hash(("n", nip_int))]
+            if keys:
+                n_keys = len(keys)
+                if n_keys == 1:
+                    a = keys[0]
+                    out.append(hash(("f", a)))
+                    if place_index:
+                        out.append(hash(("r", a, place_index)))
+                    if not regional[agency_index]:
+                        out.append(hash(("a", a, agency_index)))
+                else:
+                    unique = sorted(set(keys[:MAX_NAME_TOKENS]))
+                    out.append(hash(("f", " ".join(sorted(keys)))))
+                    check_agency = not regional[agency_index]
+                    for i, a in enumerate(unique):
+                        for b in unique[i + 1:]:
+                            out.append(hash(("p", a, b)))
+                        if place_index:
+                            out.append(hash(("r", a, place_index)))
+                        if check_agency:
+                            out.append(hash(("a", a, agency_index)))
+            if handles:
+                stored = []
+                for platform, handle in handles:
+                    hk = handle_key(platform, handle)
+                    if hk:
+                        out.append(hash(("h", hk)))
+                        stored.append(f"{platform}:{handle}")
+                if stored:
+                    handles_blob += ";".join(stored).encode()
+            handle_off_append(len(handles_blob))
+            hashes_extend(out)
+            pids_extend((pid,) * len(out))
+            pid += 1
 
 
 def _birth_int(value: Any) -> str:
@@ -206,13 +243,14 @@ class MatchEngine:
         self._names, self._name_off = bytes(builder.names), builder.name_off
         self._norm, self._norm_off = bytes(builder.norm), builder.norm_off
         self._handles, self._handle_off = bytes(builder.handles), builder.handle_off
-        self._agencies: list[tuple[str, str]] = builder.agencies.values
-        self._agency_index = {code: i for i, (code, _) in enumerate(self._agencies)}
+        self._agencies: list[tuple[str, str]] = list(zip(builder.agencies.values, builder.agency_names))
+        self._agency_index = dict(builder.agencies.index)
         self._units: list[str] = builder.units.values
         self._positions: list[str] = builder.positions.values
-        self._places: list[tuple[str, str]] = builder.places.values
-        self._unit_roles = [roles_in(u) for u in self._units]
-        self._position_roles = [roles_in(p) for p in self._positions]
+        self._places: list[tuple[str, str]] = builder.place_pairs
+        self._place_index: dict[str, int] = dict(builder.places.index)
+        self._unit_roles: dict[int, frozenset[str]] = {}
+        self._position_roles: dict[int, frozenset[str]] = {}
         self._build_table(builder)
         self.gazetteer = Gazetteer(self._units)
 
@@ -254,16 +292,23 @@ class MatchEngine:
         """Registry documents as stored by the import (CSV field names, ``handles`` as a list of
         ``{"platform", "handle"}``). Documents missing a field are skipped and counted."""
         builder = _Builder()
-        for doc in documents:
-            try:
-                handles = doc.get("handles") or ()
-                pairs = [(h["platform"], h["handle"]) for h in handles] if not isinstance(handles, str) else \
-                    [tuple(x.split(":", 1)) for x in handles.split(";") if ":" in x]
-                builder.add(doc["nip"], doc["name"], _birth_int(doc["birth_date"]), doc["gender"], doc["agency_code"],
-                            doc.get("agency_name", ""), doc.get("unit", "") or "", doc.get("position", "") or "",
-                            doc.get("province_code", "") or "", doc.get("regency_code", "") or "", pairs)
-            except (KeyError, TypeError, ValueError):
-                builder.skipped += 1
+
+        def rows() -> Iterator[tuple]:
+            for doc in documents:
+                try:
+                    handles = doc.get("handles") or ()
+                    pairs = [(h["platform"], h["handle"]) for h in handles] if not isinstance(handles, str) else \
+                        [tuple(x.split(":", 1)) for x in handles.split(";") if ":" in x]
+                    nip = str(doc["nip"])
+                    if len(nip) != 18 or not nip.isdigit():
+                        raise ValueError("nip")
+                    yield (nip, str(doc["name"]), _birth_int(doc["birth_date"]), doc["gender"], doc["agency_code"],
+                           doc.get("agency_name", "") or "", doc.get("unit", "") or "", doc.get("position", "") or "",
+                           doc.get("province_code", "") or "", doc.get("regency_code", "") or "", pairs)
+                except (KeyError, TypeError, ValueError):
+                    builder.skipped += 1
+
+        builder.add_many(rows())
         return cls(builder, registry_version, config)
 
     @classmethod
@@ -271,16 +316,22 @@ class MatchEngine:
                   config: MatchConfig | None = None) -> MatchEngine:
         """Fast path: validated ``RawRow``s (errors are skipped and counted) or plain CSV-order tuples."""
         builder = _Builder()
-        add = builder.add
-        for row in rows:
-            if isinstance(row, RowError):
-                builder.skipped += 1
-            elif isinstance(row, RawRow):
-                add(row.nip, row.name, row.birth_date, row.gender, row.agency_code, row.agency_name, row.unit,
-                    row.position, row.province_code, row.regency_code, row.handles)
-            else:
-                handles = [tuple(x.split(":", 1)) for x in row[10].split(";") if ":" in x] if row[10] else ()
-                add(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], handles)
+
+        def plain() -> Iterator[tuple]:
+            for row in rows:
+                if isinstance(row, RowError):
+                    builder.skipped += 1
+                elif isinstance(row, RawRow):
+                    yield row[1:]
+                elif len(row) == 11:
+                    handles = row[10]
+                    if handles and isinstance(handles, str):
+                        handles = [tuple(x.split(":", 1)) for x in handles.split(";") if ":" in x]
+                    yield (*row[:10], handles)
+                else:
+                    builder.skipped += 1
+
+        builder.add_many(plain())
         return cls(builder, registry_version, config)
 
     @classmethod
@@ -454,14 +505,15 @@ class _Query:
                     probes.append(("p", a, b))
             places = set(self.profile.regencies) | set(self.content.regencies)
             agencies = {a for a in self.profile.agencies | self.content.agencies if not a.startswith(_REGIONAL_PREFIXES)}
+            place_ids = [e._place_index[p] for p in places | self.profile.provinces | self.content.provinces
+                         if p in e._place_index]
+            agency_ids = [e._agency_index[a] for a in agencies if a in e._agency_index]
             for a in unique:
                 if len(a) < 2:
                     continue
-                for place in places:
+                for place in place_ids:
                     probes.append(("r", a, place))
-                for province in self.profile.provinces | self.content.provinces:
-                    probes.append(("r", a, province))
-                for agency in agencies:
+                for agency in agency_ids:
                     probes.append(("a", a, agency))
             cap = e.config.candidate_cap
             ranges = []
@@ -480,7 +532,6 @@ class _Query:
                     if pid not in cands:
                         cands[pid] = {}
                         budget -= 1
-                cands_name = None  # noqa: F841
         return cands
 
     def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[FeatureExplanation], bool]:
@@ -565,7 +616,14 @@ class _Query:
             corroborated = True
             feats.append(_fe("unit_corroboration", UNIT_BONUS * factor, "work unit named",
                              (prof.evidence | cont.evidence).get(f"unit:{unit_index}"), e._units[unit_index]))
-        roles = e._position_roles[e._position[pid]] | e._unit_roles[unit_index]
+        position_index = e._position[pid]
+        position_roles = e._position_roles.get(position_index)
+        if position_roles is None:
+            position_roles = e._position_roles.setdefault(position_index, roles_in(e._positions[position_index]))
+        unit_roles = e._unit_roles.get(unit_index)
+        if unit_roles is None:
+            unit_roles = e._unit_roles.setdefault(unit_index, roles_in(e._units[unit_index]))
+        roles = position_roles | unit_roles
         shared_roles = roles & (prof.roles | cont.roles)
         if shared_roles:
             factor = 1.0 if roles & prof.roles else CONTENT_FACTOR

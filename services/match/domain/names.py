@@ -241,11 +241,11 @@ def name_similarity(q_tokens: tuple[str, ...], q_keys: tuple[str, ...],
 
 # --- fast path for indexing millions of registry names --------------------------------------
 _WORD, _PREFIX, _SUFFIX, _COMPLEX, _BOTH = 0, 1, 2, 3, 4
-_MEMO: dict[str, tuple[int, str, str]] = {}
+_MEMO: dict[str, tuple[int, str, str, bool]] = {}
 _SIMPLE = re.compile(r"^[A-Za-z]+\.?$")
 
 
-def _classify(raw: str) -> tuple[int, str, str]:
+def _classify(raw: str) -> tuple[int, str, str, bool]:
     hit = _MEMO.get(raw)
     if hit is not None:
         return hit
@@ -264,33 +264,44 @@ def _classify(raw: str) -> tuple[int, str, str]:
     else:
         norm = normalize_token(bare)
         result = (_WORD, norm, phonetic_key(norm))
+    result = (*result, len(bare) > 1)
     if len(_MEMO) < 1_000_000:
         _MEMO[raw] = result
     return result
+
+
+_TAIL_MEMO: dict[str, bool] = {}
+
+
+def _tail_is_titles(tail: str) -> bool:
+    ok = _TAIL_MEMO.get(tail)
+    if ok is None:
+        ok = all(_classify(part)[0] in (_SUFFIX, _PREFIX, _BOTH) for part in tail.replace(",", " ").split())
+        if len(_TAIL_MEMO) < 100_000:
+            _TAIL_MEMO[tail] = ok
+    return ok
 
 
 def tokens_for_index(raw: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(tokens, keys) exactly as ``parse_name(raw)`` gives them, memoised per token so national
     registries index quickly; unusual names fall back to ``parse_name``."""
     head, _, tail = raw.partition(",")
-    parts = head.split()
-    classes = [_classify(p) for p in parts]
-    if tail:
-        for part in tail.replace(",", " ").split():
-            kind = _classify(part)[0]
-            if kind not in (_SUFFIX, _PREFIX, _BOTH):
-                parsed = parse_name.__wrapped__(raw)
-                return parsed.tokens, parsed.keys
-    if any(c[0] == _COMPLEX for c in classes):
+    if tail and not _tail_is_titles(tail):
         parsed = parse_name.__wrapped__(raw)
         return parsed.tokens, parsed.keys
+    get = _MEMO.get
+    classes = [get(p) or _classify(p) for p in head.split()]
     start, end = 0, len(classes)
     while end - start > 1 and classes[start][0] in (_PREFIX, _BOTH):
         start += 1
-    while end - start > 1 and classes[end - 1][0] in (_SUFFIX, _BOTH) and len(parts[end - 1].strip(".")) > 1:
+    while end - start > 1 and classes[end - 1][0] in (_SUFFIX, _BOTH) and classes[end - 1][3]:
         end -= 1
-    kept = classes[start:end]
-    if any(c[0] != _WORD for c in kept):
-        parsed = parse_name.__wrapped__(raw)
-        return parsed.tokens, parsed.keys
-    return tuple(c[1] for c in kept), tuple(c[2] for c in kept)
+    tokens = []
+    keys = []
+    for kind, norm, key, _ in classes[start:end]:
+        if kind:
+            parsed = parse_name.__wrapped__(raw)
+            return parsed.tokens, parsed.keys
+        tokens.append(norm)
+        keys.append(key)
+    return tuple(tokens), tuple(keys)
