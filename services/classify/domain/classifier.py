@@ -49,7 +49,7 @@ class Ref:
     span: tuple[int, int] | None
     support: float = 0.0
     oppose: float = 0.0
-    context_free: bool = True  # ambiguous refs and numbers need election context
+    quoted: bool = False
 
 
 @dataclass
@@ -239,8 +239,9 @@ class Classifier:
             target_fields.append(self._field("target.text", record.target.text))
 
         form_cues = self.forms.cues(own)
-        own_context = bool(form_cues) or self._has_context(own) or self._has_context(target_fields)
-        own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels)
+        own_context = self._has_context(own) or self._has_context(target_fields)
+        own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels,
+                                                               num_context=own_context or bool(form_cues))
         self._form_acts(form_cues, own_refs, own_scored)
         factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
@@ -354,7 +355,9 @@ class Classifier:
         """An SKB act (attending, putting up props, joining a team...) naming a contestant is support in itself."""
         if not form_cues:
             return
-        named = {r.contestant for r in refs if r.kind not in ("oppose_hashtag", "oppose_phrase")}
+        named = {r.contestant for r in refs
+                 if r.kind in ("mention", "mention_ambiguous", "acronym", "hashtag", "campaign_account", "ballot_number", "gesture")
+                 and not r.quoted}
         if not named or len(named) > 3:
             return
         form, ev = form_cues[0]
@@ -374,7 +377,7 @@ class Classifier:
                     sc = scored.setdefault(h.contestant, Scored())
                     sc.support.append((0.8, _ev(f, h.t0, h.t1, "campaign_group", h.contestant, 0.8)))
 
-    def _refs(self, f: Field, context: bool, upper_doc: bool) -> list[Ref]:
+    def _refs(self, f: Field, context: bool, upper_doc: bool, num_context: bool) -> list[Ref]:
         refs: list[Ref] = []
         strong_cue_tokens = {i for h in f.hits if h.kind in ("support", "oppose") and h.weight >= 0.6
                              for i in range(h.t0, h.t1 + 1)}
@@ -384,7 +387,7 @@ class Classifier:
             elif h.kind == "ambiguous":
                 near = any(i in strong_cue_tokens for i in range(max(0, h.t0 - 3), h.t1 + 3))
                 if context or near:
-                    refs.append(Ref(h.contestant, "mention", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
+                    refs.append(Ref(h.contestant, "mention_ambiguous", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
             elif h.kind == "gesture":
                 refs.append(Ref(h.contestant, "gesture", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1),
                                 support=0.75))
@@ -418,7 +421,7 @@ class Classifier:
                 refs.append(Ref(self.emoji[t.norm], "gesture_emoji", f.name, i, i, t.text, (t.start, t.end),
                                 support=0.55 if context else 0.3))
             elif t.kind == "number":
-                r = self._number_ref(f, i, context, refs)
+                r = self._number_ref(f, i, num_context, refs)
                 if r:
                     refs.append(r)
         return refs
@@ -477,13 +480,15 @@ class Classifier:
         return cid
 
     def _score(self, fields: list[Field], context: bool, record: ContentRecord | None,
-               labels: list[tuple[str, str]]) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
+               labels: list[tuple[str, str]], num_context: bool | None = None) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
         scored: dict[str, Scored] = {}
         all_refs: list[Ref] = []
         letters = "".join(ch for f in fields for ch in f.text if ch.isalpha())
         upper_doc = len(letters) > 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.6
         for f in fields:
-            refs = self._refs(f, context, upper_doc)
+            refs = self._refs(f, context, upper_doc, context if num_context is None else num_context)
+            for r in refs:
+                r.quoted = f.quoted[r.t0]
             all_refs.extend(refs)
             cues = self._cues(f)
             enumerated = _enumerated(refs)
