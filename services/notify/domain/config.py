@@ -127,6 +127,16 @@ def _contestant_names(path: Path) -> dict[str, str]:
     return out
 
 
+def _all_contestant_names(base: Path) -> dict[str, str]:
+    """Display names from ``elections.yaml`` and ``elections/*.yaml`` (owned by classify)."""
+    out: dict[str, str] = {}
+    paths = [base / "elections.yaml", *sorted((base / "elections").glob("*.yaml"))]
+    for path in paths:
+        for cid, name in _contestant_names(path).items():
+            out.setdefault(cid, name)
+    return out
+
+
 def config_dir() -> Path:
     return Path(os.environ.get("PANTAU_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
 
@@ -188,7 +198,7 @@ def load_notify_config(
         receivers=receivers,
         directory=parsed["agencies"],
         sanctions=parsed["sanctions"],
-        contestant_names=_contestant_names(base / "elections.yaml"),
+        contestant_names=_all_contestant_names(base),
         warnings=tuple(warnings),
         sources={"routes": str(routes_path), "agencies": str(agencies_path), "sanctions": str(sanctions_path)},
     )
