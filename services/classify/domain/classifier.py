@@ -269,11 +269,12 @@ class Classifier:
 
         stances: list[Stance] = []
         evidence: list[Evidence] = []
-        best = 0.0
+        best = best_any = 0.0
         for cid, sc in merged.items():
             sup = _combine([w for w, _ in sc.support])
             opp = _combine([w for w, _ in sc.oppose])
             score = max(sup, opp)
+            best_any = max(best_any, score)
             if score < STANCE_MIN:
                 continue
             polarity = "support" if sup >= opp else "oppose"
@@ -292,7 +293,7 @@ class Classifier:
         if frame_ev and (partisan or evidence):
             evidence.extend(frame_ev)
         evidence = _dedupe(evidence)
-        score = best if partisan else best
+        score = best if partisan else best_any
         return Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
                               evidence=evidence[:20], model_version=self.model_version)
 
