@@ -15,7 +15,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold NIPs, names or keys
 )
 
-COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "match")
+COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "match", "classify")
 
 
 def _register_all() -> None:
