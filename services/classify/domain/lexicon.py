@@ -92,8 +92,8 @@ FORM_CUES: dict[str, list[str]] = {
     "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( \w+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
                             r"kampanye akbar", r"deklarasi dukungan", r"rapat umum", r"konsolidasi relawan",
                             r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye (\w+ ){0,3}di "],
-    "campaign_props": [r"(pasang|terpasang|dipasang|memasang|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( \w+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
-                       r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( \w+){0,4} (terpasang|dipasang|ditempel|nempel|berkibar|dibagikan|dibagi)"],
+    "campaign_props": [r"(pasang|terpasang|dipasang|memasang|kepasang|masang|ketempel|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( \w+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
+                       r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( \w+){0,4} (terpasang|dipasang|kepasang|ditempel|ketempel|nempel|berkibar|dibagikan|dibagi)"],
 }
 FORM_PRIORITY = ["party_membership", "campaign_team", "support_letter", "official_decision", "mobilization",
                  "campaign_attendance", "campaign_props"]
