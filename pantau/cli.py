@@ -15,7 +15,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold NIPs, names or keys
 )
 
-COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "match", "classify")
+COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "match", "registry_import", "classify")
 
 
 def _register_all() -> None:

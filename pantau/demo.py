@@ -99,7 +99,7 @@ def main() -> int:
     console.print("1/4 menjalankan Kafka, FerretDB dan empat layanan...")
     stack.infra_up()
     stack.services_up()
-    stack.wait_services_ready(("ingest", "classify", "notify"))
+    stack.wait_services_ready(("ingest", "classify", "notify", "api"))
     console.print("2/4 mengimpor registri ASN contoh...")
     pantau = str(Path(sys.executable).parent / "pantau")
     subprocess.run([pantau, "registry", "import", str(SAMPLE / "registry.csv")], check=True)

@@ -25,7 +25,15 @@ from shared.settings import REPO_ROOT, Settings
 CACHE = Path(os.environ.get("PANTAU_CACHE_DIR", REPO_ROOT / ".cache"))
 KAFKA_LIBS = CACHE / "kafka" / "libs"
 FERRETDB_BIN = CACHE / "ferretdb" / "bin" / "ferretdb"
-SERVICES = ("ingest", "classify", "match", "notify")
+# Process name -> module run with `python -m`. "api" is the agency API plus the notify dispatcher.
+SERVICE_MODULES = {
+    "ingest": "services.ingest",
+    "classify": "services.classify",
+    "match": "services.match",
+    "notify": "services.notify",
+    "api": "services.notify.api",
+}
+SERVICES = tuple(SERVICE_MODULES)
 
 
 class StackError(RuntimeError):
@@ -253,7 +261,7 @@ class LocalStack:
         for name in names:
             component = self.service(name)
             if component.pid() is None:
-                component.spawn([sys.executable, "-m", f"services.{name}"])
+                component.spawn([sys.executable, "-m", SERVICE_MODULES[name]])
 
     def services_down(self, names: tuple[str, ...] = SERVICES) -> None:
         for name in names:
@@ -265,11 +273,15 @@ class LocalStack:
         from shared.kafka import WEB_PORT_OFFSETS
 
         for name in names:
-            port = self.settings.ingest_port if name == "ingest" else self.settings.web_port_base + WEB_PORT_OFFSETS[name]
+            if name == "api":
+                url = f"http://127.0.0.1:{self.settings.api_port}/healthz"
+            else:
+                port = self.settings.ingest_port if name == "ingest" else self.settings.web_port_base + WEB_PORT_OFFSETS[name]
+                url = f"http://127.0.0.1:{port}/readyz"
 
-            def ready(port: int = port) -> bool:
+            def ready(url: str = url) -> bool:
                 try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
+                    with urllib.request.urlopen(url, timeout=2) as response:
                         return response.status == 200
                 except OSError:
                     return False

@@ -199,7 +199,12 @@ class AlertContent(_Frozen):
 
 
 class Alert(_Frozen):
-    """The value on ``pantau.alerts.v1`` (keyed by ``agency_code``): one per (NIP, content)."""
+    """The value on ``pantau.alerts.v1`` (keyed by ``agency_code``): one per (NIP, content).
+
+    ``status`` is always "suspected": an automated suspicion awaiting an analyst. What an employing
+    agency should act on is the verified, forwarded case (``pantau.notifications.v1``, webhooks,
+    e-mail, the agency API), never this feed alone.
+    """
 
     schema_version: Literal[1] = 1
     alert_id: str
@@ -211,7 +216,13 @@ class Alert(_Frozen):
     classification: Classification
     match: Match
     registry_version: str
+    # Where this suspicion goes first (routes for event "suspected"; path and the reasons they fired).
     route: list[str] = Field(default_factory=list)
+    # From the SKB 2022 table: what the act can lead to if proven, and on what legal basis (Indonesian).
+    severity: str | None = None
+    discipline: str | None = None
+    legal_basis: list[str] = Field(default_factory=list)
+    case_url: str | None = None
     created_at: datetime
 
 

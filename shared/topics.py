@@ -47,12 +47,19 @@ ALERTS = TopicSpec(
     description="one alert per (NIP, content) for the responsible agency (external contract)",
 )
 
+NOTIFICATIONS = TopicSpec(
+    "pantau.notifications.v1",
+    key="recipient",
+    description="routed notifications (verified cases, escalations) for Kafka receivers in config/routes.yaml",
+)
+
 PIPELINE: tuple[TopicSpec, ...] = (CONTENT_SUBMITTED, CONTENT_ACCEPTED, CONTENT_CLASSIFIED, CONTENT_MATCHED, ALERTS)
+OUTPUTS: tuple[TopicSpec, ...] = (NOTIFICATIONS,)
 
 
 def all_topic_names() -> list[str]:
     names = []
-    for spec in PIPELINE:
+    for spec in PIPELINE + OUTPUTS:
         names.append(spec.name)
         if spec.dead_letter:
             names.append(spec.dead_letter)

@@ -1,28 +1,20 @@
 """From a matched item to alerts: one per (NIP, content), only for the ``match`` band.
 
-``review``-band candidates are not alerts: they wait for an analyst (the review queue).
+``review``-band candidates are not alerts: they wait for an analyst. Each alert carries the
+Indonesian summary, the SKB 2022 sanction and legal basis for its form, and the routes that fire
+for it as a suspicion (from ``config/routes.yaml``), so a reader sees why it went where it went.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from shared.schemas import Alert, AlertContent, ContentMatched, Match, alert_id_for
+from services.notify.delivery.payload import case_url
+from services.notify.domain.config import NotifyConfig
+from services.notify.domain.evaluate import plan_event, sanction_for, summary_for
+from shared.schemas import Alert, AlertContent, ContentMatched, alert_id_for
 
 EXCERPT_CHARS = 280
-
-FORM_LABELS_ID = {
-    "social_media_campaign": "kampanye di media sosial",
-    "engagement": "menyukai/membagikan/mengomentari/mengikuti akun kampanye",
-    "partisan_photo": "foto dengan simbol keberpihakan",
-    "campaign_attendance": "menghadiri kampanye",
-    "party_membership": "keanggotaan partai politik",
-    "campaign_team": "menjadi tim kampanye/pemenangan",
-    "mobilization": "mengajak atau memobilisasi pihak lain",
-    "support_letter": "memberikan surat dukungan",
-    "official_decision": "keputusan/tindakan yang menguntungkan peserta pemilu",
-    "campaign_props": "memasang alat peraga kampanye",
-    "none": "keberpihakan",
-}
+SUSPECTED = "suspected"
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -30,23 +22,7 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def summary_id(item: ContentMatched, match: Match) -> str:
-    """Indonesian summary; says "dugaan" (suspected): a verdict is for humans, never for us."""
-    subject = match.subject
-    supported = ", ".join(
-        f"{'mendukung' if s.polarity == 'support' else 'menentang'} {s.contestant}"
-        for s in item.classification.stance
-    ) or "keberpihakan politik"
-    who = f"{subject.name} ({subject.position}, {subject.unit}, {subject.agency_name})" if subject else match.nip
-    form = FORM_LABELS_ID.get(item.classification.form, item.classification.form)
-    return (
-        f"Dugaan pelanggaran netralitas ASN: {form}, {supported}. Terduga: {who}. "
-        f"Sumber: {item.record.source} {item.record.url or item.record.external_id}. "
-        "Status: menunggu verifikasi analis; belum merupakan putusan."
-    )
-
-
-def alerts_for(item: ContentMatched, now: datetime) -> list[Alert]:
+def alerts_for(item: ContentMatched, now: datetime, config: NotifyConfig, public_url: str) -> list[Alert]:
     record = item.record
     content = AlertContent(
         content_id=item.content_id,
@@ -58,18 +34,23 @@ def alerts_for(item: ContentMatched, now: datetime) -> list[Alert]:
         published_at=record.published_at,
         evidence_sha256=item.evidence_sha256,
     )
-    return [
-        Alert(
-            alert_id=alert_id_for(match.nip, item.content_id),
-            agency_code=match.subject.agency_code,
-            summary=summary_id(item, match),
-            subject=match.subject,
-            content=content,
-            classification=item.classification,
-            match=match,
-            registry_version=item.registry_version,
-            created_at=now,
+    alerts = []
+    for match in item.matches:
+        if match.band != "match" or match.subject is None:
+            continue
+        alert_id = alert_id_for(match.nip, item.content_id)
+        draft = Alert(
+            alert_id=alert_id, agency_code=match.subject.agency_code, summary="", subject=match.subject,
+            content=content, classification=item.classification, match=match,
+            registry_version=item.registry_version, case_url=case_url(public_url, alert_id), created_at=now,
         )
-        for match in item.matches
-        if match.band == "match" and match.subject is not None
-    ]
+        sanction = sanction_for(config, draft)
+        plan = plan_event(config, draft, SUSPECTED)
+        alerts.append(draft.model_copy(update={
+            "summary": summary_for(config, draft, SUSPECTED),
+            "route": [" > ".join(m.path) + ": " + ", ".join(m.reasons) for m in plan.matches],
+            "severity": sanction.severity,
+            "discipline": sanction.discipline,
+            "legal_basis": sanction.legal_basis,
+        }))
+    return alerts

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from services.notify.alerts import alerts_for
+from services.notify.domain.config import load_notify_config
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import DeadLetterSink, make_app, parse_model, process_events, topic
@@ -21,6 +22,7 @@ log = logging.getLogger("pantau.notify")
 settings = get_settings()
 app = make_app("notify", settings)
 db = LazyDatabase(settings)
+notify_config = load_notify_config()
 
 matched = topic(app, topics.CONTENT_MATCHED, settings)
 alerts_topic = topic(app, topics.ALERTS, settings)
@@ -30,7 +32,7 @@ dead_letters = DeadLetterSink("notify", topics.CONTENT_MATCHED, app.topic(topics
 async def handle(event) -> None:
     item = parse_model(ContentMatched, bytes(event.value))
     alerts = db()["alerts"]
-    for alert in alerts_for(item, utcnow()):
+    for alert in alerts_for(item, utcnow(), notify_config, settings.public_url):
         document = {"_id": alert.alert_id, **alert.model_dump(mode="json"), "published": False}
         if not await insert_once(alerts, document):
             existing = await alerts.find_one({"_id": alert.alert_id})

@@ -94,7 +94,7 @@ def pipeline(stack, settings):
     while no registry is loaded.
     """
     stack.services_up()
-    stack.wait_services_ready(("ingest", "classify", "notify"))
+    stack.wait_services_ready(("ingest", "classify", "notify", "api"))
     match_port = settings.web_port_base + WEB_PORT_OFFSETS["match"]
     wait_for(lambda: http_get(f"http://127.0.0.1:{match_port}/healthz")[0] == 200, 90, "match to serve /healthz")
     before_import = http_get(f"http://127.0.0.1:{match_port}/readyz")
