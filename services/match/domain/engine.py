@@ -59,15 +59,16 @@ PROVINCE_BONUS = 0.06
 PLACE_MISMATCH = -0.12
 AGENCY_BONUS = 0.15
 AGENCY_MISMATCH = -0.08
-UNIT_BONUS = 0.10
-ROLE_BONUS = 0.05
+UNIT_BONUS = 0.20  # a unit name found in one place only (implies the region too)
+GENERIC_UNIT_BONUS = 0.08  # "Dinas Sosial", "Sekretariat Daerah": exists everywhere
+ROLE_BONUS = 0.06
 CONTENT_FACTOR = 0.6  # corroboration found only in the post, not the profile
 SEX_AGREES = 0.02
 SEX_MISMATCH = -0.25
 BIRTH_AGREES = 0.05
 BIRTH_MISMATCH = -0.25
 NAME_CONFLICT = -0.15
-AMBIGUITY = -0.12
+AMBIGUITY_GAP = 0.05
 MIN_NAME_SIMILARITY = 0.6
 MAX_NAME_TOKENS = 6
 
@@ -140,6 +141,7 @@ class _Builder:
         self.agency_names: list[str] = []
         self.regional_agency: list[bool] = []
         self.place_pairs: list[tuple[str, str]] = [("", "")]
+        self.unit_place = array("I")  # the one place a unit name occurs in, 0 when several (generic)
         self.places("")
 
     def add(self, nip: str, name: str, birth: str, gender: str, agency_code: str, agency_name: str, unit: str,
@@ -160,6 +162,8 @@ class _Builder:
         a_get, u_get, p_get, l_get = agencies.index.get, units.index.get, positions.index.get, places.index.get
         pid = len(self.nips)
         regional = self.regional_agency
+        unit_place = self.unit_place
+        unit_place_append = unit_place.append
         for nip, name, birth, gender, agency_code, agency_name, unit, position, province, regency, handles in rows:
             tokens, keys = tokens_for_index(name)
             nip_int = int(nip)
@@ -172,16 +176,21 @@ class _Builder:
                 self.agency_names.append(agency_name)
                 regional.append(agency_code.startswith(_REGIONAL_PREFIXES))
             agency_append(agency_index)
-            index = u_get(unit)
-            unit_append(units(unit) if index is None else index)
-            index = p_get(position)
-            position_append(positions(position) if index is None else index)
             place_key = regency or province
             place_index = l_get(place_key)
             if place_index is None:
                 place_index = places(place_key)
                 self.place_pairs.append((province, regency))
             place_append(place_index)
+            index = u_get(unit)
+            if index is None:
+                index = units(unit)
+                unit_place_append(place_index)
+            elif unit_place[index] != place_index:
+                unit_place[index] = 0  # found in several places: a generic unit name
+            unit_append(index)
+            index = p_get(position)
+            position_append(positions(position) if index is None else index)
             names += name.encode()
             name_off_append(len(names))
             norm += " ".join(tokens).encode()
@@ -192,6 +201,7 @@ class _Builder:
                 if n_keys == 1:
                     a = keys[0]
                     out.append(hash(("f", a)))
+                    out.append(hash(("t", a)))
                     if place_index:
                         out.append(hash(("r", a, place_index)))
                     if not regional[agency_index]:
@@ -201,6 +211,7 @@ class _Builder:
                     out.append(hash(("f", " ".join(sorted(keys)))))
                     check_agency = not regional[agency_index]
                     for i, a in enumerate(unique):
+                        out.append(hash(("t", a)))
                         for b in unique[i + 1:]:
                             out.append(hash(("p", a, b)))
                         if place_index:
@@ -249,6 +260,7 @@ class MatchEngine:
         self._positions: list[str] = builder.positions.values
         self._places: list[tuple[str, str]] = builder.place_pairs
         self._place_index: dict[str, int] = dict(builder.places.index)
+        self._unit_place = builder.unit_place
         self._unit_roles: dict[int, frozenset[str]] = {}
         self._position_roles: dict[int, frozenset[str]] = {}
         self._build_table(builder)
@@ -501,12 +513,17 @@ class _Query:
             unique = sorted(set(keys))
             probes = [("f", " ".join(sorted(keys)))]
             for i, a in enumerate(unique):
+                if len(a) >= 3:
+                    probes.append(("t", a))
                 for b in unique[i + 1:]:
                     probes.append(("p", a, b))
             places = set(self.profile.regencies) | set(self.content.regencies)
             agencies = {a for a in self.profile.agencies | self.content.agencies if not a.startswith(_REGIONAL_PREFIXES)}
-            place_ids = [e._place_index[p] for p in places | self.profile.provinces | self.content.provinces
-                         if p in e._place_index]
+            place_ids = {e._place_index[p] for p in places | self.profile.provinces | self.content.provinces
+                         if p in e._place_index}
+            for unit in self.profile.units | self.content.units:
+                if e._unit_place[unit]:
+                    place_ids.add(e._unit_place[unit])
             agency_ids = [e._agency_index[a] for a in agencies if a in e._agency_index]
             for a in unique:
                 if len(a) < 2:
@@ -580,7 +597,11 @@ class _Query:
         province, regency = e._places[e._place[pid]]
         prof, cont = self.profile, self.content
         place_value = regency or province
-        if regency and regency in prof.regencies | cont.regencies:
+        unit_index = e._unit[pid]
+        specific_unit = bool(e._unit_place[unit_index]) and (unit_index in prof.units or unit_index in cont.units)
+        if specific_unit:
+            pass  # the unit names the place already (see unit_corroboration)
+        elif regency and regency in prof.regencies | cont.regencies:
             factor = 1.0 if regency in prof.regencies else CONTENT_FACTOR
             qualifiers += REGENCY_BONUS * factor
             corroborated = True
@@ -593,7 +614,7 @@ class _Query:
             corroborated = True
             feats.append(_fe("region_corroboration", PROVINCE_BONUS * factor, "province named",
                              ",".join(sorted(prof.provinces | cont.provinces)), province))
-        elif prof.any_place:
+        elif prof.any_place and not specific_unit:
             qualifiers += PLACE_MISMATCH
             feats.append(_fe("region_mismatch", PLACE_MISMATCH, "profile names another region",
                              ",".join(sorted(prof.regencies or prof.provinces)), place_value))
@@ -609,12 +630,13 @@ class _Query:
             qualifiers += AGENCY_MISMATCH
             feats.append(_fe("agency_mismatch", AGENCY_MISMATCH, "profile names another agency",
                              ",".join(sorted(prof.agencies)), agency_code))
-        unit_index = e._unit[pid]
         if unit_index in prof.units or unit_index in cont.units:
             factor = 1.0 if unit_index in prof.units else CONTENT_FACTOR
-            qualifiers += UNIT_BONUS * factor
+            specific = bool(e._unit_place[unit_index])
+            bonus = (UNIT_BONUS if specific else GENERIC_UNIT_BONUS) * factor
+            qualifiers += bonus
             corroborated = True
-            feats.append(_fe("unit_corroboration", UNIT_BONUS * factor, "work unit named",
+            feats.append(_fe("unit_corroboration", bonus, "work unit named" + ("" if specific else " (a unit name used in many places)"),
                              (prof.evidence | cont.evidence).get(f"unit:{unit_index}"), e._units[unit_index]))
         position_index = e._position[pid]
         position_roles = e._position_roles.get(position_index)
@@ -656,8 +678,9 @@ class _Query:
                 qualifiers += UNIQUE_NAME_BONUS
                 feats.append(_fe("name_commonness", UNIQUE_NAME_BONUS, "only one registry person has this name",
                                  self.name.normalized if self.name else None, 1))
-            elif holders > 1:
-                penalty = min(0.25, 0.06 * math.log2(holders)) * (0.3 if corroborated else 1.0)
+            elif holders > 1 and not corroborated:
+                # With corroboration, several people of this name are handled by the ambiguity rule.
+                penalty = min(0.25, 0.06 * math.log2(holders))
                 qualifiers -= penalty
                 feats.append(_fe("name_commonness", -penalty, f"{holders} registry people share this name",
                                  self.name.normalized if self.name else None, holders))
@@ -694,16 +717,19 @@ class _Query:
         if not scored:
             return []
         scored.sort(key=lambda item: (-item[0], item[1]))
-        # Ambiguity: several name-only candidates close to the top cannot all be the author.
+        # Ambiguity: several name-only candidates close to the top cannot all be the author, so none
+        # of them is `match` (each stays a candidate for review).
         name_only = [s for s in scored if not s[4]]
-        if len(name_only) >= 2 and name_only[0][0] - name_only[1][0] <= 0.05:
+        if len(name_only) >= 2 and name_only[0][0] - name_only[1][0] <= AMBIGUITY_GAP:
             top = name_only[0][0]
-            group = sum(1 for s in name_only if top - s[0] <= 0.05)
+            group = sum(1 for s in name_only if top - s[0] <= AMBIGUITY_GAP)
+            cap = round(cfg.threshold - 0.01, 4)
             adjusted = []
             for score, nip, pid, feats, has_id in scored:
-                if not has_id and top - score <= 0.05:
-                    feats = feats + [_fe("ambiguity", AMBIGUITY, f"{group} registry people fit about equally well")]
-                    score = max(0.0, score + AMBIGUITY)
+                if not has_id and top - score <= AMBIGUITY_GAP and score > cap:
+                    feats = feats + [_fe("ambiguity", cap - score, f"{group} registry people fit about equally well; "
+                                         "none can be `match` on name evidence")]
+                    score = cap
                 adjusted.append((score, nip, pid, feats, has_id))
             scored = sorted(adjusted, key=lambda item: (-item[0], item[1]))
         out: list[Match] = []

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import ahocorasick
 
-from .reference import CENTRAL_AGENCIES, PROVINCE_ALIASES, ROLE_SYNONYMS, ROLE_WORDS, regions
+from .reference import CENTRAL_AGENCIES, PROVINCE_ALIASES, ROLE_SYNONYMS, ROLE_WORDS, UNIT_ABBREVIATIONS, regions
 
 # Short regency names that are also everyday words: only recognised with a prefix (Kab./Kota/Pemkab).
 AMBIGUOUS_SHORT = {"batu", "buru", "banjar", "pati", "bone", "tegal", "jaya", "agam", "kota", "malang",
@@ -83,10 +83,10 @@ def base_automaton_entries() -> tuple[tuple[str, tuple[str, str]], ...]:
             gov = [f"pemkab {short}", f"pemerintah kabupaten {short}", f"pemerintah {r.name}"]
         if r.old_name:
             forms.append(r.old_name)
-        if short_n not in AMBIGUOUS_SHORT:
-            forms.append(short)
         for form in forms:
             entries.append((form, place))
+        if short_n not in AMBIGUOUS_SHORT:
+            entries.append((short, ("regency_bare", r.code)))
         for form in gov:
             entries.append((form, place))
             entries.append((form, agency))
@@ -113,7 +113,7 @@ def base_automaton_entries() -> tuple[tuple[str, tuple[str, str]], ...]:
 def unit_variants(unit: str) -> list[str]:
     """``SD Negeri 3 Kasihan`` is also written ``SDN 3 Kasihan``; both forms are recognised."""
     base = normalize_text(unit).strip()
-    forms = [base]
+    forms = [base] + [normalize_text(a).strip() for a in UNIT_ABBREVIATIONS.get(unit, ())]
     for long, short in (("sd negeri", "sdn"), ("smp negeri", "smpn"), ("sma negeri", "sman"), ("smk negeri", "smkn"),
                         ("puskesmas", "pkm")):
         if base.startswith(long + " "):
@@ -141,10 +141,13 @@ class Gazetteer:
         if not text:
             return mentions
         norm = normalize_text(text)
+        bare: list[tuple[str, str]] = []
         for _end, (key, values) in self.automaton.iter(norm):
             written = key.strip()
             for kind, value in values:
-                if kind == "regency":
+                if kind == "regency_bare":
+                    bare.append((written, value))
+                elif kind == "regency":
                     mentions.regencies.add(value)
                     mentions.provinces.add(value.split(".")[0])
                 elif kind == "province":
@@ -158,6 +161,18 @@ class Gazetteer:
                 elif kind == "gender" and mentions.gender is None:
                     mentions.gender = value
                 mentions.evidence.setdefault(f"{kind}:{value}", written)
+        # A bare name ("Bandung") means every regency/city of that name, unless the text also names
+        # one of them precisely ("Kota Bandung").
+        by_name: dict[str, list[str]] = {}
+        for written, code in bare:
+            by_name.setdefault(written, []).append(code)
+        for written, codes in by_name.items():
+            if any(code in mentions.regencies for code in codes):
+                continue
+            for code in codes:
+                mentions.regencies.add(code)
+                mentions.provinces.add(code.split(".")[0])
+                mentions.evidence.setdefault(f"regency:{code}", written)
         lowered = norm
         for pattern in (_BIRTH, _TTL):
             found = pattern.search(lowered)

@@ -203,12 +203,16 @@ def token_similarity(a: str, a_key: str, b: str, b_key: str) -> float:
         return 0.95
     if len(a) == 1 or len(b) == 1:
         return 0.7 if a[0] == b[0] else 0.0
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return 0.85  # short form: Frans / Fransiskus, Yudi / Yudianto
     score = ratio(a, b) / 100.0
     return score if score >= 0.8 else 0.0
 
 
-UNMATCHED_CANDIDATE_WEIGHT = 0.3
-
+UNMATCHED_CANDIDATE_WEIGHT = 0.15
+# Prefixes that carry little identity (Balinese I/Ni/Luh, Butonese La/Wa, Ode): left out of profiles often.
+LOW_INFORMATION = {"i", "ni", "luh", "la", "wa", "ode", "andi", "gusti", "ida", "bagus", "putu", "wayan", "gede",
+                   "kadek", "made", "nyoman", "komang", "ketut"}
 
 def name_similarity(q_tokens: tuple[str, ...], q_keys: tuple[str, ...],
                     c_tokens: tuple[str, ...], c_keys: tuple[str, ...]) -> float:
@@ -235,8 +239,11 @@ def name_similarity(q_tokens: tuple[str, ...], q_keys: tuple[str, ...],
         used_q.add(i)
         used_c.add(j)
         total += sim
-    unmatched_c = len(c_tokens) - len(used_c)
-    return total / (len(q_tokens) + UNMATCHED_CANDIDATE_WEIGHT * unmatched_c)
+    missing = 0.0
+    for j, token in enumerate(c_tokens):
+        if j not in used_c:
+            missing += 0.05 if token in LOW_INFORMATION else UNMATCHED_CANDIDATE_WEIGHT
+    return total / (len(q_tokens) + missing)
 
 
 # --- fast path for indexing millions of registry names --------------------------------------

@@ -226,6 +226,29 @@ PROVINCIAL_UNITS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
     ("Dinas Pekerjaan Umum", 2.0, ("Teknik Jalan dan Jembatan Ahli Muda", "Pengelola Pengadaan Barang/Jasa")),
 )
 
+# Short forms of regional unit names as people write them ("Dishub", "Diskominfo", "BPKAD").
+UNIT_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "Dinas Pendidikan": ("disdik", "dispendik", "diknas"),
+    "Dinas Kesehatan": ("dinkes",),
+    "Dinas Perhubungan": ("dishub",),
+    "Dinas Komunikasi dan Informatika": ("diskominfo", "dinas kominfo", "kominfo"),
+    "Dinas Pekerjaan Umum dan Penataan Ruang": ("dinas pupr", "pupr", "dpupr"),
+    "Dinas Pekerjaan Umum": ("dinas pu", "dpu"),
+    "Badan Pengelolaan Keuangan dan Aset Daerah": ("bpkad",),
+    "Badan Pendapatan Daerah": ("bapenda",),
+    "Dinas Sosial": ("dinsos",),
+    "Dinas Pertanian": ("distan",),
+    "Badan Perencanaan Pembangunan Daerah": ("bappeda",),
+    "Badan Kepegawaian dan Pengembangan Sumber Daya Manusia": ("bkpsdm",),
+    "Badan Kepegawaian Daerah": ("bkd",),
+    "Satuan Polisi Pamong Praja": ("satpol pp", "satpolpp"),
+    "Dinas Kependudukan dan Pencatatan Sipil": ("disdukcapil", "dukcapil"),
+    "Badan Penanggulangan Bencana Daerah": ("bpbd",),
+    "Sekretariat Daerah": ("setda",),
+    "Inspektorat Daerah": ("inspektorat",),
+    "Dinas Kehutanan": ("dishut",),
+}
+
 # Role words people write about themselves; each is looked for in the registry position and unit.
 ROLE_WORDS: tuple[str, ...] = (
     "guru", "dosen", "kepala sekolah", "camat", "lurah", "bidan", "perawat", "dokter", "apoteker",

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import pytest
+
+from services.match.domain.engine import MatchConfig, MatchEngine
+from services.match.domain.generator import generate_rows
+
+from .golden import PLANTED
+
+BACKGROUND = 30_000
+
+
+def golden_rows() -> list[tuple[str, ...]]:
+    rows = list(generate_rows(BACKGROUND, seed=11))
+    planted = {p.nip for p in PLANTED}
+    rows = [r for r in rows if r[0] not in planted]
+    return rows + [p.row() for p in PLANTED]
+
+
+@pytest.fixture(scope="session")
+def golden_engine() -> MatchEngine:
+    return MatchEngine.from_rows(golden_rows(), registry_version="golden", config=MatchConfig())
