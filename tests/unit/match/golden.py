@@ -264,7 +264,7 @@ def build_cases() -> list[Case]:
         Case("common-agus", "no_match", "*", display_name="Agus", bio="Suka mancing", common=True),
         Case("common-nur", "no_match", "*", display_name="Nur Hidayah", common=True),
         Case("common-budi", "no_match", "*", display_name="Budi", common=True),
-        Case("siti-other-prov", "no_match", "siti_sda", display_name="Siti Aminah", bio="Guru SD di Kabupaten Banjar",),
+        Case("siti-other-prov", "no_match", "*", display_name="Siti Aminah", bio="Guru SD di Kabupaten Kulon Progo"),
         Case("siti-banjar-right", "match", "siti_banjar", display_name="Siti Aminah", bio="Guru SDN 2 Martapura, Kab. Banjar"),
         Case("budi-sby-right", "match", "budi_sby", display_name="Budi Santoso", bio="Pegawai Dishub Kota Surabaya"),
         Case("budi-region-only", "no_match", "*", display_name="Budi Santoso", bio="Warga Bantul"),

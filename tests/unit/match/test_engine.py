@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from services.match.domain.engine import MatchConfig, MatchEngine, load_config
+from services.match.domain.registry_csv import iter_registry
+from shared.schemas import ContentRecord
+
+from .golden import P
+
+
+def record(**author) -> ContentRecord:
+    return ContentRecord.model_validate({"source": author.pop("source", "instagram"), "external_id": "t1",
+                                         "text": author.pop("text", "coblos 02"), "author": author})
+
+
+def test_excluded_pair_is_suppressed(golden_engine: MatchEngine) -> None:
+    rec = record(handle="budi.santoso80")
+    [first] = golden_engine.match(rec)
+    assert first.nip == P["budi_bantul"].nip and first.band == "match"
+    key = golden_engine.author_key(rec)
+    assert key == "instagram:budi.santoso80"
+    assert golden_engine.match(rec, excluded=frozenset({(first.nip, key)})) == []
+    # A judgement about another author does not suppress this one.
+    assert golden_engine.match(rec, excluded=frozenset({(first.nip, "instagram:other")}))
+
+
+def test_explanations_carry_values(golden_engine: MatchEngine) -> None:
+    [m] = [m for m in golden_engine.match(record(display_name="Budi Santoso", bio="Guru SDN 3 Kasihan, Pemkab Bantul"))
+           if m.nip == P["budi_bantul"].nip]
+    features = {f.feature: f for f in m.explanation}
+    assert features["name_similarity"].query_value == "budi santoso"
+    assert features["unit_corroboration"].candidate_value == "SD Negeri 3 Kasihan"
+    assert features["agency_corroboration"].candidate_value == "PEMKAB-3402"
+    assert m.subject and m.subject.agency_code == "PEMKAB-3402"
+
+
+def test_author_key_without_handle(golden_engine: MatchEngine) -> None:
+    assert golden_engine.author_key(record(display_name="Dra. Sri Wahyuningsih")) == "name:sri wahyuningsih"
+
+
+def test_build_paths_agree(golden_engine: MatchEngine, tmp_path) -> None:
+    from .conftest import golden_rows
+    rows = golden_rows()[-40:]
+    path = tmp_path / "reg.csv"
+    import csv
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow("nip,name,birth_date,gender,agency_code,agency_name,unit,position,province_code,regency_code,handles".split(","))
+        writer.writerows(rows)
+    persons = [p for p in iter_registry(path)]
+    docs = [p.model_dump(mode="json") | {"_id": p.nip} for p in persons]
+    engines = [MatchEngine.build(persons, "v"), MatchEngine.from_documents(docs, "v"), MatchEngine.from_csv(path, "v")]
+    rec = record(display_name="Made Suartana", bio="PUPR Kabupaten Badung")
+    results = [[(m.nip, m.band, m.score) for m in e.match(rec)] for e in engines]
+    assert results[0] == results[1] == results[2] and results[0]
+    assert engines[2].person(0) == persons[0]
+
+
+def test_config_is_validated(tmp_path) -> None:
+    bad = tmp_path / "m.yaml"
+    bad.write_text("threshold: 0.5\n")
+    with pytest.raises(ValidationError):
+        load_config(bad)
+    bad.write_text("threshold: 0.8\nsurprise: 1\n")
+    with pytest.raises(ValidationError):
+        load_config(bad)
+    assert load_config().threshold == MatchConfig().threshold
+    assert MatchConfig(threshold=0.9).review_threshold == pytest.approx(0.6)
+
+
+def test_cli_match_and_generate(tmp_path) -> None:
+    from pantau.cli import _register_all, app
+    _register_all()
+    runner = CliRunner()
+    reg = tmp_path / "reg.csv"
+    result = runner.invoke(app, ["registry", "generate", "--count", "2000", "--seed", "9", "--out", str(reg)])
+    assert result.exit_code == 0, result.output
+    import csv
+    with reg.open(newline="") as handle:
+        row = list(csv.reader(handle))[5]
+    lines = [
+        {"source": "x", "external_id": "a", "text": f"NIP {row[0]}", "author": {"display_name": "Anonim"}},
+        {"source": "x", "external_id": "b", "text": "halo", "author": {"display_name": "Tidak Ada"}},
+        {"oops": True},
+    ]
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = runner.invoke(app, ["match", "--registry", str(reg), "--in", str(src), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    got = [json.loads(x) for x in out.read_text().splitlines()]
+    assert [g["external_id"] for g in got] == ["a", "b", None]
+    assert got[0]["matches"][0]["nip"] == row[0] and got[0]["matches"][0]["band"] == "match"
+    assert set(got[0]["matches"][0]) >= {"nip", "band", "score", "explanation"}
+    assert got[1]["matches"] == [] and "error" in got[2]
+    assert got[0]["registry_version"].startswith("csv-")
