@@ -1,0 +1,140 @@
+"""Match engine at national scale: index build time, resident memory, lookups/s on one core, p50/p99.
+
+Generates a registry (4.8 M people; quick: 200 k) in a child process, then builds the in-process
+index and runs lookups in a second child process, so each resident-memory figure belongs to one job.
+Baselines measured in the same run: a plain ``csv.reader`` pass over the same file (floor for the
+build) and a plain ``dict`` lookup loop (floor for a lookup); ratios are reported next to absolutes.
+Targets (issue 4): build <= 120 s and <= 3 GB RSS at 4.8 M; >= 5,000 lookups/s per core; p99 <= 5 ms.
+"""
+from __future__ import annotations
+
+import csv
+import multiprocessing as mp
+import os
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _generate(path: str, count: int, seed: int, out: dict) -> None:
+    from services.match.domain.generator import write_registry
+    started = time.perf_counter()
+    write_registry(path, count, seed=seed)
+    elapsed = time.perf_counter() - started
+    out.update(generate_s=round(elapsed, 2), generate_rows_per_s=round(count / elapsed))
+
+
+def _queries(engine, n: int, seed: int) -> list:
+    from services.match.domain.generator import generate_rows
+    from shared.schemas import ContentRecord
+    rnd = random.Random(seed)
+    strangers = list(generate_rows(n, seed=seed + 1000))
+    records = []
+    for i in range(n):
+        kind = rnd.random()
+        pid = rnd.randrange(engine.size)
+        person = engine.person(pid)
+        short_name = person.name.split(",")[0]
+        if kind < 0.4:  # name + corroborating bio
+            author = {"display_name": short_name, "bio": f"{person.position} {person.unit} {person.agency_name}"}
+        elif kind < 0.55:  # name + region only
+            author = {"display_name": short_name, "bio": person.regency_code and "ASN " + person.agency_name}
+        elif kind < 0.65 and person.handles:  # handle on its platform
+            h = person.handles[0]
+            records.append(ContentRecord(source=h.platform, external_id=str(i), text="coblos 02",
+                                         author={"handle": h.handle}))
+            continue
+        elif kind < 0.72:  # NIP written in the post
+            author = {"display_name": "Info Netralitas"}
+            records.append(ContentRecord(source="x", external_id=str(i), text=f"ASN kampanye, NIP {person.nip}",
+                                         author=author))
+            continue
+        else:  # someone who is (almost always) not in the registry, name only
+            row = strangers[i]
+            author = {"display_name": row[1].split(",")[0], "bio": "Relawan, dukung 02"}
+        records.append(ContentRecord(source="instagram", external_id=str(i), text="Ayo coblos 02!", author=author))
+    return records
+
+
+def _build_and_lookup(path: str, count: int, lookups: int, quick: bool, out: dict) -> None:
+    from services.match.domain.engine import MatchEngine
+    # Baseline 1: a bare csv.reader pass over the same file.
+    started = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = sum(1 for _ in csv.reader(handle)) - 1
+    out["baseline_csv_read_s"] = round(time.perf_counter() - started, 2)
+    assert rows == count
+    before = _rss_mb()
+    started = time.perf_counter()
+    engine = MatchEngine.from_csv(path, registry_version="bench", validate=False)
+    build = time.perf_counter() - started
+    after = _rss_mb()
+    out.update(people=engine.size, index_build_s=round(build, 2), index_rss_delta_mb=round(after - before),
+               process_rss_mb=round(after), peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+               build_vs_csv_read=round(build / max(out["baseline_csv_read_s"], 1e-9), 2),
+               postings=len(engine._postings), buckets=engine._mask + 1)
+    records = _queries(engine, lookups, seed=7)
+    for record in records[:300]:  # warm caches
+        engine.match(record)
+    latencies = []
+    found = 0
+    started = time.perf_counter()
+    for record in records:
+        t0 = time.perf_counter()
+        result = engine.match(record)
+        latencies.append(time.perf_counter() - t0)
+        found += bool(result)
+    total = time.perf_counter() - started
+    latencies.sort()
+    out.update(lookups=len(records), lookups_per_s=round(len(records) / total),
+               p50_ms=round(latencies[len(latencies) // 2] * 1e3, 3),
+               p99_ms=round(latencies[int(len(latencies) * 0.99)] * 1e3, 3),
+               max_ms=round(latencies[-1] * 1e3, 3), mean_ms=round(statistics.fmean(latencies) * 1e3, 3),
+               with_results=found)
+    # Baseline 2: a plain dict lookup loop over string keys, same number of lookups, same process.
+    keys = [f"{engine.nip_of(i)}" for i in range(0, engine.size, max(1, engine.size // 200_000))]
+    table = {k: i for i, k in enumerate(keys)}
+    probe = [keys[random.Random(1).randrange(len(keys))] for _ in range(len(records))]
+    started = time.perf_counter()
+    for key in probe:
+        table.get(key)
+    dict_time = time.perf_counter() - started
+    out.update(baseline_dict_lookups_per_s=round(len(probe) / dict_time),
+               engine_vs_dict_lookup=round((len(records) / total) / (len(probe) / dict_time), 5))
+    if quick:
+        started = time.perf_counter()
+        MatchEngine.from_csv(path, registry_version="bench")
+        out["index_build_validated_s"] = round(time.perf_counter() - started, 2)
+
+
+def run(quick: bool) -> dict:
+    count = 200_000 if quick else 4_800_000
+    lookups = 5_000 if quick else 20_000
+    ctx = mp.get_context("spawn")
+    manager = ctx.Manager()
+    with tempfile.TemporaryDirectory(prefix="bench_match_") as tmp:
+        path = str(Path(tmp) / "registry.csv")
+        result = manager.dict()
+        for target, args in ((_generate, (path, count, 1, result)),
+                             (_build_and_lookup, (path, count, lookups, quick, result))):
+            process = ctx.Process(target=target, args=args)
+            process.start()
+            process.join()
+            if process.exitcode != 0:
+                raise RuntimeError(f"{target.__name__} failed with exit code {process.exitcode}")
+        data = dict(result)
+        data["registry_file_mb"] = round(os.path.getsize(path) / 1e6)
+    manager.shutdown()
+    data["targets"] = {"index_build_s": 120, "index_rss_mb": 3000, "lookups_per_s": 5000, "p99_ms": 5}
+    data["meets_targets"] = (data["index_build_s"] <= 120 and data["process_rss_mb"] <= 3000
+                             and data["lookups_per_s"] >= 5000 and data["p99_ms"] <= 5)
+    data["count"] = count
+    return data
