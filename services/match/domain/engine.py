@@ -71,6 +71,8 @@ NAME_CONFLICT = -0.15
 AMBIGUITY_GAP = 0.05
 MIN_NAME_SIMILARITY = 0.6
 MAX_NAME_TOKENS = 6
+TOKEN_PROBE_DIVISOR = 4
+SCORED_PER_ITEM = 40
 
 _REGIONAL_PREFIXES = ("PEMKAB-", "PEMKOT-")
 DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "config" / "match.yaml"
@@ -435,7 +437,13 @@ class MatchEngine:
                 "review_threshold": self.config.review_threshold, "registry_version": self.registry_version}
 
 
-def _fe(feature: str, score: float, detail: str, query: Any = None, candidate: Any = None) -> FeatureExplanation:
+def _fe(feature: str, score: float, detail: str, query: Any = None, candidate: Any = None) -> tuple:
+    """A feature as a plain tuple; turned into ``FeatureExplanation`` only for returned results."""
+    return (feature, score, detail, query, candidate)
+
+
+def _explanation(item: tuple) -> FeatureExplanation:
+    feature, score, detail, query, candidate = item
     return FeatureExplanation(feature=feature, score=round(score, 4), detail=detail,
                               query_value=None if query is None else str(query),
                               candidate_value=None if candidate is None else str(candidate))
@@ -512,9 +520,8 @@ class _Query:
             keys = self.name.keys[:MAX_NAME_TOKENS]
             unique = sorted(set(keys))
             probes = [("f", " ".join(sorted(keys)))]
+            token_probes = [("t", a) for a in unique if len(a) >= 3]
             for i, a in enumerate(unique):
-                if len(a) >= 3:
-                    probes.append(("t", a))
                 for b in unique[i + 1:]:
                     probes.append(("p", a, b))
             places = set(self.profile.regencies) | set(self.content.regencies)
@@ -533,27 +540,55 @@ class _Query:
                 for agency in agency_ids:
                     probes.append(("a", a, agency))
             cap = e.config.candidate_cap
-            ranges = []
-            for probe in probes:
-                start, end = e._bucket(probe)
-                if 0 < end - start <= cap:
-                    ranges.append((end - start, start, end))
-            ranges.sort()
-            budget = cap
-            postings = e._postings
-            for size, start, end in ranges:
-                if size > budget:
-                    break
-                for i in range(start, end):
-                    pid = postings[i]
-                    if pid not in cands:
-                        cands[pid] = {}
-                        budget -= 1
+            added = self._take(probes, cands, cap)
+            if not added:
+                # Nothing shares two name parts or a name part and a place: try single rare name parts
+                # (nicknames, one name part misspelt), with a tighter cap.
+                self._take(token_probes, cands, max(10, cap // TOKEN_PROBE_DIVISOR))
         return cands
 
-    def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[FeatureExplanation], bool]:
+    def _take(self, probes: list[tuple], cands: dict[int, dict[str, Any]], cap: int) -> int:
+        """Blocking: read the buckets of ``probes`` that hold at most ``cap`` people (smallest first,
+        ``cap`` people in all), weigh each person by the evidence of the probes that found them (a
+        full-name or two-part key counts 2, a part+place or part+agency key 1) and keep the best
+        ``SCORED_PER_ITEM`` for scoring."""
         e = self.engine
-        feats: list[FeatureExplanation] = []
+        ranges = []
+        for probe in probes:
+            start, end = e._bucket(probe)
+            if 0 < end - start <= cap:
+                ranges.append((end - start, start, end, 2 if probe[0] in ("f", "p") else 1))
+        ranges.sort()
+        budget = cap
+        weights: dict[int, int] = {}
+        postings = e._postings
+        for size, start, end, weight in ranges:
+            if size > budget:
+                break
+            budget -= size
+            for i in range(start, end):
+                pid = postings[i]
+                weights[pid] = weights.get(pid, 0) + weight
+        if not weights:
+            return 0
+        chosen = sorted(weights.items(), key=lambda item: -item[1])[:SCORED_PER_ITEM]
+        added = 0
+        for pid, _ in chosen:
+            if pid not in cands:
+                cands[pid] = {}
+                added += 1
+        return added
+
+    def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[tuple], bool]:
+        e = self.engine
+        sim = 0.0
+        c_tokens = e._norm_tokens(pid)
+        if self.name:
+            c_keys = tuple([phonetic_key(t) for t in c_tokens])
+            sim = name_similarity(self.name.tokens, self.name.keys, c_tokens, c_keys)
+        if sim < MIN_NAME_SIMILARITY and not reasons:
+            return 0.0, [], False
+        feats: list[tuple] = []
         nip = e.nip_of(pid)
         born = e._births[pid]
         sex = "F" if e._sex[pid] == 2 else "M"
@@ -577,11 +612,6 @@ class _Query:
             feats.append(_fe("handle_other_platform", HANDLE_OTHER_PLATFORM,
                              "same username registered on another platform", key, stored))
         # Name path.
-        sim = 0.0
-        c_tokens = e._norm_tokens(pid)
-        if self.name:
-            c_keys = tuple(phonetic_key(t) for t in c_tokens)
-            sim = name_similarity(self.name.tokens, self.name.keys, c_tokens, c_keys)
         has_id = id_score > 0.0
         if not has_id and sim < MIN_NAME_SIMILARITY:
             return 0.0, feats, False
@@ -706,14 +736,14 @@ class _Query:
     def run(self, excluded: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> list[Match]:
         e = self.engine
         cfg = e.config
-        scored: list[tuple[float, str, int, list[FeatureExplanation], bool]] = []
+        scored: list[tuple[float, str, int, list[tuple], bool]] = []
+        floor = cfg.review_threshold
         for pid, reasons in self._candidates().items():
-            nip = e.nip_of(pid)
-            if excluded and (nip, self.author_key) in excluded:
+            if excluded and (e.nip_of(pid), self.author_key) in excluded:
                 continue
             score, feats, has_id = self._score(pid, reasons)
-            if score >= cfg.review_threshold - 0.15:
-                scored.append((score, nip, pid, feats, has_id))
+            if score >= floor:
+                scored.append((score, e.nip_of(pid), pid, feats, has_id))
         if not scored:
             return []
         scored.sort(key=lambda item: (-item[0], item[1]))
@@ -737,7 +767,8 @@ class _Query:
             if score < cfg.review_threshold or len(out) >= cfg.max_results:
                 continue
             band = "match" if score >= cfg.threshold else "review"
-            out.append(Match(nip=nip, band=band, score=round(score, 4), explanation=feats, subject=e.subject(pid)))
+            out.append(Match(nip=nip, band=band, score=round(score, 4), explanation=[_explanation(f) for f in feats],
+                             subject=e.subject(pid)))
         return out
 
 

@@ -218,31 +218,50 @@ def name_similarity(q_tokens: tuple[str, ...], q_keys: tuple[str, ...],
                     c_tokens: tuple[str, ...], c_keys: tuple[str, ...]) -> float:
     """0..1. Every query token is aligned with its best unused candidate token; unmatched query
     tokens count fully against, unmatched candidate tokens (a middle name the profile left out)
-    count ``UNMATCHED_CANDIDATE_WEIGHT``. Order-insensitive (``Santoso Budi`` = ``Budi Santoso``)."""
+    count ``UNMATCHED_CANDIDATE_WEIGHT`` (0.05 for low-information parts such as Balinese I/Ni).
+    Order-insensitive (``Santoso Budi`` = ``Budi Santoso``)."""
     if not q_tokens or not c_tokens:
         return 0.0
     if q_keys == c_keys:
         return 1.0 if q_tokens == c_tokens else 0.97
-    pairs = []
-    for i, (qt, qk) in enumerate(zip(q_tokens, q_keys)):
-        for j, (ct, ck) in enumerate(zip(c_tokens, c_keys)):
-            sim = token_similarity(qt, qk, ct, ck)
-            if sim > 0.0:
-                pairs.append((sim, i, j))
-    pairs.sort(reverse=True)
-    used_q: set[int] = set()
-    used_c: set[int] = set()
+    free = list(range(len(c_tokens)))
     total = 0.0
-    for sim, i, j in pairs:
-        if i in used_q or j in used_c:
-            continue
-        used_q.add(i)
-        used_c.add(j)
-        total += sim
+    rest: list[int] = []
+    # Exact and same-key tokens first (cheap, and most candidates share some).
+    for i, qt in enumerate(q_tokens):
+        for j in free:
+            if c_tokens[j] == qt:
+                total += 1.0
+                free.remove(j)
+                break
+        else:
+            qk = q_keys[i]
+            for j in free:
+                if c_keys[j] == qk:
+                    total += 0.95
+                    free.remove(j)
+                    break
+            else:
+                rest.append(i)
+    if rest and free:
+        pairs = []
+        for i in rest:
+            qt = q_tokens[i]
+            for j in free:
+                sim = token_similarity(qt, q_keys[i], c_tokens[j], c_keys[j])
+                if sim > 0.0:
+                    pairs.append((sim, i, j))
+        pairs.sort(reverse=True)
+        used_q: set[int] = set()
+        for sim, i, j in pairs:
+            if i in used_q or j not in free:
+                continue
+            used_q.add(i)
+            free.remove(j)
+            total += sim
     missing = 0.0
-    for j, token in enumerate(c_tokens):
-        if j not in used_c:
-            missing += 0.05 if token in LOW_INFORMATION else UNMATCHED_CANDIDATE_WEIGHT
+    for j in free:
+        missing += 0.05 if c_tokens[j] in LOW_INFORMATION else UNMATCHED_CANDIDATE_WEIGHT
     return total / (len(q_tokens) + missing)
 
 
