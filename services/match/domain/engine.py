@@ -72,7 +72,7 @@ AMBIGUITY_GAP = 0.05
 MIN_NAME_SIMILARITY = 0.6
 MAX_NAME_TOKENS = 6
 TOKEN_PROBE_DIVISOR = 4
-SCORED_PER_ITEM = 40
+SCORED_PER_ITEM = 12
 
 _REGIONAL_PREFIXES = ("PEMKAB-", "PEMKOT-")
 DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "config" / "match.yaml"
@@ -482,6 +482,11 @@ class _Query:
         self.gender = (self.name.gender_hint if self.name and not self.name_from_handle else None) or self.profile.gender
         self.birth_year = self.profile.birth_year
         self.author_key = engine.author_key(record)
+        self.evidence = self.content.evidence | self.profile.evidence
+        self.all_regencies = self.profile.regencies | self.content.regencies
+        self.all_provinces = self.profile.provinces | self.content.provinces
+        self.all_agencies = self.profile.agencies | self.content.agencies
+        self.all_roles = self.profile.roles | self.content.roles
 
     # candidates: pid -> reasons
     def _candidates(self) -> dict[int, dict[str, Any]]:
@@ -583,6 +588,7 @@ class _Query:
         e = self.engine
         sim = 0.0
         c_tokens = e._norm_tokens(pid)
+        c_keys: tuple[str, ...] = ()
         if self.name:
             c_keys = tuple([phonetic_key(t) for t in c_tokens])
             sim = name_similarity(self.name.tokens, self.name.keys, c_tokens, c_keys)
@@ -631,31 +637,31 @@ class _Query:
         specific_unit = bool(e._unit_place[unit_index]) and (unit_index in prof.units or unit_index in cont.units)
         if specific_unit:
             pass  # the unit names the place already (see unit_corroboration)
-        elif regency and regency in prof.regencies | cont.regencies:
+        elif regency and regency in self.all_regencies:
             factor = 1.0 if regency in prof.regencies else CONTENT_FACTOR
             qualifiers += REGENCY_BONUS * factor
             corroborated = True
             feats.append(_fe("region_corroboration", REGENCY_BONUS * factor, "regency/city named in the "
                              + ("profile" if factor == 1.0 else "post"),
-                             (prof.evidence | cont.evidence).get(f"regency:{regency}"), regency))
-        elif province and province in prof.provinces | cont.provinces:
+                             self.evidence.get(f"regency:{regency}"), regency))
+        elif province and province in self.all_provinces:
             factor = 1.0 if province in prof.provinces else CONTENT_FACTOR
             qualifiers += PROVINCE_BONUS * factor
             corroborated = True
             feats.append(_fe("region_corroboration", PROVINCE_BONUS * factor, "province named",
-                             ",".join(sorted(prof.provinces | cont.provinces)), province))
+                             ",".join(sorted(self.all_provinces)), province))
         elif prof.any_place and not specific_unit:
             qualifiers += PLACE_MISMATCH
             feats.append(_fe("region_mismatch", PLACE_MISMATCH, "profile names another region",
                              ",".join(sorted(prof.regencies or prof.provinces)), place_value))
         # Agency.
         agency_code, _ = e._agencies[e._agency[pid]]
-        if agency_code in prof.agencies | cont.agencies:
+        if agency_code in self.all_agencies:
             factor = 1.0 if agency_code in prof.agencies else CONTENT_FACTOR
             qualifiers += AGENCY_BONUS * factor
             corroborated = True
             feats.append(_fe("agency_corroboration", AGENCY_BONUS * factor, "employing agency named",
-                             (prof.evidence | cont.evidence).get(f"agency:{agency_code}"), agency_code))
+                             self.evidence.get(f"agency:{agency_code}"), agency_code))
         elif prof.agencies:
             qualifiers += AGENCY_MISMATCH
             feats.append(_fe("agency_mismatch", AGENCY_MISMATCH, "profile names another agency",
@@ -667,7 +673,7 @@ class _Query:
             qualifiers += bonus
             corroborated = True
             feats.append(_fe("unit_corroboration", bonus, "work unit named" + ("" if specific else " (a unit name used in many places)"),
-                             (prof.evidence | cont.evidence).get(f"unit:{unit_index}"), e._units[unit_index]))
+                             self.evidence.get(f"unit:{unit_index}"), e._units[unit_index]))
         position_index = e._position[pid]
         position_roles = e._position_roles.get(position_index)
         if position_roles is None:
@@ -676,7 +682,7 @@ class _Query:
         if unit_roles is None:
             unit_roles = e._unit_roles.setdefault(unit_index, roles_in(e._units[unit_index]))
         roles = position_roles | unit_roles
-        shared_roles = roles & (prof.roles | cont.roles)
+        shared_roles = roles & self.all_roles
         if shared_roles:
             factor = 1.0 if roles & prof.roles else CONTENT_FACTOR
             qualifiers += ROLE_BONUS * factor
@@ -702,8 +708,8 @@ class _Query:
                 consistency += BIRTH_MISMATCH
                 feats.append(_fe("birth_year_mismatch", BIRTH_MISMATCH, "stated birth year contradicts the NIP",
                                  self.birth_year, year))
-        if name_score > 0.0:
-            holders = max(1, self._holders(c_tokens))
+        if name_score > 0.0 and (not corroborated or sim >= 0.95):
+            holders = max(1, self._holders(c_keys))
             if holders == 1 and sim >= 0.95:
                 qualifiers += UNIQUE_NAME_BONUS
                 feats.append(_fe("name_commonness", UNIQUE_NAME_BONUS, "only one registry person has this name",
@@ -728,8 +734,7 @@ class _Query:
         score = max(0.0, min(1.0, max(id_total, name_total)))
         return score, feats, has_id
 
-    def _holders(self, c_tokens: tuple[str, ...]) -> int:
-        keys = tuple(phonetic_key(t) for t in c_tokens)
+    def _holders(self, keys: tuple[str, ...]) -> int:
         start, end = self.engine._bucket(("f", " ".join(sorted(keys))))
         return end - start
 
