@@ -549,10 +549,12 @@ class _Query:
             if not added:
                 # Nothing shares two name parts or a name part and a place: try single rare name parts
                 # (nicknames, one name part misspelt), with a tighter cap.
-                self._take(token_probes, cands, max(10, cap // TOKEN_PROBE_DIVISOR))
+                fallback_cap = max(10, cap // TOKEN_PROBE_DIVISOR)
+                self._take(token_probes, cands, fallback_cap, select=fallback_cap)
         return cands
 
-    def _take(self, probes: list[tuple], cands: dict[int, dict[str, Any]], cap: int) -> int:
+    def _take(self, probes: list[tuple], cands: dict[int, dict[str, Any]], cap: int,
+              select: int = SCORED_PER_ITEM) -> int:
         """Blocking: read the buckets of ``probes`` that hold at most ``cap`` people (smallest first,
         ``cap`` people in all), weigh each person by the evidence of the probes that found them (a
         full-name or two-part key counts 2, a part+place or part+agency key 1) and keep the best
@@ -576,7 +578,7 @@ class _Query:
                 weights[pid] = weights.get(pid, 0) + weight
         if not weights:
             return 0
-        chosen = sorted(weights.items(), key=lambda item: -item[1])[:SCORED_PER_ITEM]
+        chosen = sorted(weights.items(), key=lambda item: -item[1])[:select]
         added = 0
         for pid, _ in chosen:
             if pid not in cands:
