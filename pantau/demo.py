@@ -84,7 +84,11 @@ def print_summary(alerts: list[dict], content_ids: dict[str, str]) -> None:
         table.add_row(items[0]["subject"]["agency_name"], code, str(len(items)), forms)
     console.print(table)
     for alert in alerts:
-        console.print(f"• [bold]{alert['agency_code']}[/bold]: {mask_nips(alert['summary'])}")
+        subject, stance = alert["subject"], alert["classification"]["stance"]
+        sides = ", ".join(f"{'dukung' if s['polarity'] == 'support' else 'tolak'} {s['contestant']}" for s in stance[:2])
+        console.print(f"• [bold]{alert['agency_code']}[/bold] {subject['name']} (NIP {mask_nips(subject['nip'])}), "
+                      f"{subject['position']}: {alert['classification']['form']}, {sides} — {alert['content']['url']}")
+    console.print("Ringkasan lengkap berbahasa Indonesia, dasar hukum dan penjelasan: `.venv/bin/pantau alerts --json`.")
     alerted = {a["content"]["content_id"] for a in alerts}
     news_alerted = content_ids.get(NEUTRALITY_NEWS_ID) in alerted
     verdict = "[red]ADA peringatan (salah)[/red]" if news_alerted else "[green]tidak ada peringatan (benar)[/green]"

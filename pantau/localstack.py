@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import signal
 import socket
@@ -65,15 +66,18 @@ class Component:
         return self.state_dir / "logs" / f"{self.name}.log"
 
     def pid(self) -> int | None:
+        """The running process's pid, or None (a dead or zombie process counts as stopped)."""
         try:
             pid = int(self.pid_file.read_text())
         except (FileNotFoundError, ValueError):
             return None
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our own exited child
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
             return None
-        return pid
+        return None if state in ("Z", "X") else pid
 
     def spawn(self, argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
         self.pid_file.parent.mkdir(parents=True, exist_ok=True)
@@ -87,24 +91,31 @@ class Component:
         return proc.pid
 
     def stop(self, timeout: float = 20.0) -> bool:
-        pid = self.pid()
-        if pid is None:
-            self.pid_file.unlink(missing_ok=True)
-            return False
-        os.killpg(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.pid() is not None:
-            time.sleep(0.2)
-        if self.pid() is not None:
-            os.killpg(pid, signal.SIGKILL)
-        self.pid_file.unlink(missing_ok=True)
-        return True
+        return bool(stop_all([self], timeout))
 
     def log_tail(self, lines: int = 20) -> str:
         try:
             return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
         except FileNotFoundError:
             return "(no log)"
+
+
+def stop_all(components: list[Component], timeout: float = 20.0) -> list[str]:
+    """SIGTERM every running component at once, SIGKILL what is left after ``timeout``."""
+    running = {c: pid for c in components if (pid := c.pid()) is not None}
+    for pid in running.values():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(c.pid() is not None for c in running):
+        time.sleep(0.2)
+    for component, pid in running.items():
+        if component.pid() is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+    for component in components:
+        component.pid_file.unlink(missing_ok=True)
+    return [c.name for c in running]
 
 
 def _wait(what: str, check, component: Component, timeout: float) -> None:
@@ -182,11 +193,13 @@ class LocalStack:
             data = self.state_dir / "kafka" / "data"
             if not (data / "meta.properties").exists():
                 cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
-                subprocess.run(
-                    [self._java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", cluster_id,
+                formatted = subprocess.run(  # "=": a generated id may start with "-"
+                    [self._java(), "-cp", classpath, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
                      "-c", str(props), "--standalone"],
-                    check=True, capture_output=True,
+                    capture_output=True, text=True,
                 )
+                if formatted.returncode != 0:
+                    raise StackError(f"formatting Kafka storage in {data} failed:\n{formatted.stdout}{formatted.stderr}")
             self.kafka.spawn([
                 self._java(), "-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
                 f"-Dlog4j2.configurationFile={REPO_ROOT / 'deploy' / 'local' / 'kafka-log4j2.yaml'}",
@@ -263,9 +276,8 @@ class LocalStack:
             if component.pid() is None:
                 component.spawn([sys.executable, "-m", SERVICE_MODULES[name]])
 
-    def services_down(self, names: tuple[str, ...] = SERVICES) -> None:
-        for name in names:
-            self.service(name).stop()
+    def services_down(self, names: tuple[str, ...] = SERVICES, timeout: float = 15.0) -> None:
+        stop_all([self.service(name) for name in names], timeout)
 
     def wait_services_ready(self, names: tuple[str, ...] = SERVICES, timeout: float = 120) -> None:
         import urllib.request

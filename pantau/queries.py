@@ -11,7 +11,7 @@ async def fetch_alerts(settings: Settings, agency: str | None = None) -> list[di
     client, db = connect(settings)
     try:
         query = {"agency_code": agency} if agency else {}
-        rows = await db["alerts"].find(query, {"_id": 0, "published": 0}).sort("created_at", 1).to_list(None)
+        rows = await db["alerts"].find(query, {"_id": 0}).sort("created_at", 1).to_list(None)
         return rows
     finally:
         await client.close()

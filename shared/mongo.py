@@ -7,6 +7,7 @@ indexes or change streams.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -38,12 +39,38 @@ async def ping(db: AsyncDatabase) -> bool:
 
 
 async def insert_once(collection, document: dict[str, Any]) -> bool:
-    """Insert a document keyed by its deterministic ``_id``; False if it was already there."""
+    """Insert a document keyed by its deterministic ``_id``; False if it was already there.
+
+    This is also our existence probe: on FerretDB/SQLite a lookup of a missing ``_id`` scans the
+    collection (tens of ms at a few thousand documents), while an insert, duplicate or not, takes
+    a few ms. So stages insert first and read only when the insert says "already there".
+    """
     try:
         await collection.insert_one(document)
         return True
     except DuplicateKeyError:
         return False
+
+
+async def store_result(collection, document: dict[str, Any]) -> None:
+    """Idempotent write of a recomputable result: insert, and replace only when replaying."""
+    if not await insert_once(collection, document):
+        await collection.replace_one({"_id": document["_id"]}, document)
+
+
+async def already_sent(db: AsyncDatabase, outbox: str, key: str) -> bool:
+    """Was ``key``'s outward effect recorded in ``outbox``? Asked only on replays and duplicates."""
+    return await db[outbox].find_one({"_id": key}, {"_id": 1}) is not None
+
+
+async def send_and_record(db: AsyncDatabase, outbox: str, key: str, send) -> None:
+    """Run ``send()``, then record it under ``key``.
+
+    Called after the item itself was stored. A crash between ``send()`` and the record means one
+    repeat of the same key on replay: at-least-once, never lost, never under a new key.
+    """
+    await send()
+    await insert_once(db[outbox], {"_id": key, "at": datetime.now(timezone.utc)})
 
 
 class LazyDatabase:

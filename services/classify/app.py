@@ -10,7 +10,7 @@ from services.classify.domain.classifier import Classifier
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import DeadLetterSink, make_app, parse_model, process_events, topic
-from shared.mongo import LazyDatabase, ping
+from shared.mongo import LazyDatabase, ping, store_result
 from shared.schemas import ContentAccepted, ContentClassified, utcnow
 from shared.settings import get_settings
 
@@ -27,10 +27,8 @@ dead_letters = DeadLetterSink("classify", topics.CONTENT_ACCEPTED, app.topic(top
 async def handle(event) -> None:
     item = parse_model(ContentAccepted, bytes(event.value))
     result = classifier.classify(item.record)
-    await db()["classifications"].replace_one(
-        {"_id": item.content_id},
-        {"_id": item.content_id, **result.model_dump(mode="json"), "classified_at": utcnow()},
-        upsert=True,
+    await store_result(
+        db()["classifications"], {"_id": item.content_id, **result.model_dump(mode="json"), "classified_at": utcnow()}
     )
     if result.partisan:
         out = ContentClassified(

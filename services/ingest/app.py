@@ -2,8 +2,8 @@
 
 Two doors, one path: upstream systems publish to ``pantau.content.submitted.v1`` or POST to
 ``/v1/content``; the HTTP handler only validates and publishes to that same topic, and the agent
-below does the rest. A record becomes "accepted" once stored; it is forwarded exactly once, marked
-only after the broker confirmed the send, so a crash in between re-forwards instead of losing it.
+below does the rest. A record is stored, then forwarded once (recorded after the broker confirmed), so a crash in
+between re-forwards it instead of losing it.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from services.ingest.domain import accepted_event, stored_content
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import DeadLetterSink, InvalidRecord, make_app, parse_model, process_events, topic
-from shared.mongo import LazyDatabase, insert_once, ping
+from shared.mongo import LazyDatabase, already_sent, insert_once, ping, send_and_record
 from shared.schemas import ContentRecord, utcnow
 from shared.settings import get_settings
 
@@ -30,22 +30,30 @@ accepted = topic(app, topics.CONTENT_ACCEPTED, settings)
 dead_letters = DeadLetterSink("ingest", topics.CONTENT_SUBMITTED, app.topic(topics.CONTENT_SUBMITTED.dead_letter))
 
 MAX_BATCH = 1000
+FORWARDED = "content_forwarded"  # outbox record: this content id went downstream
 
 
 async def accept(raw: bytes) -> str:
-    """Store and forward one raw record; returns its content id. Raises InvalidRecord."""
+    """Store and forward one raw record; returns its content id. Raises InvalidRecord.
+
+    Stored first (the insert is the duplicate check), forwarded second, and the forwarding is
+    recorded in ``content_forwarded``. A duplicate finds both and is dropped; an item stored just
+    before a crash is forwarded on replay, so nothing accepted is lost.
+    """
     record = parse_model(ContentRecord, raw)
     content = db()["content"]
     document = stored_content(record, raw, utcnow())
     if not await insert_once(content, document):
-        existing = await content.find_one({"_id": record.content_id}, {"forwarded": 1, "evidence_sha256": 1})
-        if existing and existing.get("forwarded"):
+        if await already_sent(db(), FORWARDED, record.content_id):
             log.info("duplicate dropped", extra={"fields": {"content_id": record.content_id}})
             return record.content_id
-        document = await content.find_one({"_id": record.content_id})
+        document = await content.find_one({"_id": record.content_id})  # stored, then a crash
     event = accepted_event(document)
-    await (await accepted.send(key=event.content_id.encode(), value=event.model_dump_json().encode(), force=True))
-    await content.update_one({"_id": event.content_id}, {"$set": {"forwarded": True}})
+
+    async def forward() -> None:
+        await (await accepted.send(key=event.content_id.encode(), value=event.model_dump_json().encode(), force=True))
+
+    await send_and_record(db(), FORWARDED, event.content_id, forward)
     return event.content_id
 
 

@@ -17,7 +17,6 @@ def stored_content(record: ContentRecord, raw: bytes, received_at: datetime) -> 
         "raw": raw.decode("utf-8", errors="replace"),
         "evidence_sha256": evidence_hash(raw),
         "received_at": received_at,
-        "forwarded": False,
     }
 
 

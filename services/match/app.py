@@ -15,7 +15,7 @@ from services.match.domain.engine import MatchEngine
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import DeadLetterSink, make_app, parse_model, process_events, topic
-from shared.mongo import LazyDatabase, ping
+from shared.mongo import LazyDatabase, ping, store_result
 from shared.schemas import ContentClassified, ContentMatched, utcnow
 from shared.settings import get_settings
 
@@ -79,12 +79,10 @@ async def handle(event) -> None:
             raise RegistryNotLoaded("no registry loaded yet: run `pantau registry import REG.csv`")
     engine = runtime.engine
     matches = engine.match(item.record, excluded=runtime.excluded)
-    await db()["matches"].replace_one(
-        {"_id": item.content_id},
-        {"_id": item.content_id, "matches": [m.model_dump(mode="json") for m in matches],
-         "registry_version": engine.registry_version, "matched_at": utcnow()},
-        upsert=True,
-    )
+    await store_result(db()["matches"], {
+        "_id": item.content_id, "matches": [m.model_dump(mode="json") for m in matches],
+        "registry_version": engine.registry_version, "matched_at": utcnow(),
+    })
     if matches:
         out = ContentMatched(
             content_id=item.content_id, evidence_sha256=item.evidence_sha256, record=item.record,

@@ -69,7 +69,8 @@ def read_topic(settings, topic: str, timeout: float = 5.0) -> list:
             await consumer.seek_to_beginning(*partitions)
             records, deadline = [], time.monotonic() + timeout
             while time.monotonic() < deadline:
-                if all(await consumer.position(tp) >= end[tp] for tp in partitions):
+                positions = [await consumer.position(tp) for tp in partitions]
+                if all(position >= end[tp] for position, tp in zip(positions, partitions)):
                     break
                 batch = await consumer.getmany(timeout_ms=500)
                 for messages in batch.values():
