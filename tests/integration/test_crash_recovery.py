@@ -74,10 +74,11 @@ def test_kill_9_classify_mid_stream_loses_nothing_and_duplicates_no_alert(pipeli
     ids = [content_id_for("x", r["external_id"]) for r in records]
     path = tmp_path / "batch.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    # Classifications are upserts keyed by content id, so the collection's growth counts distinct records.
+    # The baseline is taken before submitting: classify starts on the batch before `submit` returns.
+    baseline = asyncio.run(_count(settings, "classifications"))
     run_cli("submit", str(path))
 
-    # Classifications are upserts keyed by content id, so the collection's size counts distinct records.
-    baseline = asyncio.run(_count(settings, "classifications"))
     classified = lambda: asyncio.run(_count(settings, "classifications")) - baseline  # noqa: E731
     wait_for(lambda: classified() >= 100, 60, "classify to be part-way through the batch", interval=0.2)
     os.killpg(stack.service("classify").pid(), signal.SIGKILL)
