@@ -9,20 +9,19 @@ import importlib
 
 import typer
 
-app = typer.Typer(
-    help="Pantau Netral: watch online content for breaches of ASN political neutrality.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,  # locals may hold NIPs, names or keys
-)
-
-COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "match", "registry_import", "classify")
+COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "match", "registry_import", "classify", "config")
 
 
-def _register_all() -> None:
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        help="Pantau Netral: watch online content for breaches of ASN political neutrality.",
+        no_args_is_help=True,
+        pretty_exceptions_show_locals=False,  # locals may hold NIPs, names or keys
+    )
     for name in COMMAND_MODULES:
         importlib.import_module(f"pantau.commands.{name}").register(app)
+    return app
 
 
 def main() -> None:
-    _register_all()
-    app()
+    build_app()()

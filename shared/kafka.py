@@ -22,7 +22,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import ValidationError
 
 from shared import topics
-from shared.schemas import DeadLetter
+from shared.schemas import DeadLetter, describe_validation_error
 from shared.settings import Settings
 
 log = logging.getLogger("pantau.kafka")
@@ -38,16 +38,6 @@ class InvalidRecord(Exception):
         self.error_type = error_type
         self.reason = reason
         self.fields = fields or []
-
-
-def describe_validation_error(exc: ValidationError) -> tuple[str, list[str]]:
-    """A reason that names each bad field and why, e.g. ``external_id: Field required``."""
-    fields, parts = [], []
-    for error in exc.errors():
-        location = ".".join(str(p) for p in error.get("loc", ())) or "(record)"
-        fields.append(location)
-        parts.append(f"{location}: {error['msg']}")
-    return "; ".join(parts), fields
 
 
 def parse_model(model: type, raw: bytes | str):

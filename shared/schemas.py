@@ -10,7 +10,7 @@ import hashlib
 from datetime import date, datetime, timezone
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ContentKind = Literal["post", "comment", "share", "like", "follow", "join_group"]
 ViolationForm = Literal[
@@ -279,3 +279,13 @@ class RegistryPerson(_Frozen):
             province_code=self.province_code,
             regency_code=self.regency_code,
         )
+
+
+def describe_validation_error(exc: ValidationError) -> tuple[str, list[str]]:
+    """A reason that names each bad field and why, e.g. ``external_id: Field required``."""
+    fields, parts = [], []
+    for error in exc.errors():
+        location = ".".join(str(p) for p in error.get("loc", ())) or "(record)"
+        fields.append(location)
+        parts.append(f"{location}: {error['msg']}")
+    return "; ".join(parts), fields

@@ -69,42 +69,5 @@ def classify(
     err.print(f"classified {done} lines: {flagged} partisan, {bad} with errors -> {out_path} ({clf.model_version})")
 
 
-def check_config(
-    elections: Annotated[Optional[list[Path]], typer.Option("--elections", help="election YAML files or folders; default config/elections")] = None,
-    all_files: Annotated[bool, typer.Option("--include-inactive/--active-only", help="also load inactive (archived) elections")] = True,
-) -> None:
-    """Validate config/elections/*.yaml (and notify's routes/agencies/sanctions if present); exit 2 on errors."""
-    from services.classify.domain.config import ConfigError, load_elections
-
-    failed = False
-    try:
-        cfg = load_elections(elections or None, include_inactive=all_files)
-        for path, ef in cfg.files:
-            state = "active" if ef.election.active else "inactive"
-            err.print(f"[green]ok[/green] {path}: {ef.election.id} ({state}), {len(ef.races)} races, {len(ef.contestants)} contestants")
-    except ConfigError as exc:
-        failed = True
-        for problem in exc.problems:
-            err.print(f"[red]error:[/red] {problem}")
-    try:
-        from services.notify.domain.config import NotifyConfigError, check_notify_config
-    except ImportError:
-        check_notify_config = None
-    if check_notify_config is not None:
-        try:
-            for warning in check_notify_config():
-                err.print(f"[yellow]warning:[/yellow] {warning}")
-            err.print("[green]ok[/green] notify config (routes, agencies, sanctions)")
-        except NotifyConfigError as exc:
-            failed = True
-            for problem in getattr(exc, "problems", [str(exc)]):
-                err.print(f"[red]error:[/red] {problem}")
-        except FileNotFoundError as exc:
-            err.print(f"[yellow]skipped notify config:[/yellow] {exc}")
-    if failed:
-        raise typer.Exit(2)
-
-
 def register(app: typer.Typer) -> None:
     app.command("classify")(classify)
-    app.command("check-config")(check_config)

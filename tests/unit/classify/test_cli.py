@@ -1,20 +1,13 @@
-"""``pantau classify`` and ``pantau check-config`` end to end through typer (no broker, no database)."""
+"""``pantau classify`` end to end through typer (no broker, no database)."""
 from __future__ import annotations
 
 import json
 
-import typer
 from typer.testing import CliRunner
 
-from pantau.commands import classify as cmd
+from pantau.cli import build_app
 
 runner = CliRunner()
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer()
-    cmd.register(app)
-    return app
 
 
 def test_classify_one_line_per_input_in_order_with_errors(tmp_path):
@@ -28,7 +21,7 @@ def test_classify_one_line_per_input_in_order_with_errors(tmp_path):
     ]
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text("\n".join(lines) + "\n")
-    result = runner.invoke(_app(), ["classify", "--in", str(src), "--out", str(out)])
+    result = runner.invoke(build_app(), ["classify", "--in", str(src), "--out", str(out)])
     assert result.exit_code == 0, result.output
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == len(lines)
@@ -40,17 +33,3 @@ def test_classify_one_line_per_input_in_order_with_errors(tmp_path):
     assert rows[3]["form"] == "engagement"
     assert "kind" in rows[4]["error"] and rows[4]["external_id"] == "a5"
     assert rows[5]["partisan"] is False and rows[5]["form"] == "none"
-
-
-def test_check_config_ok():
-    result = runner.invoke(_app(), ["check-config"])
-    assert result.exit_code == 0, result.output
-
-
-def test_check_config_reports_file_and_path(tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("schema: pantau.election/v1\nelection: {id: x, name: X}\nraces: [{id: r, name: R}]\n"
-                   "contestants: [{id: c-1, race: r, name: A, hashtags: ['#bad tag']}]\n")
-    result = runner.invoke(_app(), ["check-config", "--elections", str(bad)])
-    assert result.exit_code == 2
-    assert "bad.yaml" in result.output and "hashtags" in result.output

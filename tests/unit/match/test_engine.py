@@ -74,8 +74,8 @@ def test_config_is_validated(tmp_path) -> None:
 
 
 def test_cli_match_and_generate(tmp_path) -> None:
-    from pantau.cli import _register_all, app
-    _register_all()
+    from pantau.cli import build_app
+    app = build_app()
     runner = CliRunner()
     reg = tmp_path / "reg.csv"
     result = runner.invoke(app, ["registry", "generate", "--count", "2000", "--seed", "9", "--out", str(reg)])
