@@ -1,10 +1,12 @@
-"""``/healthz`` (the process is alive) and ``/readyz`` (it can do its job) for every service."""
+"""``/healthz`` (the process is alive), ``/readyz`` (it can do its job) and ``/metrics`` for every service."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
 import faust
 from faust.web import Request, Response, View
+
+from shared import metrics
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
@@ -22,3 +24,10 @@ def add_health_routes(app: faust.App, readiness: ReadinessCheck) -> None:
             checks["kafka_consumer"] = app.consumer is not None and app.consumer.assignment() is not None
             ready = all(checks.values())
             return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+    @app.page("/metrics")
+    class Metrics(View):
+        async def get(self, request: Request) -> Response:
+            metrics.refresh_lag(app.consumer)
+            body, _ = metrics.exposition()
+            return self.bytes(body, content_type=metrics.FAUST_WEB_CONTENT_TYPE)

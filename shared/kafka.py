@@ -12,6 +12,7 @@ import json
 import logging
 import random
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +22,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pydantic import ValidationError
 
-from shared import topics
+from shared import metrics, topics
 from shared.schemas import DeadLetter, describe_validation_error
+from shared.logging import logging_config
 from shared.settings import Settings
 
 log = logging.getLogger("pantau.kafka")
@@ -81,6 +83,7 @@ def make_app(service: str, settings: Settings, web_port: int | None = None) -> f
         broker_heartbeat_interval=max(1.0, settings.kafka_session_timeout_s / 5),
         broker_rebalance_timeout=max(20.0, settings.kafka_session_timeout_s * 2),
         stream_wait_empty=True,
+        logging_config=logging_config(settings.log_level),
     )
 
 
@@ -151,8 +154,9 @@ async def process_events(stream: faust.StreamT, handler: Handler, dead_letters: 
       the record is accepted input and must not be lost.
     * Anything else (a bug) -> a few retries, then the dead-letter topic with the exception text.
     """
+    stage = dead_letters.stage
     async for event in stream.events():
-        attempt = 0
+        started, attempt, outcome = time.perf_counter(), 0, "processed"
         while True:
             attempt += 1
             try:
@@ -160,19 +164,26 @@ async def process_events(stream: faust.StreamT, handler: Handler, dead_letters: 
                 break
             except InvalidRecord as exc:
                 await dead_letters.send(event, exc)
+                outcome = "dead_lettered"
                 break
             except Exception as exc:  # noqa: BLE001 - the loop must survive
-                if not _is_transient(exc) and attempt >= MAX_UNEXPECTED_ATTEMPTS:
-                    log.exception("processing failed; dead-lettering", extra={"fields": {"stage": dead_letters.stage}})
+                transient = _is_transient(exc)
+                if not transient and attempt >= MAX_UNEXPECTED_ATTEMPTS:
+                    log.exception("processing failed; dead-lettering", extra={"fields": {"stage": stage}})
                     await dead_letters.send(event, exc, "processing")
+                    outcome = "dead_lettered"
                     break
+                metrics.RETRIES.labels(stage, "transient" if transient else "unexpected").inc()
                 delay = min(30.0, 0.2 * 2 ** min(attempt, 8)) * (0.5 + random.random() / 2)
                 log.warning(
                     "processing failed; retrying",
-                    extra={"fields": {"stage": dead_letters.stage, "attempt": attempt, "delay_s": round(delay, 2),
+                    extra={"fields": {"stage": stage, "attempt": attempt, "delay_s": round(delay, 2),
                                       "error": f"{type(exc).__name__}: {exc}"[:500]}},
                 )
                 await asyncio.sleep(delay)
+        metrics.EVENTS.labels(stage, outcome).inc()
+        metrics.PROCESSING.labels(stage).observe(time.perf_counter() - started)
+        metrics.record_position(stage, event.message.tp, event.message.offset)
 
 
 def _is_transient(exc: Exception) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import re
 import sys
 from datetime import datetime, timezone
@@ -34,14 +35,25 @@ class JsonFormatter(logging.Formatter):
         return mask_nips(json.dumps(entry, default=str, ensure_ascii=False))
 
 
+QUIET_LIBRARIES = ("aiokafka", "faust", "mode", "pymongo")
+
+
+def logging_config(level: str = "INFO") -> dict:
+    """A ``dictConfig`` for JSON lines on stderr; faust workers receive it too, or they would
+    install their own coloured text handler and bypass the NIP masking."""
+    level = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "root": {"level": level, "handlers": ["default"]},
+        "loggers": {name: {"level": max(logging.WARNING, logging.getLevelName(level))} for name in QUIET_LIBRARIES},
+    }
+
+
 def configure_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for noisy in ("aiokafka", "faust", "mode", "pymongo"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    logging.config.dictConfig(logging_config(level))
 
 
 def log_event(logger: logging.Logger, msg: str, **fields: object) -> None:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import AwareDatetime, BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -35,6 +35,7 @@ from services.notify.domain.cases import SanctionRecord, TransitionError
 from services.notify.domain.config import NotifyConfig, load_notify_config
 from services.notify.domain.silences import Silence, validate_new_silence
 from services.notify.store import NotifyStore
+from shared import metrics
 from shared.logging import log_event
 from shared.schemas import utcnow
 
@@ -349,6 +350,11 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
         return {"ok": True}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus_metrics():
+        body, content_type = metrics.exposition()
+        return Response(body, media_type=content_type)
 
     return app
 

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import socket
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,6 +45,7 @@ from services.notify.domain.routing import Route
 from services.notify.domain.silences import silenced_by
 from services.notify.domain.summary import alert_summary
 from services.notify.store import NotifyStore, item_key
+from shared import metrics
 from shared.logging import log_event
 from shared.schemas import utcnow
 
@@ -367,8 +369,12 @@ class Dispatcher:
         return 1
 
     async def _send_logged(self, entry: dict, now: datetime) -> None:
+        channel = entry["target"]["kind"]
         async with self._sem:
+            started = time.perf_counter()
             result = await self._deliver(entry)
+            metrics.DELIVERY.labels(channel).observe(time.perf_counter() - started)
+        metrics.NOTIFICATIONS.labels(channel, "sent" if result.ok else "failed").inc()
         done_at = utcnow()
         attempts = [a.__dict__ for a in result.attempts]
         if result.ok:

@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from shared import topics
+from shared.kafka import WEB_PORT_OFFSETS
 from shared.schemas import content_id_for
 from tests.integration.conftest import SAMPLE, alerts_json, read_topic, run_cli, unique, wait_for
 
@@ -92,8 +93,13 @@ def test_malformed_records_go_to_the_dead_letter_topic_with_the_field(pipeline, 
     submit(tmp_path, [bad, after])
     # The stream goes on: the valid record after the bad one is processed.
     wait_for(lambda: alerts_for_content(content_id_for("x", after["external_id"])), 30, "the record after the bad one")
-    letters = [json.loads(m.value) for m in read_topic(settings, topics.CONTENT_SUBMITTED.dead_letter)]
-    mine = [letter for letter in letters if marker in letter["raw"]]
+
+    def my_letters() -> list[dict]:
+        letters = [json.loads(m.value) for m in read_topic(settings, topics.CONTENT_SUBMITTED.dead_letter)]
+        return [letter for letter in letters if marker in letter["raw"]]
+
+    # The two records may sit on different partitions, so the letter can trail the other record's alert.
+    mine = wait_for(my_letters, 30, "the dead letter")
     assert len(mine) == 1
     letter = mine[0]
     assert letter["stage"] == "ingest"
@@ -127,3 +133,17 @@ def test_http_ingest_requires_a_key_and_names_bad_fields(pipeline, settings):
     content_id = body["accepted"][0]["content_id"]
     assert content_id == content_id_for("x", record["external_id"])
     wait_for(lambda: alerts_for_content(content_id), 30, "the alert for the HTTP-submitted record")
+
+
+@pytest.mark.parametrize("stage", ["ingest", "classify", "match", "notify"])
+def test_every_stage_exports_its_throughput_and_lag_on_metrics(pipeline, settings, tmp_path, stage):
+    record = {**PARTISAN_BY_REGISTERED_HANDLE, "external_id": unique("metrics")}
+    submit(tmp_path, [record])
+    wait_for(lambda: alerts_for_content(content_id_for("x", record["external_id"])), 30, "the alert")
+    port = settings.ingest_port if stage == "ingest" else settings.web_port_base + WEB_PORT_OFFSETS[stage]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    processed = [line for line in text.splitlines()
+                 if line.startswith(f'pantau_events_total{{outcome="processed",stage="{stage}"}}')]
+    assert processed and float(processed[0].split()[-1]) >= 1, text[:2000]
+    assert 'pantau_consumer_lag{partition="' in text and f'stage="{stage}"' in text

@@ -11,6 +11,8 @@ import faust
 import pytest
 from pymongo.errors import AutoReconnect
 
+from prometheus_client import REGISTRY
+
 from shared import kafka as shared_kafka
 from shared.kafka import DeadLetterSink, parse_model, process_events
 from shared.schemas import ContentRecord
@@ -101,3 +103,32 @@ async def test_unexpected_errors_are_dead_lettered_after_bounded_attempts(app):
         await ctx.put(b"{}")
     assert len(attempts) == shared_kafka.MAX_UNEXPECTED_ATTEMPTS
     assert letters.sent[0]["error_type"] == "processing" and "KeyError" in letters.sent[0]["reason"]
+
+
+async def test_outcomes_and_retries_are_counted_for_metrics(app):
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, {"stage": "unit", **labels}) or 0.0
+
+    before = {"processed": sample("pantau_events_total", outcome="processed"),
+              "dead_lettered": sample("pantau_events_total", outcome="dead_lettered"),
+              "transient": sample("pantau_retries_total", kind="transient"),
+              "timed": sample("pantau_processing_seconds_count")}
+    seen: list[bytes] = []
+
+    async def handler(event):
+        seen.append(event.value)
+        if event.value == b"flaky":
+            if seen.count(b"flaky") == 1:
+                raise AutoReconnect("mongodb is restarting")  # the first attempt only
+            return
+        parse_model(ContentRecord, event.value)
+
+    agent = make_agent(app, handler, _CapturingChannel())
+    async with agent.test_context() as ctx:
+        await ctx.put(b'{"source": "x", "external_id": "ok"}')
+        await ctx.put(b"not json")
+        await ctx.put(b"flaky")
+    assert sample("pantau_events_total", outcome="processed") - before["processed"] == 2
+    assert sample("pantau_events_total", outcome="dead_lettered") - before["dead_lettered"] == 1
+    assert sample("pantau_retries_total", kind="transient") - before["transient"] == 1
+    assert sample("pantau_processing_seconds_count") - before["timed"] == 3

@@ -85,5 +85,25 @@ def test_json_log_lines_mask_nips_in_extra_fields_too():
     assert json.loads(line)["nip"] == "1985***********004"
 
 
+def test_faust_workers_log_json_with_masked_nips_not_their_own_text_format(tmp_path, capsys):
+    """mode's worker replaces the root handlers with the app's logging_config at start-up."""
+    import logging
+
+    from mode.utils.logging import setup_logging
+
+    from shared.kafka import make_app
+    from shared.settings import Settings
+
+    app = make_app("classify", Settings(PANTAU_STATE_DIR=tmp_path))
+    previous = logging.root.handlers[:]
+    try:
+        setup_logging(loglevel="INFO", logging_config=dict(app.conf.logging_config))
+        logging.getLogger("pantau.test").info("matched 198503122010012004")
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+    finally:
+        logging.root.handlers[:] = previous
+    assert json.loads(line)["msg"] == "matched 1985***********004"
+
+
 def test_evidence_hash_is_sha256_of_the_bytes_as_received():
     assert evidence_hash(b"abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

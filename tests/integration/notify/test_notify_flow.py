@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 
 from shared.schemas import utcnow
 from tests.unit.notify.conftest import make_alert
@@ -134,6 +135,8 @@ async def test_route_group_verify_forward_isolate_escalate(db, notify_setup, set
 
 async def test_retries_then_dead_letter_visible_to_operators(db, notify_setup, settings):
     recv = notify_setup["receiver"]
+    failed_metric = 'pantau_notifications_total{channel="webhook",outcome="failed"}'
+    failed_before = REGISTRY.get_sample_value("pantau_notifications_total", {"channel": "webhook", "outcome": "failed"}) or 0
     recv.script["/desk"] = [503, 200]
     ok = make_alert(external_id="r1")
     await put_alert(db, ok)
@@ -161,6 +164,9 @@ async def test_retries_then_dead_letter_visible_to_operators(db, notify_setup, s
         assert any(r["kind"] == "delivery" and r["outcome"] == "failed_exhausted" for r in rows)
         agency = {"Authorization": f"Bearer {await make_key(db, 'PEMKOT-3374')}"}
         assert (await http.get("/v1/notify/failures", headers=agency)).status_code == 403
+        exported = {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+                    for line in (await http.get("/metrics")).text.splitlines() if not line.startswith("#")}
+        assert exported[failed_metric] == failed_before + 1  # operators can alert on failures
     await d.close()
 
 
