@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     kafka_bootstrap_servers: str = Field("127.0.0.1:9092", alias="KAFKA_BOOTSTRAP_SERVERS")
     mongodb_uri: str = Field("mongodb://127.0.0.1:27017/pantau", alias="MONGODB_URI")
+    # Loopback unless an operator opens it (containers: 0.0.0.0 behind the published ports).
+    bind_host: str = Field("127.0.0.1", alias="PANTAU_BIND_HOST")
     api_port: int = Field(8080, alias="PANTAU_API_PORT")
     ingest_port: int = Field(8081, alias="PANTAU_INGEST_PORT")
     # Each service's faust web server (health and readiness) is on web_port_base + its offset.

@@ -367,7 +367,7 @@ def main() -> None:  # pragma: no cover - process entry
 
     settings = get_settings()
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(), host="127.0.0.1", port=settings.api_port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(), host=settings.bind_host, port=settings.api_port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,6 @@ def test_compose_services_use_official_images_and_one_dockerfile():
     config = json.loads(result.stdout)["services"]
     assert config["kafka"]["image"].startswith("apache/kafka:4")
     assert config["mongodb"]["image"].startswith("mongo:")
-    for name in ("ingest", "classify", "match", "notify"):
+    for name in ("ingest", "classify", "match", "notify", "api"):
         assert config[name]["build"]["dockerfile"] == "deploy/Dockerfile"
         assert "healthcheck" in config[name]
