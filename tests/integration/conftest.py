@@ -53,33 +53,30 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-def read_topic(settings, topic: str, timeout: float = 5.0) -> list:
+async def read_topic_async(settings, topic: str, timeout: float = 10.0) -> list:
     """Every record currently on ``topic`` (all partitions, from the beginning)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        await consumer._client.force_metadata_update()
+        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
+        consumer.assign(partitions)
+        end = await consumer.end_offsets(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            positions = [await consumer.position(tp) for tp in partitions]
+            if all(position >= end[tp] for position, tp in zip(positions, partitions)):
+                break
+            for messages in (await consumer.getmany(timeout_ms=500)).values():
+                records.extend(messages)
+        return records
+    finally:
+        await consumer.stop()
 
-    async def read() -> list:
-        consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
-            if not partitions:
-                await consumer._client.force_metadata_update()
-                partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
-            consumer.assign(partitions)
-            end = await consumer.end_offsets(partitions)
-            await consumer.seek_to_beginning(*partitions)
-            records, deadline = [], time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                positions = [await consumer.position(tp) for tp in partitions]
-                if all(position >= end[tp] for position, tp in zip(positions, partitions)):
-                    break
-                batch = await consumer.getmany(timeout_ms=500)
-                for messages in batch.values():
-                    records.extend(messages)
-            return records
-        finally:
-            await consumer.stop()
 
-    return asyncio.run(read())
+def read_topic(settings, topic: str, timeout: float = 10.0) -> list:
+    return asyncio.run(read_topic_async(settings, topic, timeout))
 
 
 def alerts_json(agency: str | None = None) -> list[dict]:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from .durations import Duration
-from .matchers import Matcher, MatcherError
+from .matchers import Matcher, MatcherStrings
 
 T = TypeVar("T")
 
@@ -19,20 +19,10 @@ class FloodLimit(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
-    matchers: list[str] = Field(default_factory=list)  # empty = applies to every item
+    matchers: MatcherStrings = Field(default_factory=list)  # empty = applies to every item
     per: list[str] = Field(min_length=1)  # label names forming the key, e.g. [receiver, agency]
     max_items: int = Field(ge=1)
     window: Duration
-
-    @field_validator("matchers")
-    @classmethod
-    def _parse(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                Matcher.parse(item)
-            except MatcherError as exc:
-                raise ValueError(str(exc)) from exc
-        return value
 
     def applies(self, labels: Mapping[str, str]) -> bool:
         return all(Matcher.parse(m).matches(labels) for m in self.matchers)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from .matchers import Matcher, MatcherError
+from .matchers import Matcher, MatcherStrings
 
 
 class InhibitRule(BaseModel):
@@ -20,19 +20,9 @@ class InhibitRule(BaseModel):
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     description: str = ""
-    source_matchers: list[str] = Field(min_length=1)
-    target_matchers: list[str] = Field(min_length=1)
+    source_matchers: MatcherStrings = Field(min_length=1)
+    target_matchers: MatcherStrings = Field(min_length=1)
     equal: list[str] = Field(min_length=1)
-
-    @field_validator("source_matchers", "target_matchers")
-    @classmethod
-    def _parse(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                Matcher.parse(item)
-            except MatcherError as exc:
-                raise ValueError(str(exc)) from exc
-        return value
 
     def _all(self, which: list[str], labels: Mapping[str, str]) -> bool:
         return all(Matcher.parse(m).matches(labels) for m in which)

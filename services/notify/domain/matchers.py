@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Annotated, Literal, Mapping
+
+from pydantic import AfterValidator
 
 MatchOp = Literal["=", "!=", "=~", "!~"]
 
@@ -79,3 +81,12 @@ def parse_matchers(items: list[str] | tuple[str, ...]) -> tuple[Matcher, ...]:
 
 def all_match(matchers: tuple[Matcher, ...] | list[Matcher], labels: Mapping[str, str]) -> bool:
     return all(m.matches(labels) for m in matchers)
+
+
+def _validated(items: list[str]) -> list[str]:
+    """Config keeps matchers as written (for display); parsing them once rejects bad ones at load."""
+    parse_matchers(items)
+    return items
+
+
+MatcherStrings = Annotated[list[str], AfterValidator(_validated)]

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .durations import Duration
-from .matchers import Matcher, MatcherError, parse_matchers
+from .matchers import Matcher, MatcherStrings, parse_matchers
 
 GROUP_BY_ALL = "..."
 
@@ -117,7 +117,7 @@ class RouteSpec(_Strict):
     name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_\-]*$")
     description: str = ""
     receiver: str | None = None
-    matchers: list[str] = Field(default_factory=list)
+    matchers: MatcherStrings = Field(default_factory=list)
     continue_: bool = Field(default=False, alias="continue")
     group_by: list[str] | None = None
     group_wait: Duration | None = None
@@ -125,16 +125,6 @@ class RouteSpec(_Strict):
     repeat_interval: Duration | None = None  # absent or "0s" = never re-send an unchanged group
     auto_forward: bool | None = None
     routes: list["RouteSpec"] = Field(default_factory=list)
-
-    @field_validator("matchers")
-    @classmethod
-    def _parse(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                Matcher.parse(item)
-            except MatcherError as exc:
-                raise ValueError(str(exc)) from exc
-        return value
 
 
 @dataclass(frozen=True)

@@ -11,16 +11,16 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Mapping
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from .matchers import Matcher, MatcherError
+from .matchers import Matcher, MatcherStrings
 
 
 class Silence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = ""
-    matchers: list[str] = Field(min_length=1)
+    matchers: MatcherStrings = Field(min_length=1)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     created_by: str = Field(min_length=1, max_length=200)
@@ -28,16 +28,6 @@ class Silence(BaseModel):
     # Set when an agency created it. Such a silence only mutes messages *addressed to that agency*
     # (label ``recipient``); it can never hide its own staff's cases from BKN or Bawaslu.
     agency_code: str | None = None
-
-    @field_validator("matchers")
-    @classmethod
-    def _parse(cls, value: list[str]) -> list[str]:
-        for item in value:
-            try:
-                Matcher.parse(item)
-            except MatcherError as exc:
-                raise ValueError(str(exc)) from exc
-        return value
 
     @model_validator(mode="after")
     def _window(self) -> "Silence":

@@ -4,34 +4,25 @@ config pointing at them."""
 from __future__ import annotations
 
 import asyncio
-import email
 import os
 import shutil
-import socket
 import time
 import uuid
-from email import policy as email_policy
 from pathlib import Path
 
 import pytest
 import yaml
 from aiohttp import web
-from aiosmtpd.controller import Controller
 
 from services.notify.delivery.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from services.notify.domain.config import load_notify_config
 from shared.mongo import connect
 from shared.settings import REPO_ROOT
+from tests.local_servers import free_port, smtp_server
 
 pytestmark = pytest.mark.integration
 SECRET = "rahasia-integrasi"
 os.environ.setdefault("PANTAU_TEST_WEBHOOK_SECRET", SECRET)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class WebhookReceiver:
@@ -76,16 +67,6 @@ class WebhookReceiver:
         return f"http://127.0.0.1:{self.port}"
 
 
-class Mailbox:
-    def __init__(self):
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):
-        msg = email.message_from_bytes(envelope.content, policy=email_policy.default)
-        self.messages.append((list(envelope.rcpt_tos), msg))
-        return "250 OK"
-
-
 @pytest.fixture
 async def receiver():
     r = WebhookReceiver()
@@ -96,11 +77,8 @@ async def receiver():
 
 @pytest.fixture
 def smtp():
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield box, controller.port
-    controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from contextlib import asynccontextmanager
 
 import uvicorn
@@ -15,12 +14,7 @@ from services.notify.delivery.webhook import WebhookSender
 from services.notify.dispatcher import Dispatcher
 from services.notify.store import NotifyStore
 from shared.schemas import Alert
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.local_servers import free_port
 
 
 async def put_alert(db, alert: Alert) -> None:
@@ -77,28 +71,3 @@ async def create_topic(settings, name: str, partitions: int = 2) -> None:
         await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])
     finally:
         await admin.close()
-
-
-async def read_topic_async(settings, topic: str, timeout: float = 10.0) -> list:
-    import time
-
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        await consumer._client.force_metadata_update()
-        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
-        consumer.assign(partitions)
-        end = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        records, deadline = [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            positions = [await consumer.position(tp) for tp in partitions]
-            if all(pos >= end[tp] for pos, tp in zip(positions, partitions)):
-                break
-            for messages in (await consumer.getmany(timeout_ms=500)).values():
-                records.extend(messages)
-        return records
-    finally:
-        await consumer.stop()

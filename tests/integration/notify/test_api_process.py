@@ -11,8 +11,7 @@ import pytest
 
 from shared.settings import REPO_ROOT
 from tests.integration.conftest import run_cli
-
-from .helpers import free_port
+from tests.local_servers import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,9 @@ from prometheus_client import REGISTRY
 from shared.schemas import utcnow
 from tests.unit.notify.conftest import make_alert
 
-from .helpers import api_server, bodies, case_ids, dispatcher, make_key, put_alert, read_topic_async
+from tests.integration.conftest import read_topic_async
+
+from .helpers import api_server, bodies, case_ids, dispatcher, make_key, put_alert
 
 pytestmark = pytest.mark.integration
 S = timedelta(seconds=1)
@@ -84,8 +86,8 @@ async def test_route_group_verify_forward_isolate_escalate(db, notify_setup, set
         assert len(to_agency) == 1 and sorted(case_ids(to_agency[0])) == sorted([a1.alert_id, a2.alert_id])
         assert to_agency[0]["event"] == "forwarded"
         assert recv.on("/agency/BPS") == []  # rejected case never reaches the employer
-        rcpts, mail = box.messages[-1]
-        assert rcpts == ["netralitas-asn@semarangkota.example"]
+        mail = box.messages[-1]
+        assert box.envelopes[-1].rcpt_tos == ["netralitas-asn@semarangkota.example"]
         assert "Penerusan dugaan pelanggaran netralitas ASN" in mail["Subject"]
 
         listed = (await http.get("/v1/cases", headers=pemkot)).json()

@@ -1,53 +1,25 @@
 """E-mail through a real local SMTP server (aiosmtpd) and the versioned payload."""
 from __future__ import annotations
 
-import email
 import json
 import random
-import socket
-from email import policy as email_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from services.notify.delivery.email import EmailSender, SmtpConfig, render_email
 from services.notify.delivery.payload import NotificationItem, build_payload, case_url, payload_bytes
 from services.notify.delivery.retry import RetryPolicy
 from services.notify.domain.evaluate import plan_event, sanction_for, summary_for
 from services.notify.domain.labels import alert_labels
+from tests.local_servers import free_port, smtp_server
 
 from .conftest import NIP, T0, make_alert
 
 
-class Mailbox:
-    """aiosmtpd handler: answers from ``script`` (SMTP codes) first, then accepts."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.envelopes: list = []
-        self.script: list[str] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.script:
-            return self.script.pop(0)
-        self.envelopes.append(envelope)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email_policy.default))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
-    box = Mailbox()
-    controller = Controller(box, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield box, controller.port
-    controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 def items_for(config, alerts, event="forwarded"):
