@@ -2,7 +2,9 @@
 
 Why a source format: the items were written by hand one per line (``G|STANCE|FORM|KIND|SOURCE|TEXT|EXTRA``,
 see ANNOTATION_GUIDE.md); the JSONL files are what tools read. The split is deterministic by content
-hash, so adding an item never moves another between dev and test.
+hash, so adding an item never moves another between dev and test. A file whose first line is
+``# split: dev`` goes to dev whole: items written after seeing a classifier error (regression cases)
+would flatter the test figures, so they never go to test.
 Run: ``.venv/bin/python tests/classify_data/build_sets.py``
 """
 from __future__ import annotations
@@ -12,6 +14,16 @@ import json
 import pathlib
 
 HERE = pathlib.Path(__file__).parent
+
+
+def file_split(lines: list[str]) -> str | None:
+    """``# split: dev`` on the first line pins every item of the file to that split."""
+    if lines and lines[0].startswith("#") and lines[0].lstrip("# ").startswith("split:"):
+        split = lines[0].split(":", 1)[1].strip()
+        if split != "dev":
+            raise ValueError(f"only '# split: dev' may pin a file, not {split!r}")
+        return split
+    return None
 
 
 def parse_line(line: str, lineno: int, name: str) -> dict:
@@ -58,11 +70,14 @@ def parse_line(line: str, lineno: int, name: str) -> dict:
 def main() -> None:
     out = {"dev": [], "test": []}
     for path in sorted(HERE.glob("items_*.txt")):
-        for lineno, line in enumerate(path.read_text().splitlines(), 1):
+        lines = path.read_text().splitlines()
+        pinned = file_split(lines)
+        for lineno, line in enumerate(lines, 1):
             if not line.strip() or line.startswith("#"):
                 continue
             rec = parse_line(line, lineno, path.name)
-            out[rec.pop("split")].append(rec)
+            split = rec.pop("split")
+            out[pinned or split].append(rec)
     for split, rows in out.items():
         with open(HERE / f"{split}.jsonl", "w") as fh:
             for row in rows:

@@ -3,9 +3,10 @@
 Why rules (with weights tuned on the dev split) rather than a model: the annotated data is small, the
 cost of a false accusation is high and every positive must point at the words that decided it. Each
 contestant reference (name, acronym, hashtag, account, ballot number, gesture, slogan) is scored from
-the support/oppose cues in its sentence window; negation flips support; frames (news, reports about a
-violation, neutrality reminders, fact-checks, quoted or third-person speech) scale cues down, because
-content *about* partisanship is not partisanship.
+the support/oppose cues in its sentence window; negation flips support; contrast markers ("mending X",
+"X daripada Y") back one contestant against another and close the clause; gestures written together
+(✌️☝️) are one gesture; frames (news, reports about a violation, neutrality reminders, fact-checks,
+quoted or third-person speech) scale cues down, because content *about* partisanship is not partisanship.
 """
 from __future__ import annotations
 
@@ -21,15 +22,16 @@ from services.classify.domain.config import ElectionConfig, load_elections
 from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
 from shared.schemas import Classification, ContentRecord, Evidence, Stance
 
-RULES_VERSION = "rules-1.0"
+RULES_VERSION = "rules-1.1"
 THRESHOLD = 0.5  # partisan when the strongest contestant stance reaches this (tuned on dev)
 STANCE_MIN = 0.45  # a contestant is listed in ``stance`` from this score
 WINDOW_BEFORE, WINDOW_AFTER = 5, 4
+CONTRAST_REACH = 2  # "mending [pilih|yg|nomor] X": the contestant a contrast marker points at follows within this many tokens
 
 
 @dataclass(slots=True)
 class Hit:
-    kind: str  # name|ambiguous|slogan|oppose_phrase|gesture|support|oppose|negator|neg_exception|frame|context|photo_with|group
+    kind: str  # name|ambiguous|slogan|oppose_phrase|gesture|support|oppose|negator|neg_exception|frame|frame_exception|contrast|context|photo_with|group
     key: str
     t0: int
     t1: int  # inclusive token range
@@ -90,6 +92,7 @@ class Classifier:
         self.acronyms: dict[str, str] = {}
         self.accounts: dict[str, str] = {}
         self.emoji: dict[str, str] = {}
+        self.emoji_combos: dict[tuple[str, ...], str] = {}  # emoji written together -> contestant
         self.image_labels: dict[str, str] = {}
         self.handle_names: list[tuple[str, str, bool]] = []  # (substring, contestant, ambiguous)
         vocab: set[str] = set()
@@ -135,6 +138,10 @@ class Classifier:
                 add(g, Hit("gesture", g, 0, 0, c.id))
             for e in c.gestures.emoji:
                 self.emoji[canonical_emoji(e)] = c.id
+            for combo in c.gestures.emoji_combos:
+                key = tuple(t.norm for t in tokenize(combo) if t.kind == "emoji")
+                if len(key) >= 2:
+                    self.emoji_combos[key] = c.id
             for label in c.gestures.image_labels:
                 self.image_labels[label.lower().replace("_", " ")] = c.id
             for acc in c.accounts:
@@ -157,10 +164,19 @@ class Classifier:
                 add(term, Hit("frame", name, 0, 0, strong=True))
             for term in weak:
                 add(term, Hit("frame", name, 0, 0, strong=False))
+        for term in lexicon.FRAME_EXCEPTIONS:
+            add(term, Hit("frame_exception", term, 0, 0))
+        self.contrast_roles: dict[str, tuple[str, float, float]] = {}  # marker -> (role, backed weight, set-aside weight)
+        for role, table in (("prefer", lexicon.CONTRAST_PREFER), ("over", lexicon.CONTRAST_OVER),
+                            ("comparator", lexicon.COMPARATORS)):
+            for term, (back, aside) in table.items():
+                self.contrast_roles[normalise_phrase(term)] = (role, back, aside)
+                add(term, Hit("contrast", normalise_phrase(term), 0, 0))
         for term in lexicon.PHOTO_WITH:
             add(term, Hit("photo_with", term, 0, 0))
         for term in lexicon.CAMPAIGN_GROUP_WORDS:
             add(term, Hit("group", term, 0, 0))
+        self.combo_max = max((len(k) for k in self.emoji_combos), default=0)
         for key, hits in payloads.items():
             self._auto.add_word(f" {key} ", (len(key.split()), hits))
         self._auto.make_automaton()
@@ -315,8 +331,9 @@ class Classifier:
         evidence: list[Evidence] = []
         found: dict[str, list[Hit]] = {}
         for f in fields:
+            excepted = {i for h in f.hits if h.kind == "frame_exception" for i in range(h.t0, h.t1 + 1)}
             for h in f.hits:
-                if h.kind == "frame":
+                if h.kind == "frame" and not (excepted and h.t0 in excepted and h.t1 in excepted):
                     found.setdefault(h.key, []).append(h)
                     if len(evidence) < 3:
                         evidence.append(_ev(f, h.t0, h.t1, f"frame:{h.key}", None, 0.0))
@@ -381,7 +398,7 @@ class Classifier:
     def _refs(self, f: Field, context: bool, upper_doc: bool, num_context: bool) -> list[Ref]:
         refs: list[Ref] = []
         strong_cue_tokens = {i for h in f.hits if h.kind in ("support", "oppose") and h.weight >= 0.6
-                             for i in range(h.t0, h.t1 + 1)}
+                             and h.key not in lexicon.DERISION for i in range(h.t0, h.t1 + 1)}
         for h in f.hits:
             if h.kind == "name":
                 refs.append(Ref(h.contestant, "mention", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
@@ -402,6 +419,8 @@ class Classifier:
                 if w:
                     refs.append(Ref(h.contestant, "oppose_phrase", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1),
                                     _span(f, h.t0, h.t1), oppose=w))
+        combos = self._emoji_combos(f) if self.emoji_combos else {}
+        in_combo = -1
         for i, t in enumerate(f.tokens):
             if t.kind == "hashtag":
                 tag = t.text[1:].lower()
@@ -418,7 +437,12 @@ class Classifier:
                 refs.append(Ref(cid, "campaign_account", f.name, i, i, t.text, (t.start, t.end)))
             elif t.kind == "word" and t.text.isupper() and not upper_doc and t.text in self.acronyms:
                 refs.append(Ref(self.acronyms[t.text], "acronym", f.name, i, i, t.text, (t.start, t.end)))
-            elif t.kind == "emoji" and t.norm in self.emoji:
+            elif t.kind == "emoji" and i in combos:
+                cid, j = combos[i]
+                refs.append(Ref(cid, "gesture_combo", f.name, i, j, _surface(f, i, j), _span(f, i, j),
+                                support=0.6 if context else 0.35))
+                in_combo = j
+            elif t.kind == "emoji" and i > in_combo and t.norm in self.emoji:
                 refs.append(Ref(self.emoji[t.norm], "gesture_emoji", f.name, i, i, t.text, (t.start, t.end),
                                 support=0.55 if context else 0.3))
             elif t.kind == "number":
@@ -426,6 +450,34 @@ class Classifier:
                 if r:
                     refs.append(r)
         return refs
+
+    def _emoji_combos(self, f: Field) -> dict[int, tuple[str, int]]:
+        """Configured emoji combinations written together (only whitespace between): start -> (contestant, end).
+
+        Longest combination first, left to right; the emoji inside one are not read on their own.
+        """
+        out: dict[int, tuple[str, int]] = {}
+        toks, n = f.tokens, len(f.tokens)
+        i = 0
+        while i < n:
+            if toks[i].kind != "emoji":
+                i += 1
+                continue
+            j = i
+            while j + 1 < n and toks[j + 1].kind == "emoji" and not f.text[toks[j].end:toks[j + 1].start].strip():
+                j += 1
+            k = i
+            while k < j:
+                for length in range(min(self.combo_max, j - k + 1), 1, -1):
+                    cid = self.emoji_combos.get(tuple(t.norm for t in toks[k:k + length]))
+                    if cid:
+                        out[k] = (cid, k + length - 1)
+                        k += length
+                        break
+                else:
+                    k += 1
+            i = j + 1
+        return out
 
     def _number_ref(self, f: Field, i: int, context: bool, refs_so_far: list[Ref]) -> Ref | None:
         t = f.tokens[i]
@@ -452,7 +504,8 @@ class Classifier:
             return None
         if not context and padded:
             # a bare 02 needs a cue of its own right next to it
-            near = [h for h in f.hits if h.kind in ("support", "oppose") and h.weight >= 0.5 and abs(h.t0 - i) <= 3]
+            near = [h for h in f.hits if (h.kind in ("support", "oppose") and h.weight >= 0.5 and abs(h.t0 - i) <= 3)
+                    or (h.kind == "contrast" and 0 < abs(h.t0 - i) <= CONTRAST_REACH)]
             if not near:
                 return None
         race_cid = self._resolve_number(f, n, i)
@@ -492,7 +545,11 @@ class Classifier:
                 r.quoted = f.quoted[r.t0]
             all_refs.extend(refs)
             cues = self._cues(f)
-            enumerated = _enumerated(refs)
+            markers = _contrast_markers(f) if any(h.kind == "contrast" for h in f.hits) else []
+            contrast = self._contrast(f, refs, markers, cues) if markers else {}
+            set_aside = {rid: max(t1 for pol, _, _, t1 in items if pol == "oppose")
+                         for rid, items in contrast.items() if any(pol == "oppose" for pol, _, _, _ in items)}
+            enumerated = _enumerated(refs, markers)
             used_cues: set[int] = set()
             for r in refs:
                 sc = scored.setdefault(r.contestant, Scored())
@@ -508,12 +565,21 @@ class Classifier:
                 negated_ref = any(h.kind == "negator" and 0 < r.t0 - h.t1 <= 1 and h.key not in ("usah",)
                                   for h in f.hits) and not any(h.kind == "neg_exception" and h.t0 < r.t0 <= h.t1 + 1
                                                                for h in f.hits)
+                bare_gesture = not context and r.kind in ("gesture_emoji", "gesture_combo")
                 before = 1 if id(r) in enumerated else WINDOW_BEFORE
                 after = 2 if id(r) in enumerated else WINDOW_AFTER
                 for ci, (pol, w, t0, t1, key) in enumerate(cues):
                     if f.sentence[t0] != f.sentence[r.t0]:
                         continue
                     if not (r.t0 - before <= t1 and t0 <= r.t1 + after) or (t0 >= r.t0 and t1 <= r.t1):
+                        continue
+                    if (markers and _across(markers, t0, t1, r.t0, r.t1)) or (
+                            pol == "support" and t0 > set_aside.get(id(r), len(f.tokens))) or (
+                            bare_gesture and key.removeprefix("not ") not in lexicon.ELECTION_VERBS):
+                        # a contrast marker closes the clause ("02 itu ..., mending 03"); a contestant set aside
+                        # takes no support from its own clause ("mending golput daripada pilih 02"); a gesture
+                        # emoji with no election context is a vote only next to an election verb ("makasih ✌️ mantap")
+                        used_cues.add(ci)
                         continue
                     dist = min(abs(t0 - r.t1), abs(r.t0 - t1))
                     wd = w * (1.0 if dist <= 2 else 0.85)
@@ -528,6 +594,10 @@ class Classifier:
                         sc.oppose.append((wd, ev))
                     _attach(sc, pol, base_ev, wd)
                     used_cues.add(ci)
+                for pol, w, t0, t1 in contrast.get(id(r), ()):
+                    wd = w * (0.25 if f.quoted[t0] or f.quoted[r.t0] else 1.0)
+                    (sc.support if pol == "support" else sc.oppose).append((wd, _ev(f, t0, t1, "contrast", r.contestant, wd)))
+                    _attach(sc, pol, base_ev, wd)
             # cues not near any reference go to the single contestant referenced in this content
             cids = {r.contestant for r in all_refs}
             if len(cids) == 1:
@@ -561,6 +631,52 @@ class Classifier:
                         _attach(scored[r.contestant], "support", Evidence(cue="mention", text=r.text, field=f.name,
                                                                            contestant=r.contestant, span=r.span), 0.6)
         return scored, all_refs, extra
+
+    def _contrast(self, f: Field, refs: list[Ref], markers: list[Hit],
+                  cues: list[tuple[str, float, int, int, str]]) -> dict[int, list[tuple[str, float, int, int]]]:
+        """Contrast markers between contestants of one race: (id of ref) -> [(polarity, weight, marker span)].
+
+        "mending/lebih baik X" backs the contestant named right after the marker and sets aside the other
+        contestants of its race named before the marker in the sentence; "X lebih baik dari Y" and, in a
+        sentence that makes a choice, "X daripada/ketimbang Y" back the nearest one before (in the same
+        clause) and set aside the first one after. A marker with no contestant right after it backs nobody
+        ("mending golput"); a choice made by someone named before a choosing verb is discounted as theirs.
+        """
+        out: dict[int, list[tuple[str, float, int, int]]] = {}
+        cand = [r for r in refs if r.kind not in ("hashtag", "oppose_hashtag", "oppose_phrase")]
+        # sentences where someone named right before a choosing verb makes the choice ("Jokowi lebih memilih X")
+        attributed = {f.sentence[m.t0] for m in markers if m.key in lexicon.CONTRAST_CHOOSING and m.t0 > 0 and (
+            f.tokens[m.t0 - 1].norm in lexicon.THIRD_PERSON or any(r.t1 == m.t0 - 1 for r in cand))}
+        for m in markers:
+            role, back_w, aside_w = self.contrast_roles[m.key]
+            sid = f.sentence[m.t0]
+            if sid in attributed:
+                back_w, aside_w = back_w * 0.2, aside_w * 0.2
+            same = [r for r in cand if f.sentence[r.t0] == sid]
+            opened = max((o.t1 for o in markers if o.t1 < m.t0 and f.sentence[o.t0] == sid), default=-1)
+            if role == "comparator":
+                choice = any(f.sentence[t0] == sid and w >= 0.5 for _, w, t0, _, _ in cues) or any(
+                    o is not m and f.sentence[o.t0] == sid and self.contrast_roles[o.key][0] != "comparator" for o in markers)
+                if not choice:
+                    continue
+            stop = min((o.t0 for o in markers if o.t0 > m.t1), default=len(f.tokens))
+            after = [r for r in same if m.t1 < r.t0 <= m.t1 + CONTRAST_REACH and r.t0 < stop]
+            if not after:
+                continue
+            first = after[0].contestant
+            race = self.race_of.get(first)
+            before = [r for r in same if r.t1 < m.t0 and r.contestant != first and self.race_of.get(r.contestant) == race]
+            if role == "prefer":
+                backed, aside = {first}, {r.contestant for r in before}
+            else:  # the one backed stands in the clause right before the marker
+                backed = {before[-1].contestant} if before and before[-1].t0 > opened else set()
+                aside = {first}
+            for r in same:
+                if r.contestant in backed and (opened < r.t0 and r.t1 < m.t0 if role != "prefer" else r in after):
+                    out.setdefault(id(r), []).append(("support", back_w, m.t0, m.t1))
+                elif r.contestant in aside and (r in after if role != "prefer" else r.t1 < m.t0):
+                    out.setdefault(id(r), []).append(("oppose", aside_w, m.t0, m.t1))
+        return out
 
     def _cues(self, f: Field) -> list[tuple[str, float, int, int, str]]:
         """Support/oppose cues of a field after negation, exceptions and third-person handling."""
@@ -602,7 +718,7 @@ class Classifier:
 # ---------------------------------------------------------------------- helpers
 def lexicon_words() -> set[str]:
     words: set[str] = set()
-    for table in (lexicon.SUPPORT, lexicon.OPPOSE):
+    for table in (lexicon.SUPPORT, lexicon.OPPOSE, lexicon.CONTRAST_PREFER, lexicon.CONTRAST_OVER, lexicon.COMPARATORS):
         for k in table:
             words.update(k.split())
     words.update({"salam", "jari", "presiden", "rakyat", "menang", "pilih", "coblos", "tolak", "asal", "bukan", "bersama",
@@ -632,13 +748,36 @@ def _attach(sc: Scored, pol: str, ev: Evidence, w: float) -> None:
     target.append((0.0, ev.model_copy(update={"weight": round(w, 2)})))
 
 
-def _enumerated(refs: list[Ref]) -> set[int]:
-    """Ballot numbers listed next to each other ("01, 02, atau 03") are an enumeration, not a choice."""
+def _contrast_markers(f: Field) -> list[Hit]:
+    """Contrast markers of a field, longest first where they overlap ("lebih baik dari" over "lebih baik"), in order."""
+    hits = sorted((h for h in f.hits if h.kind == "contrast"), key=lambda h: -(h.t1 - h.t0))
+    taken: set[int] = set()
+    kept = []
+    for h in hits:
+        span = set(range(h.t0, h.t1 + 1))
+        if span & taken:
+            continue
+        taken |= span
+        kept.append(h)
+    return sorted(kept, key=lambda h: h.t0)
+
+
+def _across(markers: list[Hit], t0: int, t1: int, r0: int, r1: int) -> bool:
+    """Whether a contrast marker stands between a cue (t0..t1) and a reference (r0..r1)."""
+    lo, hi = (t1, r0) if t1 < r0 else (r1, t0)
+    return any(lo < m.t0 and m.t1 < hi for m in markers)
+
+
+def _enumerated(refs: list[Ref], markers: list[Hit] = ()) -> set[int]:
+    """Ballot numbers listed next to each other ("01, 02, atau 03") are an enumeration, not a choice.
+
+    Not when a contrast marker stands between them ("mending 03 daripada 02" is a choice)."""
     nums = [r for r in refs if r.kind == "ballot_number"]
     out = set()
     for a in nums:
         for b in nums:
-            if a is not b and a.contestant != b.contestant and abs(a.t0 - b.t0) <= 4:
+            if a is not b and a.contestant != b.contestant and abs(a.t0 - b.t0) <= 4 and not (
+                    markers and _across(markers, min(a.t1, b.t1), min(a.t1, b.t1), max(a.t0, b.t0), max(a.t0, b.t0))):
                 out.add(id(a))
                 a.support = 0.0
     return out

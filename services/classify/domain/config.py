@@ -37,10 +37,32 @@ def _phrases(value):
     return [{"text": v} if isinstance(v, str) else v for v in value]
 
 
+_EMOJI_MODIFIERS = re.compile("[\ufe0f\u200d\U0001F3FB-\U0001F3FF\\s]")
+_EMOJI_UNIT = re.compile("[0-9#*]\u20e3|[\u2190-\u2BFF\U0001F000-\U0001FAFF]")  # as the tokenizer reads emoji
+
+
 class Gestures(_Strict):
+    """Gestures in text, emoji and image labels.
+
+    ``emoji_combos`` are emoji written next to each other that together make one gesture of their own
+    (``✌️☝️`` is three fingers, not a two and a one). A combination wins over its parts: the single
+    emoji inside it are not read on their own.
+    """
+
     phrases: list[str] = Field(default_factory=list)
     emoji: list[str] = Field(default_factory=list)
+    emoji_combos: list[str] = Field(default_factory=list)
     image_labels: list[str] = Field(default_factory=list)
+
+    @field_validator("emoji_combos")
+    @classmethod
+    def _combos(cls, value: list[str]) -> list[str]:
+        for combo in value:
+            bare = _EMOJI_MODIFIERS.sub("", combo)
+            units = _EMOJI_UNIT.findall(bare)
+            if len(units) < 2 or "".join(units) != bare:
+                raise ValueError(f"emoji combination {combo!r} must be two or more emoji and nothing else")
+        return value
 
 
 class Contestant(_Strict):
@@ -138,6 +160,13 @@ class ElectionFile(_Strict):
                 seen_numbers[key] = c.id
         if sum(r.numbers_default for r in self.races) > 1:
             raise ValueError("at most one race per election may set numbers_default")
+        combo_owner: dict[str, str] = {}
+        for c in self.contestants:
+            for combo in c.gestures.emoji_combos:
+                key = _EMOJI_MODIFIERS.sub("", combo)
+                if key in combo_owner and combo_owner[key] != c.id:
+                    raise ValueError(f"contestant {c.id}: emoji combination {combo!r} already used by {combo_owner[key]}")
+                combo_owner[key] = c.id
         return self
 
 

@@ -4,7 +4,9 @@ Why a priority order: one item often carries several cues (a photo at a rally we
 shirt). We report the most specific act, in the order the SKB sanctions weigh them and analysts file
 them: the act of engaging (like/share/follow/join, or a comment on a campaign account) first, then
 membership, team roles, support letters, official decisions, mobilisation, attendance, props, photos,
-and plain social-media campaigning last.
+and plain social-media campaigning last. Mobilisation needs an appeal to act (ajak, ayo/mari, pilih,
+coblos, menangkan...) addressed to staff, residents, students...: a greeting to "bapak ibu guru" next to
+a partisan photo is a partisan photo, not mobilisation.
 """
 from __future__ import annotations
 
@@ -17,21 +19,31 @@ from shared.schemas import ContentRecord, Evidence
 class FormDetector:
     def __init__(self) -> None:
         self.patterns = {form: [re.compile(p) for p in pats] for form, pats in lexicon.FORM_CUES.items()}
+        self.addressees = [re.compile(p) for p in lexicon.MOBILIZATION_ADDRESSEES]
+        self.appeal = re.compile("|".join(f"(?:{p})" for p in lexicon.APPEAL_CUES))
 
     def cues(self, fields: list) -> list[tuple[str, Evidence]]:
         """Every specific-form cue found in the author's own fields, in priority order."""
         found = []
+        normed = [(f, *_norm_with_offsets(f)) for f in fields]
         for form in lexicon.FORM_PRIORITY:
-            for f in fields:
-                norm, offsets = _norm_with_offsets(f)
-                for pat in self.patterns[form]:
-                    m = pat.search(norm)
-                    if m:
-                        span = _to_span(f, offsets, m.start(), m.end())
-                        text = f.text[span[0]:span[1]] if span else m.group()
-                        found.append((form, Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
-                        break
+            for f, norm, offsets in normed:
+                m = next((m for m in (pat.search(norm) for pat in self.patterns[form]) if m), None)
+                if m is None and form == "mobilization":
+                    m = self._addressed_appeal(norm)
+                if m:
+                    span = _to_span(f, offsets, m.start(), m.end())
+                    text = f.text[span[0]:span[1]] if span else m.group()
+                    found.append((form, Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
         return found
+
+    def _addressed_appeal(self, norm: str):
+        """An addressee (staff, teachers, residents...) counts as mobilisation only with an appeal to act in the same field."""
+        for pat in self.addressees:
+            m = pat.search(norm)
+            if m:
+                return m if self.appeal.search(norm) else None
+        return None
 
     def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool) -> tuple[str, list[Evidence]]:
         """Engagement acts first; a comment's own words can name a more specific act (membership, team...)."""

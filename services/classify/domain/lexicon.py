@@ -14,12 +14,16 @@ SUPPORT: dict[str, float] = {
     "paling matang": 0.7, "cocok": 0.45, "layak": 0.55, "harga mati": 0.9, "all in": 0.8, "all the way": 0.8,
     "jaya": 0.6, "hebat": 0.55, "semangat": 0.5, "sehat terus": 0.5, "istiqomah": 0.6, "istiqomah bersama": 0.8,
     "bangga": 0.5, "semoga menang": 0.85, "tetap": 0.5, "saja": 0.5, "saja lah": 0.6, "saja dulu": 0.6, "lah": 0.4,
-    "saya": 0.55, "kami": 0.45, "insya allah": 0.45, "bismillah": 0.4, "mending": 0.55, "satu satunya": 0.5,
+    "saya": 0.55, "kami": 0.45, "insya allah": 0.45, "bismillah": 0.4, "satu satunya": 0.5,
     "1nya": 0.5, "untuk indonesia": 0.5, "wajib": 0.55, "rapatkan barisan": 0.7, "kompak": 0.45, "full dukung": 0.9,
     "doakan": 0.4, "mohon doa": 0.4, "yang pasti pasti": 0.4, "lagi": 0.45, "presiden": 0.5, "wapres": 0.4,
     "jangan lupa": 0.55, "tidak ada obat": 0.8, "tidak pakai mikir": 0.6, "gemes": 0.45, "sopo maneh": 0.7,
     "dukungan": 0.6, "juara": 0.5, "idola": 0.55, "amanah": 0.3, "bela": 0.4, "siap": 0.45, "100%": 0.6, "pas": 0.35, "menyala": 0.5,
 }
+# Cues that are about voting in themselves. Without election context a gesture emoji (✌️ is also "peace")
+# becomes a contestant's sign only next to one of these: "pilih ✌️" is a vote, "makasih bestie ✌️ mantap" is not.
+ELECTION_VERBS = {"pilih", "coblos", "dukung", "menangkan", "pilihan", "pilihanku", "pilihan saya", "pilihan keluarga",
+                  "presidenku", "capresku", "full dukung", "dukungan", "tolak", "asal bukan", "dipilih"}
 # Words that are support cues only when a negator does not precede them; negated they become oppose.
 NEGATABLE = {"pilih", "coblos", "dukung", "menangkan", "layak", "cocok", "mau", "percaya", "respect", "dipilih"}
 NEGATORS = {"tidak", "jangan", "bukan", "ogah", "anti", "stop", "jangan sampai", "jangan mau", "usah"}
@@ -35,6 +39,38 @@ OPPOSE: dict[str, float] = {
     "lupa ingatan": 0.5, "tidak respect": 0.7, "bawa bawa bapaknya": 0.6, "bawa2 bapaknya": 0.6, "jangan pernah percaya": 0.9,
     "jangan sampai": 0.7, "mundur": 0.4, "dipimpin sama": 0.5, "demokrasi mundur": 0.8, "programnya apa": 0.5,
     "cuma": 0.35, "gimana sih": 0.4, "banjir terus": 0.5, "bocor": 0.45, "remehin": 0.0,
+}
+# Derision of a contestant: "cuma jual gemoy", "modalnya cuma joget", "bisanya cuma pencitraan". Oppose cues
+# like the above, but everyday words too ("toko sebelah cuma jual boneka gemoy"), so they never make an
+# ambiguous word ("gemoy", "amin") a contestant reference on their own.
+DERISION: dict[str, float] = {
+    "cuma jual": 0.7, "jual gemoy": 0.75, "jualan gemoy": 0.75, "jual joget": 0.7, "jual citra": 0.6,
+    "cuma modal": 0.7, "modal joget": 0.7, "modalnya cuma": 0.7, "cuma joget": 0.7, "bisanya cuma": 0.7,
+    "taunya cuma": 0.65, "cuma gimik": 0.7, "cuma gimmick": 0.7,
+}
+OPPOSE.update(DERISION)
+
+# Contrast: a choice between contestants of one race. "mending X" / "lebih baik X" backs X against the
+# other contestants of that race named before it in the sentence ("Yg 02 itu ..., mending 03");
+# "X lebih baik dari Y" backs X against Y; a plain comparator ("daripada Y", "ketimbang Y") sets Y aside
+# for the one named before it only when the sentence makes a choice (a support/oppose cue or a contrast
+# above: "pilih 03 daripada 02"), since "suara Prabowo lebih banyak daripada Anies" is a comparison.
+# Every marker also closes a clause: cues on one side of it do not score a contestant on the other side.
+# Values: (weight for the backed contestant, weight against the one set aside).
+CONTRAST_PREFER: dict[str, tuple[float, float]] = {  # backs the contestant named right after it
+    "mending": (0.6, 0.6), "lebih baik": (0.6, 0.6), "lebih bagus": (0.6, 0.6), "lebih pilih": (0.7, 0.6),
+    "masih lebih baik": (0.55, 0.55),
+}
+# Choosing verbs among the markers: "dia/Jokowi lebih memilih X ketimbang Y" is the choice of whoever is named
+# right before the verb (a contestant, a third person), not the author's.
+CONTRAST_CHOOSING = {"lebih pilih"}
+CONTRAST_OVER: dict[str, tuple[float, float]] = {  # backs the one named before it against the one after it
+    "lebih baik dari": (0.55, 0.6), "lebih baik daripada": (0.55, 0.65), "lebih bagus dari": (0.55, 0.6),
+    "lebih bagus daripada": (0.55, 0.65), "mending dari": (0.5, 0.6), "mending daripada": (0.5, 0.65),
+}
+COMPARATORS: dict[str, tuple[float, float]] = {  # as CONTRAST_OVER, only in a sentence that makes a choice
+    "daripada": (0.5, 0.65), "ketimbang": (0.5, 0.65), "dibanding": (0.45, 0.6), "dibandingkan": (0.45, 0.6),
+    "dibanding sama": (0.45, 0.6),
 }
 
 # Frames: content *about* partisanship rather than partisanship. (strong terms, weak terms)
@@ -57,6 +93,8 @@ FRAMES: dict[str, tuple[set[str], set[str]]] = {
               "visi misi", "rangkum", "rangkuman", "perbandingan", "jadwal", "debat capres", "debat cawapres", "live"},
              {"survei", "berkampanye", "gelar", "digelar", "mendaftar", "tetapkan", "rekap", "ribuan warga", "pendukung memadati"}),
 }
+# Words of a frame that, in these phrases, are election talk and no frame ("jangan salah pilih" is not a fact-check).
+FRAME_EXCEPTIONS = {"salah pilih", "salah coblos", "salah milih"}
 FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"}
 
@@ -85,16 +123,30 @@ FORM_CUES: dict[str, list[str]] = {
                           r"kebijakan desa", r"diputuskan", r"kami putuskan", r"memutuskan", r"ini perintah",
                           r"akan dievaluasi", r"dipinjamkan", r"penunjukan", r"hanya untuk warga yang", r"ttd kepala",
                           r"penyaluran bantuan", r"wajib hadir", r"sesuai instruksi"],
-    "mobilization": [r"(bapak|ibu|rekan|teman|seluruh|semua|warga|para) (\w+ ){0,2}(guru|staf|pegawai|asn|pns|perawat|bidan|perangkat desa|rt|rw|kepala sekolah|kepsek|dosen|mahasiswa|kades|santri|majelis taklim|nakes|kepala desa|perawat|wali murid|warga)",
-                     r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
-                     r"menghimbau", r"satu suara", r"wajib hadir", r"\babsen\b", r"grup wa", r"balas budi",
-                     r"sosialisasikan", r"(keluarga|warga|tetangga|saudara)( \w+){0,2} diajak", r"mengajak warga", r"warga desa", r"warga kampung", r"grup guru"],
+    # acts of mobilising in themselves; an addressee alone is not one (see MOBILIZATION_ADDRESSEES)
+    "mobilization": [r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
+                     r"menghimbau", r"satu suara", r"wajib hadir", r"\babsen\b", r"balas budi",
+                     r"sosialisasikan", r"(keluarga|warga|tetangga|saudara)( \w+){0,2} diajak", r"mengajak warga"],
     "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( \w+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
                             r"kampanye akbar", r"deklarasi dukungan", r"rapat umum", r"konsolidasi relawan",
                             r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye (\w+ ){0,3}di "],
     "campaign_props": [r"(pasang|terpasang|dipasang|memasang|kepasang|masang|ketempel|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( \w+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
                        r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( \w+){0,4} (terpasang|dipasang|kepasang|ditempel|ketempel|nempel|berkibar|dibagikan|dibagi)"],
 }
+# Mobilisation is an appeal to act addressed to staff, subordinates, residents, students...: the addressee
+# ("bapak ibu guru", "warga desa", "grup WA") counts only with an appeal in the same field. A greeting
+# ("Semangat pagi bapak ibu guru") or a self-description ("kami warga Klaten") is not an appeal.
+MOBILIZATION_ADDRESSEES = [
+    r"(bapak|ibu|rekan|teman|seluruh|semua|warga|para) (?:(?!saya |kami |kita )\w+ ){0,2}(guru|staf|pegawai|asn|pns|perawat|bidan|perangkat desa|rt|rw|kepala sekolah|kepsek|dosen|mahasiswa|kades|santri|majelis taklim|nakes|kepala desa|wali murid|warga)\b",
+    r"warga desa", r"warga kampung", r"grup wa", r"grup guru",
+]
+# Appeals to act (slang already mapped: mari/yuk/hayu -> ayo, milih/pilihlah -> pilih, menangin -> menangkan).
+# A first-person declaration ("saya pilih", "kami coblos", "sudah coblos") is the author's own act, not an appeal.
+APPEAL_CUES = [
+    r"\bayo\b", r"\b(meng|di)?ajak(an)?\b", r"(?<!saya )(?<!kami )(?<!sudah )\b(pilih|coblos|menangkan|kawal)\b",
+    r"\bjangan lupa\b", r"\btolong\b", r"\bmohon\b", r"\bwajib\b", r"\bharus\b", r"\bkompak\b",
+    r"\bkita (\w+ )?dukung\b",
+]
 FORM_PRIORITY = ["party_membership", "campaign_team", "support_letter", "official_decision", "mobilization",
                  "campaign_attendance", "campaign_props"]
 

@@ -34,6 +34,8 @@ SLANG: dict[str, str] = {
     "dulur": "saudara", "sedulur": "saudara", "gaes": "guys", "gais": "guys", "gengs": "guys",
     "mantul": "mantap", "mantab": "mantap", "mntp": "mantap", "mantep": "mantap",
     "ayok": "ayo", "ayuk": "ayo", "yuk": "ayo", "yok": "ayo", "hayu": "ayo", "mari": "ayo", "monggo": "ayo", "kuy": "ayo",
+    "mendingan": "mending", "mending": "mending", "drpd": "daripada", "dripada": "daripada", "drpada": "daripada",
+    "cuman": "cuma",
     "gaskeun": "gas", "gass": "gas", "gaspol": "gas", "sikat": "gas",
     # election verbs and nouns
     "plh": "pilih", "pilihlah": "pilih", "milih": "pilih", "memilih": "pilih", "mlh": "pilih", "pilihen": "pilih",

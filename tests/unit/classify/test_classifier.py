@@ -40,6 +40,12 @@ POSITIVES = [
      "capres-02+", "partisan_photo"),
     ("Sudah kumpulkan fotokopi KTP warga untuk dukungan Dharma Pongrekun di pilgub Jakarta", {}, "cagub-jakarta-02+",
      "support_letter"),
+    # a greeting to "bapak ibu guru" is not an appeal; the partisan act is in the photo
+    ("Pagi bapak ibu guru, semangat ya 🙏", {"media": [{"type": "image", "caption": "sama teman kantor ✌️☝️ #GanjarMahfud",
+                                                        "ocr_text": "GANJAR MAHFUD 03", "labels": ["people"]}]},
+     "capres-03+", "partisan_photo"),
+    ("Rekan2 guru, tgl 14 mari kita coblos 03 ya", {}, "capres-03+", "mobilization"),
+    ("Semua warga RT sini jgn lupa ajak keluarga pilih Prabowo-Gibran", {}, "capres-02+", "mobilization"),
 ]
 
 NEGATIVES = [
@@ -57,6 +63,31 @@ NEGATIVES = [
     ("siapapun pilihanmu 01, 02 atau 03, tetap saudara", {}),
     ("Rapat RT 02 RW 05 nanti malam", {}),
     ("", {"kind": "like", "target": {"handle": "kompascom", "text": "Jadwal debat capres kelima"}}),
+    # a lone ✌️ (or ✌️☝️) with no election context is a peace sign, whatever friendly words stand next to it
+    ("Antre di kantor pajak lama bgt, semangat kawan2 ✌️", {}),
+    ("sabar ya ✌️ semoga menang lombanya", {}),
+    ("Makasih bestie ✌️☝️ mantap", {}),
+    # comparisons in reporting are not a choice
+    ("Suara Prabowo lebih banyak daripada Anies di Jatim menurut quick count", {"source": "news"}),
+    ("Elektabilitas Ganjar turun dibanding Prabowo bulan ini", {}),
+    ("saya mending tidur daripada ribut soal 02", {}),
+    ("Warung sebelah cuma jual boneka lucu, mending ke sini", {}),
+]
+
+# Exact stance sets: gesture combinations, contrast ("mending X", "X daripada Y") and derision.
+STANCE_SETS = [
+    ("Salam tiga jari ✌️☝️ #GanjarMahfud", {}, {"capres-03+"}, "social_media_campaign"),
+    ("☝️ ✌️ tgl 14 coblos Ganjar-Mahfud", {}, {"capres-03+"}, "social_media_campaign"),
+    ("Prabowo-Gibran ✌️✌️ oke gas", {}, {"capres-02+"}, "social_media_campaign"),
+    ("Yg 01 itu cuma jual janji, mending 02 Prabowo-Gibran lanjutkan!", {}, {"capres-02+", "capres-01-"},
+     "social_media_campaign"),
+    ("Nomor 02 modalnya cuma joget, mendingan Anies-Muhaimin", {}, {"capres-01+", "capres-02-"}, "social_media_campaign"),
+    ("pilih 03 daripada 01, udah kebukti kerjanya", {}, {"capres-03+", "capres-01-"}, "social_media_campaign"),
+    ("Lebih baik coblos Prabowo ketimbang Ganjar", {}, {"capres-02+", "capres-03-"}, "social_media_campaign"),
+    ("Anies lebih baik daripada Prabowo soal pendidikan, tgl 14 pilih AMIN", {}, {"capres-01+", "capres-02-"},
+     "social_media_campaign"),
+    ("Jangan coblos 01, mending 03 aja", {}, {"capres-01-", "capres-03+"}, "social_media_campaign"),
+    ("mending golput daripada pilih 02, capres semua sama aja", {}, {"capres-02-"}, "social_media_campaign"),
 ]
 
 
@@ -68,6 +99,25 @@ def test_positive_golden(clf, text, extra, stance, form):
     assert f"{top.contestant}{'+' if top.polarity == 'support' else '-'}" == stance
     assert res.form == form
     assert res.evidence, "every positive carries evidence"
+
+
+@pytest.mark.parametrize("text,extra,expected,form", STANCE_SETS)
+def test_stance_sets(clf, text, extra, expected, form):
+    res = clf.classify(rec(text, **extra))
+    assert res.partisan, res
+    assert {f"{s.contestant}{'+' if s.polarity == 'support' else '-'}" for s in res.stance} == expected, res
+    assert res.form == form
+
+
+def test_gesture_combination_is_one_gesture(clf):
+    """✌️☝️ is the three-finger salute: one piece of evidence for 03, no 01 or 02 from its parts."""
+    res = clf.classify(rec("Salam tiga jari ✌🏽☝🏽 Ganjar-Mahfud"))
+    combo = [e for e in res.evidence if e.cue == "gesture_combo"]
+    assert combo and combo[0].contestant == "capres-03" and combo[0].text == "✌🏽☝🏽"
+    assert not any(e.contestant in ("capres-01", "capres-02") for e in res.evidence)
+    # written apart by words they stay two gestures
+    apart = clf.classify(rec("pilpres: ✌️ atau ☝️ ya"))
+    assert not any(e.cue == "gesture_combo" for e in apart.evidence)
 
 
 @pytest.mark.parametrize("text,extra", NEGATIVES)

@@ -45,6 +45,15 @@ BROKEN = [
      "contestants: [{id: c-1, race: r, name: A, names: [a], parties: [partai-99]}]", "not a loaded contestant"),
     ("schema: pantau.election/v1\nelection: {id: x, name: X}\nraces: [{id: r, name: R}]\n"
      "contestants: [{id: c-1, race: r, name: A, nmaes: [a]}]", "nmaes"),
+    ("schema: pantau.election/v1\nelection: {id: x, name: X}\nraces: [{id: r, name: R}]\n"
+     "contestants: [{id: c-1, race: r, name: A, names: [a], gestures: {emoji_combos: [\"✌️\"]}}]",
+     "two or more emoji"),
+    ("schema: pantau.election/v1\nelection: {id: x, name: X}\nraces: [{id: r, name: R}]\n"
+     "contestants: [{id: c-1, race: r, name: A, names: [a], gestures: {emoji_combos: [\"✌️ tiga\"]}}]",
+     "two or more emoji"),
+    ("schema: pantau.election/v1\nelection: {id: x, name: X}\nraces: [{id: r, name: R}]\n"
+     "contestants: [{id: c-1, race: r, name: A, names: [a], gestures: {emoji_combos: [\"✌️☝️\"]}},"
+     " {id: c-2, race: r, name: B, names: [b], gestures: {emoji_combos: [\"✌☝\"]}}]", "already used by c-1"),
 ]
 
 
