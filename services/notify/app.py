@@ -1,6 +1,7 @@
 """Notify: turn matched items into alerts for the responsible agency, once per (NIP, content).
 
-The alert is stored first (its ``_id`` is the dedup key), then published on ``pantau.alerts.v1``
+The alert is stored first (its ``_id`` is the dedup key), its case opened for the analysts (the
+dispatcher in the API process routes it), then the alert is published on ``pantau.alerts.v1``
 keyed by agency code, and the publication recorded after the broker confirmed. A crash in between
 re-publishes the same alert id on replay (consumers de-duplicate on it); it never creates a second
 alert or loses one.
@@ -11,6 +12,7 @@ import logging
 
 from services.notify.alerts import alerts_for
 from services.notify.domain.config import load_notify_config
+from services.notify.store import NotifyStore
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import DeadLetterSink, make_app, parse_model, process_events, topic
@@ -32,7 +34,7 @@ dead_letters = DeadLetterSink("notify", topics.CONTENT_MATCHED, app.topic(topics
 
 async def handle(event) -> None:
     item = parse_model(ContentMatched, bytes(event.value))
-    alerts = db()["alerts"]
+    alerts, store = db()["alerts"], NotifyStore(db())
     for alert in alerts_for(item, utcnow(), notify_config, settings.public_url):
         if not await insert_once(alerts, {"_id": alert.alert_id, **alert.model_dump(mode="json")}):
             if await already_sent(db(), PUBLISHED, alert.alert_id):
@@ -40,6 +42,9 @@ async def handle(event) -> None:
             # Stored, then a crash before publishing: publish the stored version (same created_at).
             stored = await alerts.find_one({"_id": alert.alert_id})
             alert = Alert.model_validate({k: v for k, v in stored.items() if k != "_id"})
+        # The case opens with the alert, before it is published (the dispatcher's intake is only a
+        # safety net for what a crash left behind).
+        await store.ensure_case(alert, alert.created_at)
 
         async def publish(alert: Alert = alert) -> None:
             value = alert.model_dump_json().encode()

@@ -1,7 +1,8 @@
 """The notify dispatcher: cases -> routed items -> grouped, de-duplicated, delivered notifications.
 
 One cycle (``run_once``), under a MongoDB lease so only one dispatcher sends at a time:
- 1. intake: every stored alert gets its case (safety net; the faust agent creates it first);
+ 1. intake: every stored alert gets its case (a safety net run once per period; the faust agent
+    creates the case when it stores the alert);
  2. route new cases (event ``suspected``); auto-forward when a route allows it;
  3. forward verified cases (event ``forwarded``); 4. escalate forwarded-but-unacknowledged cases;
  5. recover: re-send notification-log entries left ``pending`` by a crash (same body, same key);
@@ -71,7 +72,7 @@ class Dispatcher:
         owner: str | None = None,
         lease_ttl: timedelta = timedelta(seconds=30),
         concurrency: int = 8,
-        intake_lookback: timedelta = timedelta(minutes=10),
+        safety_net_period: timedelta = timedelta(seconds=60),
     ):
         self.store = store
         self.config = config
@@ -84,9 +85,11 @@ class Dispatcher:
         self._sem = asyncio.Semaphore(concurrency)
         self._producer = None
         self._routes: dict[str, Route] = {r.name: r for r in config.tree.walk()}
-        self._intake_lookback = intake_lookback
-        self._full_intake_done = False
-        self._intake_cycles = 0
+        # Steps that only catch up after a crash or act on a scale of days run every
+        # ``safety_net_period``, not every cycle: on FerretDB each of their queries reads a whole
+        # collection, and running them each second halved the pipeline's throughput.
+        self._safety_net_period = safety_net_period
+        self._last_run: dict[str, datetime] = {}
         self.stats: dict[str, int] = defaultdict(int)
 
     # ------------------------------------------------------------------ lifecycle
@@ -124,11 +127,11 @@ class Dispatcher:
         stop = asyncio.Event()
         renewer = asyncio.create_task(self._renew(stop))
         try:
-            created = await self.intake(now)
+            created = await self.intake(now) if self._due("intake", now) else 0
             routed = await self.route_new_cases(now)
             forwarded = await self.forward_verified(now)
-            escalated = await self.escalate(now)
-            recovered = await self.recover_pending(now)
+            escalated = await self.escalate(now) if self._due("escalate", now) else 0
+            recovered = await self.recover_pending(now) if self._due("recover", now) else 0
             sent = await self.flush_groups(now)
         finally:
             stop.set()
@@ -136,14 +139,22 @@ class Dispatcher:
         return {"leader": True, "cases_created": created, "routed": routed, "forwarded": forwarded,
                 "escalated": escalated, "recovered": recovered, "batches": sent}
 
+    def _due(self, step: str, now: datetime) -> bool:
+        """True on the first cycle and then once per safety-net period (``now`` may be simulated)."""
+        last = self._last_run.get(step)
+        if last is not None and timedelta(0) <= now - last < self._safety_net_period:
+            return False
+        self._last_run[step] = now
+        return True
+
     # ------------------------------------------------------------------ 1. intake
     async def intake(self, now: datetime) -> int:
+        """Safety net: the notify agent creates each alert's case; this finds any it missed.
+
+        The first run after start reconciles every alert; later runs look back a few periods."""
         query: dict = {}
-        self._intake_cycles += 1
-        if self._intake_cycles % 300 == 0:
-            self._full_intake_done = False  # periodic full reconciliation as a safety net
-        if self._full_intake_done:
-            since = now - self._intake_lookback
+        if self._last_run.get("intake_full"):
+            since = now - 3 * self._safety_net_period
             # alerts store created_at as an ISO string (JSON dump) or a date: accept both
             query = {"$or": [{"created_at": {"$gte": since}}, {"created_at": {"$gte": since.isoformat()}}]}
         created = 0
@@ -155,7 +166,9 @@ class Dispatcher:
             if missing:
                 for alert in (await self.store.get_alerts(missing)).values():
                     created += await self.store.ensure_case(alert, now)
-        self._full_intake_done = True
+        self._last_run["intake_full"] = now
+        if created:
+            log_event(log, "cases created by the safety net", count=created)
         return created
 
     # ------------------------------------------------------------------ 2-4. case events

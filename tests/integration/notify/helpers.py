@@ -18,8 +18,9 @@ from tests.local_servers import free_port
 
 
 async def put_alert(db, alert: Alert) -> None:
-    """Exactly how the notify faust agent stores an alert."""
+    """Exactly how the notify faust agent stores an alert and opens its case."""
     await db["alerts"].insert_one({"_id": alert.alert_id, **alert.model_dump(mode="json"), "published": True})
+    await NotifyStore(db).ensure_case(alert, alert.created_at)
 
 
 def dispatcher(db, setup, settings, **kw) -> Dispatcher:
