@@ -38,7 +38,7 @@ async def handle(event) -> None:
         await classified.send(key=item.content_id.encode(), value=out.model_dump_json().encode())
 
 
-@app.agent(accepted)
+@app.agent(accepted, concurrency=settings.agent_concurrency)
 async def classify_content(stream):
     await process_events(stream, handle, dead_letters)
 

@@ -57,7 +57,7 @@ async def accept(raw: bytes) -> str:
     return event.content_id
 
 
-@app.agent(submitted)
+@app.agent(submitted, concurrency=settings.agent_concurrency)
 async def ingest_content(stream):
     async def handle(event):
         await accept(bytes(event.value))

@@ -91,7 +91,7 @@ async def handle(event) -> None:
         await matched.send(key=item.content_id.encode(), value=out.model_dump_json().encode())
 
 
-@app.agent(classified)
+@app.agent(classified, concurrency=settings.agent_concurrency)
 async def match_content(stream):
     await process_events(stream, handle, dead_letters)
 

@@ -54,7 +54,7 @@ async def handle(event) -> None:
         log.info("alert published", extra={"fields": {"alert_id": alert.alert_id, "agency": alert.agency_code}})
 
 
-@app.agent(matched)
+@app.agent(matched, concurrency=settings.agent_concurrency)
 async def notify_agencies(stream):
     await process_events(stream, handle, dead_letters)
 
