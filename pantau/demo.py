@@ -2,11 +2,13 @@
 
 Starts Kafka, FerretDB and the four services, imports ``deploy/sample/registry.csv``, publishes
 ``deploy/sample/content.jsonl`` as an upstream crawler would, waits for the pipeline to drain and
-prints the alerts per agency. The services keep running afterwards (`pantau down` stops them).
+prints the alerts per agency. Each run starts from a clean state directory (``.run/demo``), so it
+shows what the current code does. The services keep running afterwards (`pantau down` stops them).
 """
 from __future__ import annotations
 
 import asyncio
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +20,7 @@ from rich.table import Table
 
 from pantau.localstack import LocalStack
 from pantau.publish import publish_lines
+from services.notify.domain.config import load_notify_config
 from shared.logging import mask_nips
 from shared.mongo import connect
 from shared.schemas import ContentRecord
@@ -83,11 +86,19 @@ def print_summary(alerts: list[dict], content_ids: dict[str, str]) -> None:
         forms = ", ".join(sorted({a["classification"]["form"] for a in items}))
         table.add_row(items[0]["subject"]["agency_name"], code, str(len(items)), forms)
     console.print(table)
+    config = load_notify_config()
     for alert in alerts:
-        subject, stance = alert["subject"], alert["classification"]["stance"]
-        sides = ", ".join(f"{'dukung' if s['polarity'] == 'support' else 'tolak'} {s['contestant']}" for s in stance[:2])
+        subject, classification = alert["subject"], alert["classification"]
+        sides = "; ".join(
+            f"{'mendukung' if s['polarity'] == 'support' else 'menentang'} "
+            f"{config.contestant_names.get(s['contestant'], s['contestant'])} ({s['contestant']})"
+            for s in classification["stance"][:3]
+        )
+        form = config.sanctions.for_form(classification["form"])
         console.print(f"• [bold]{alert['agency_code']}[/bold] {subject['name']} (NIP {mask_nips(subject['nip'])}), "
-                      f"{subject['position']}: {alert['classification']['form']}, {sides} — {alert['content']['url']}")
+                      f"{subject['position']}\n  {sides}\n  bentuk: {form.form_label} "
+                      f"[dim]({classification['form']}; apabila terbukti: {form.discipline_label})[/dim]\n"
+                      f"  {alert['content']['url']}")
     console.print("Ringkasan lengkap berbahasa Indonesia, dasar hukum dan penjelasan: `.venv/bin/pantau alerts --json`.")
     alerted = {a["content"]["content_id"] for a in alerts}
     news_alerted = content_ids.get(NEUTRALITY_NEWS_ID) in alerted
@@ -100,7 +111,11 @@ def main() -> int:
     settings = get_settings()
     stack = LocalStack(settings)
     console.rule("Pantau Netral: demo lokal")
-    console.print("1/4 menjalankan Kafka, FerretDB dan empat layanan...")
+    console.print("1/4 menjalankan Kafka, FerretDB dan empat layanan dari keadaan bersih...")
+    # A demo shows what the current code does: start from empty topics and an empty store.
+    stack.services_down()
+    stack.infra_down()
+    shutil.rmtree(settings.state_dir, ignore_errors=True)
     stack.infra_up()
     stack.services_up()
     stack.wait_services_ready(("ingest", "classify", "notify", "api"))

@@ -69,8 +69,11 @@ class Matcher:
         return f'{self.name}{self.op}"{escaped}"'
 
     def explain(self, labels: Mapping[str, str]) -> str:
-        """``form=~"engagement|partisan_photo" (form="engagement")`` — for the route that fired."""
+        """``form=~"engagement|partisan_photo" (form="engagement")`` — for the route that fired.
+        An equality that holds needs no second copy of its value."""
         actual = labels.get(self.name, "") or ""
+        if self.op == "=" and actual == self.value:
+            return str(self)
         shown = "<absent>" if self.name not in labels else f'"{actual}"'
         return f"{self} ({self.name}={shown})"
 

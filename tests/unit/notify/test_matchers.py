@@ -38,4 +38,6 @@ def test_round_trip_and_explain():
     m = Matcher.parse('form=~"engagement|partisan_photo"')
     assert str(m) == 'form=~"engagement|partisan_photo"'
     assert m.explain(LABELS) == 'form=~"engagement|partisan_photo" (form="engagement")'
+    assert Matcher.parse('form="engagement"').explain(LABELS) == 'form="engagement"'
+    assert Matcher.parse('form!="engagement"').explain(LABELS) == 'form!="engagement" (form="engagement")'
     assert Matcher.parse('x="a\\"b"').value == 'a"b'
