@@ -58,7 +58,7 @@ def test_payload_shape(notify_config):
     assert set(item["content"]) >= {"url", "excerpt", "published_at", "evidence_sha256"}
     assert item["classification"]["evidence"][0]["text"] == "#PrabowoGibran2024"
     assert item["match"]["explanation"][0]["feature"] == "handle_exact"
-    assert item["route"]["route"] == "to-employing-agency" and item["route"]["matched"] == ['event="forwarded" (event="forwarded")']
+    assert item["route"]["route"] == "to-employing-agency" and item["route"]["matched"] == ['event="forwarded"']
     assert item["summary"].startswith("Dugaan pelanggaran netralitas ASN")
     assert "Pasal 9 ayat (2)" in item["sanction"]["legal_basis_text"]
     assert payload_bytes(p) == payload_bytes(json.loads(payload_bytes(p)))  # deterministic bytes
