@@ -45,19 +45,9 @@ BENCH_ENV = {
 # Forced, not setdefault: a shell that exported the demo's settings must not lead us onto its ports.
 os.environ.update(BENCH_ENV)
 
+from pantau.loadgen import mixed_posts  # noqa: E402
 from shared.settings import Settings  # noqa: E402  (after the environment is set)
 
-REGISTERED_X_HANDLES = ["bambang_ht", "rizkypratama_", "agus_setia82", "hendragunawan_mm", "andiarief_smd"]
-PARTISAN_TEXTS = [
-    "Coblos nomor 2 ya tanggal 14! Prabowo-Gibran satu putaran #PrabowoGibran2024",
-    "Ayo menangkan AMIN, pilih 01 Anies-Muhaimin untuk perubahan #AMIN2024",
-    "Dukung Ganjar-Mahfud nomor 3, sat set tas tes! #GanjarMahfud2024",
-]
-NEUTRAL_TEXTS = [
-    "Rapat koordinasi penyusunan anggaran 2025 berjalan lancar hari ini.",
-    "Jalan di depan kantor macet parah gara-gara hujan deras sejak pagi.",
-    "Selamat hari guru untuk semua pendidik di Indonesia 🙏",
-]
 STAGES = ("ingest", "classify", "match", "notify")
 BATCH_SIZE = 5000  # the import's default batch size, used for the insert_many baseline too
 STALL_S = 180.0  # no stage counter moved for this long: give up and say what is stuck
@@ -210,29 +200,10 @@ def bench_import(settings: Settings, count: int) -> dict:
 
 
 # -- 2. end to end ----------------------------------------------------------------------------------
-def build_batch(run: str, total: int) -> tuple[list[dict], int]:
-    from shared.schemas import content_id_for
-
-    records, partisan_registered = [], set()
-    for i in range(total):
-        external_id = f"{run}-{i:06d}"
-        if i % 5 == 0:  # partisan posts by people in the registry
-            handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], PARTISAN_TEXTS[i % 3]
-            partisan_registered.add(content_id_for("x", external_id))
-        elif i % 5 == 1:  # partisan, but nobody we know
-            handle, text = f"anon_{i}", PARTISAN_TEXTS[i % 3]
-        else:
-            handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], NEUTRAL_TEXTS[i % 3]
-        records.append({"source": "x", "external_id": external_id, "kind": "post", "text": text,
-                        "url": f"https://x.com/{handle}/status/{i}", "author": {"handle": handle},
-                        "published_at": "2024-01-20T10:00:00+07:00"})
-    return records, len(partisan_registered)
-
-
 def _baseline_insert_one(db, count: int) -> dict:
     scratch = db["bench_scratch_insert_one"]
     scratch.drop()
-    document = {"source": "x", "kind": "post", "text": PARTISAN_TEXTS[0], "url": "https://x.com/someone/status/1",
+    document = {"source": "x", "kind": "post", "text": "Coblos nomor 2 ya tanggal 14! Prabowo-Gibran satu putaran #PrabowoGibran2024", "url": "https://x.com/someone/status/1",
                 "author": {"handle": "someone"}}
     started = time.perf_counter()
     for i in range(count):
@@ -418,7 +389,8 @@ def bench_end_to_end(settings: Settings, stack, total: int) -> dict:
         services_ready_s = time.perf_counter() - started
         log(f"  all ready after {services_ready_s:.1f}s")
 
-        records, registered_partisan = build_batch(f"bench-{int(time.time())}", total)
+        records, must_alert = mixed_posts(f"bench-{int(time.time())}", total)
+        registered_partisan = len(must_alert)
         path = BENCH_STATE_DIR / f"content-{total}.jsonl"
         path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
         before = {name: db[name].count_documents({}) for name in ("content", "classifications", "matches", "alerts")}

@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 
+from pantau.loadgen import mixed_posts
 from shared import topics
 from shared.mongo import connect
 from shared.schemas import alert_id_for, content_id_for
@@ -17,36 +18,6 @@ from tests.integration.conftest import read_topic, run_cli, unique, wait_for
 pytestmark = pytest.mark.integration
 
 TOTAL = 2000
-REGISTERED_X_HANDLES = ["bambang_ht", "rizkypratama_", "agus_setia82", "hendragunawan_mm", "andiarief_smd"]
-PARTISAN_TEXTS = [
-    "Coblos nomor 2 ya tanggal 14! Prabowo-Gibran satu putaran #PrabowoGibran2024",
-    "Ayo menangkan AMIN, pilih 01 Anies-Muhaimin untuk perubahan #AMIN2024",
-    "Dukung Ganjar-Mahfud nomor 3, sat set tas tes! #GanjarMahfud2024",
-]
-NEUTRAL_TEXTS = [
-    "Rapat koordinasi penyusunan anggaran 2025 berjalan lancar hari ini.",
-    "Jalan di depan kantor macet parah gara-gara hujan deras sejak pagi.",
-    "Selamat hari guru untuk semua pendidik di Indonesia 🙏",
-]
-
-
-def build_batch(run: str) -> tuple[list[dict], set[str]]:
-    records, partisan_registered = [], set()
-    for i in range(TOTAL):
-        external_id = f"{run}-{i:05d}"
-        if i % 5 == 0:  # 400 partisan posts by people in the registry
-            handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], PARTISAN_TEXTS[i % 3]
-            partisan_registered.add(content_id_for("x", external_id))
-        elif i % 5 == 1:  # partisan, but nobody we know
-            handle, text = f"anon_{i}", PARTISAN_TEXTS[i % 3]
-        else:
-            handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], NEUTRAL_TEXTS[i % 3]
-        records.append({"source": "x", "external_id": external_id, "kind": "post", "text": text,
-                        "url": f"https://x.com/{handle}/status/{i}", "author": {"handle": handle},
-                        "published_at": "2024-01-20T10:00:00+07:00"})
-    return records, partisan_registered
-
-
 async def _count(settings, collection: str, ids: list[str] | None = None) -> int:
     """Documents in ``collection`` (only ``ids`` if given: slower on FerretDB, so used once at the end)."""
     client, db = connect(settings)
@@ -70,7 +41,7 @@ async def _matched_pairs(settings, ids: list[str]) -> set[str]:
 def test_kill_9_classify_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, settings, tmp_path):
     stack = pipeline["stack"]
     run = unique("crash")
-    records, partisan_registered = build_batch(run)
+    records, partisan_registered = mixed_posts(run, TOTAL)
     ids = [content_id_for("x", r["external_id"]) for r in records]
     path = tmp_path / "batch.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
