@@ -8,8 +8,11 @@ Memory layout (national scale, ~4.8 M people): one row per person in compact col
 indexes, names as UTF-8 in one ``bytearray`` with offsets (raw and normalised), handles likewise.
 Blocking keys (full name key, name-part pairs, name part + region, name part + non-regional agency,
 NIP, ``platform:handle``) are hashed into a power-of-two table stored CSR-style (``offsets`` +
-``postings`` arrays); a bucket may hold unrelated people whose keys collide, which scoring filters
-out. No per-person Python objects survive the build.
+``postings`` arrays); a bucket may hold unrelated people whose keys collide, so every posting
+carries 16 more bits of its key's hash (``tags``) and reads skip the other keys' postings. Keys are
+built from ints only (key kind, content-derived ids of name parts, codes and handles, NIPs), so the
+table, and every result, is the same in every process and for any row order: ``hash()`` of a str
+changes with ``PYTHONHASHSEED``. No per-person Python objects survive the build.
 
 Scoring (``anchors.md`` 2.4, 2.9): main features are ``nip_exact`` (0.99 in bio/name, 0.92 in the
 post), ``handle_exact`` (0.95, same platform) and the name path (``NAME_WEIGHT`` x similarity plus
@@ -75,6 +78,8 @@ TOKEN_PROBE_DIVISOR = 4
 SCORED_PER_ITEM = 12
 
 _REGIONAL_PREFIXES = ("PEMKAB-", "PEMKOT-")
+# Blocking key kinds: full name, name part, two name parts, part + region, part + agency, NIP, handle.
+_FULL, _PART, _PAIR, _REGION, _AGENCY, _NIP, _HANDLE = range(7)
 DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "config" / "match.yaml"
 
 
@@ -100,6 +105,19 @@ def load_config(path: str | Path | None = None) -> MatchConfig:
         return MatchConfig()
     data = yaml.safe_load(Path(chosen).read_text(encoding="utf-8")) or {}
     return MatchConfig.model_validate(data)
+
+
+def _stable_id(text: str) -> int:
+    """A 64-bit id of ``text`` that, unlike ``hash(text)``, is the same in every process."""
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+class _StableIds(dict):
+    """Name-part key -> ``_stable_id``, computed on the first miss; hits stay in C for the build loop."""
+
+    def __missing__(self, key: str) -> int:
+        value = self[key] = _stable_id(key)
+        return value
 
 
 class _Interner:
@@ -143,6 +161,9 @@ class _Builder:
         self.agency_names: list[str] = []
         self.regional_agency: list[bool] = []
         self.place_pairs: list[tuple[str, str]] = [("", "")]
+        self.place_ids = [_stable_id("")]  # per place / agency index
+        self.agency_ids: list[int] = []
+        self.token_ids = _StableIds()
         self.unit_place = array("I")  # the one place a unit name occurs in, 0 when several (generic)
         self.places("")
 
@@ -166,6 +187,9 @@ class _Builder:
         regional = self.regional_agency
         unit_place = self.unit_place
         unit_place_append = unit_place.append
+        place_ids, agency_ids = self.place_ids, self.agency_ids
+        id_of = self.token_ids.__getitem__
+        full, part, pair, region, agency, handle_kind = _FULL, _PART, _PAIR, _REGION, _AGENCY, _HANDLE
         for nip, name, birth, gender, agency_code, agency_name, unit, position, province, regency, handles in rows:
             tokens, keys = tokens_for_index(name)
             nip_int = int(nip)
@@ -177,12 +201,14 @@ class _Builder:
                 agency_index = agencies(agency_code)
                 self.agency_names.append(agency_name)
                 regional.append(agency_code.startswith(_REGIONAL_PREFIXES))
+                agency_ids.append(_stable_id(agency_code))
             agency_append(agency_index)
             place_key = regency or province
             place_index = l_get(place_key)
             if place_index is None:
                 place_index = places(place_key)
                 self.place_pairs.append((province, regency))
+                place_ids.append(_stable_id(place_key))
             place_append(place_index)
             index = u_get(unit)
             if index is None:
@@ -197,35 +223,36 @@ class _Builder:
             name_off_append(len(names))
             norm += " ".join(tokens).encode()
             norm_off_append(len(norm))
-            out = [hash(("n", nip_int))]
+            out = [hash((_NIP, nip_int))]
             if keys:
-                n_keys = len(keys)
-                if n_keys == 1:
-                    a = keys[0]
-                    out.append(hash(("f", a)))
-                    out.append(hash(("t", a)))
+                ids = [*map(id_of, keys)]
+                place_id, agency_id = place_ids[place_index], agency_ids[agency_index]
+                if len(ids) == 1:
+                    a = ids[0]
+                    out.append(hash((full, a)))
+                    out.append(hash((part, a)))
                     if place_index:
-                        out.append(hash(("r", a, place_index)))
+                        out.append(hash((region, a, place_id)))
                     if not regional[agency_index]:
-                        out.append(hash(("a", a, agency_index)))
+                        out.append(hash((agency, a, agency_id)))
                 else:
-                    unique = sorted(set(keys[:MAX_NAME_TOKENS]))
-                    out.append(hash(("f", " ".join(sorted(keys)))))
+                    unique = sorted(set(ids[:MAX_NAME_TOKENS]))
+                    out.append(hash((full, *sorted(ids))))
                     check_agency = not regional[agency_index]
                     for i, a in enumerate(unique):
-                        out.append(hash(("t", a)))
+                        out.append(hash((part, a)))
                         for b in unique[i + 1:]:
-                            out.append(hash(("p", a, b)))
+                            out.append(hash((pair, a, b)))
                         if place_index:
-                            out.append(hash(("r", a, place_index)))
+                            out.append(hash((region, a, place_id)))
                         if check_agency:
-                            out.append(hash(("a", a, agency_index)))
+                            out.append(hash((agency, a, agency_id)))
             if handles:
                 stored = []
                 for platform, handle in handles:
                     hk = handle_key(platform, handle)
                     if hk:
-                        out.append(hash(("h", hk)))
+                        out.append(hash((handle_kind, _stable_id(hk))))
                         stored.append(f"{platform}:{handle}")
                 if stored:
                     handles_blob += ";".join(stored).encode()
@@ -262,6 +289,8 @@ class MatchEngine:
         self._positions: list[str] = builder.positions.values
         self._places: list[tuple[str, str]] = builder.place_pairs
         self._place_index: dict[str, int] = dict(builder.places.index)
+        self._place_ids, self._agency_ids = builder.place_ids, builder.agency_ids
+        self._token_ids = dict(builder.token_ids)  # plain: a lookup must not add a key
         self._unit_place = builder.unit_place
         self._unit_roles: dict[int, frozenset[str]] = {}
         self._position_roles: dict[int, frozenset[str]] = {}
@@ -279,17 +308,20 @@ class MatchEngine:
             counts[h & mask] += 1
         ends = array("I", accumulate(counts))  # ends[b] = end of bucket b
         postings = array("I", bytes(4 * total))
+        tags = array("H", bytes(2 * total))
         for h, pid in zip(hashes, pids):
             b = h & mask
             i = ends[b] - 1
             ends[b] = i
             postings[i] = pid
+            tags[i] = h >> 48 & 0xFFFF  # as in _bucket
         # ends[b] is now the start of bucket b; ends[buckets] == total.
         builder.hashes = array("q")
         builder.pids = array("I")
         self._mask = mask
         self._offsets = ends
         self._postings = postings
+        self._tags = tags
 
     @classmethod
     def build(cls, persons: Iterable[RegistryPerson], registry_version: str,
@@ -368,9 +400,12 @@ class MatchEngine:
             return cls.from_rows(reader, registry_version, config)
 
     # --- accessors -------------------------------------------------------------------------
-    def _bucket(self, key: tuple) -> tuple[int, int]:
-        b = hash(key) & self._mask
-        return self._offsets[b], self._offsets[b + 1]
+    def _bucket(self, key: tuple) -> tuple[int, int, int]:
+        """(start, end, tag) of ``key``'s postings; those with another tag belong to other keys. The
+        tag is the top 16 bits of the key's hash, which the bucket index (its low bits) does not use."""
+        h = hash(key)
+        b = h & self._mask
+        return self._offsets[b], self._offsets[b + 1], h >> 48 & 0xFFFF
 
     def nip_of(self, pid: int) -> str:
         return f"{self._nips[pid]:018d}"
@@ -406,7 +441,7 @@ class MatchEngine:
 
     def find_nip(self, nip: str) -> int | None:
         value = int(nip)
-        start, end = self._bucket(("n", value))
+        start, end, _ = self._bucket((_NIP, value))
         for i in range(start, end):
             pid = self._postings[i]
             if self._nips[pid] == value:
@@ -487,6 +522,7 @@ class _Query:
         self.all_provinces = self.profile.provinces | self.content.provinces
         self.all_agencies = self.profile.agencies | self.content.agencies
         self.all_roles = self.profile.roles | self.content.roles
+        self.holder_counts: dict[tuple[str, ...], int] = {}
 
     # candidates: pid -> reasons
     def _candidates(self) -> dict[int, dict[str, Any]]:
@@ -497,9 +533,12 @@ class _Query:
             if pid is not None:
                 cands.setdefault(pid, {})["nip"] = (info, where)
         handle_keys = ([(self.handle_key, "same")] if self.handle_key else []) + [(k, "bio") for k in self.bio_handles]
+        tags = e._tags
         for key, where in handle_keys:
-            start, end = e._bucket(("h", key))
+            start, end, tag = e._bucket((_HANDLE, _stable_id(key)))
             for i in range(start, end):
+                if tags[i] != tag:
+                    continue
                 pid = e._postings[i]
                 for platform, handle in e.handles_of(pid):
                     if handle_key(platform, handle) == key:
@@ -513,41 +552,45 @@ class _Query:
                     other_key = handle_key(other, bare)
                     if not other_key:
                         continue
-                    start, end = e._bucket(("h", other_key))
+                    start, end, tag = e._bucket((_HANDLE, _stable_id(other_key)))
                     for i in range(start, end):
                         pid = e._postings[i]
-                        if pid in cands and "handle" in cands[pid]:
+                        if tags[i] != tag or pid in cands and "handle" in cands[pid]:
                             continue
                         for platform, handle in e.handles_of(pid):
                             if handle_key(platform, handle) == other_key:
                                 cands.setdefault(pid, {})["handle_other"] = (key, f"{platform}:{handle}")
         if self.name:
             keys = self.name.keys[:MAX_NAME_TOKENS]
-            unique = sorted(set(keys))
-            probes = [("f", " ".join(sorted(keys)))]
-            token_probes = [("t", a) for a in unique if len(a) >= 3]
+            # Name parts no registry person has cannot be in any key: they give no probes.
+            known = {k: e._token_ids[k] for k in keys if k in e._token_ids}
+            unique = sorted(set(known.values()))
+            probes = [(_FULL, *sorted(map(known.__getitem__, keys)))] if len(known) == len(set(keys)) else []
+            token_probes = [(_PART, a) for k, a in known.items() if len(k) >= 3]
             for i, a in enumerate(unique):
                 for b in unique[i + 1:]:
-                    probes.append(("p", a, b))
+                    probes.append((_PAIR, a, b))
             places = set(self.profile.regencies) | set(self.content.regencies)
             agencies = {a for a in self.profile.agencies | self.content.agencies if not a.startswith(_REGIONAL_PREFIXES)}
-            place_ids = {e._place_index[p] for p in places | self.profile.provinces | self.content.provinces
-                         if p in e._place_index}
+            place_indexes = {e._place_index[p] for p in places | self.profile.provinces | self.content.provinces
+                             if p in e._place_index}
             for unit in self.profile.units | self.content.units:
                 if e._unit_place[unit]:
-                    place_ids.add(e._unit_place[unit])
-            agency_ids = [e._agency_index[a] for a in agencies if a in e._agency_index]
-            for a in unique:
-                if len(a) < 2:
+                    place_indexes.add(e._unit_place[unit])
+            place_ids = [e._place_ids[i] for i in place_indexes]
+            agency_ids = [e._agency_ids[e._agency_index[a]] for a in agencies if a in e._agency_index]
+            for k, a in known.items():
+                if len(k) < 2:
                     continue
                 for place in place_ids:
-                    probes.append(("r", a, place))
+                    probes.append((_REGION, a, place))
                 for agency in agency_ids:
-                    probes.append(("a", a, agency))
+                    probes.append((_AGENCY, a, agency))
             cap = e.config.candidate_cap
             added = self._take(probes, cands, cap)
             if not added:
-                # Nothing shares two name parts or a name part and a place: try single rare name parts
+                # Nobody holds two of the name parts, or a part and a named place or agency (people in
+                # the same buckets under other keys do not count): try single rare name parts
                 # (nicknames, one name part misspelt), with a tighter cap.
                 fallback_cap = max(10, cap // TOKEN_PROBE_DIVISOR)
                 self._take(token_probes, cands, fallback_cap, select=fallback_cap)
@@ -555,32 +598,32 @@ class _Query:
 
     def _take(self, probes: list[tuple], cands: dict[int, dict[str, Any]], cap: int,
               select: int = SCORED_PER_ITEM) -> int:
-        """Blocking: read the buckets of ``probes`` that hold at most ``cap`` people (smallest first,
-        ``cap`` people in all), weigh each person by the evidence of the probes that found them (a
-        full-name or two-part key counts 2, a part+place or part+agency key 1) and keep the best
-        ``SCORED_PER_ITEM`` for scoring."""
+        """Blocking: read the buckets of ``probes`` that hold at most ``cap`` postings (smallest first,
+        ``cap`` in all), weigh each person by the evidence of the probes that found them (a full-name
+        or two-part key counts 2, a part+place or part+agency key 1) and keep the best ``select``
+        for scoring, ties by NIP. Returns how many people holding a probed key it added."""
         e = self.engine
         ranges = []
         for probe in probes:
-            start, end = e._bucket(probe)
+            start, end, tag = e._bucket(probe)
             if 0 < end - start <= cap:
-                ranges.append((end - start, start, end, 2 if probe[0] in ("f", "p") else 1))
+                ranges.append((end - start, start, end, tag, 2 if probe[0] in (_FULL, _PAIR) else 1))
         ranges.sort()
         budget = cap
         weights: dict[int, int] = {}
-        postings = e._postings
-        for size, start, end, weight in ranges:
+        postings, tags = e._postings, e._tags
+        for size, start, end, tag, weight in ranges:
             if size > budget:
                 break
             budget -= size
-            for i in range(start, end):
-                pid = postings[i]
-                weights[pid] = weights.get(pid, 0) + weight
-        if not weights:
-            return 0
-        chosen = sorted(weights.items(), key=lambda item: -item[1])[:select]
+            for pid, posting_tag in zip(postings[start:end], tags[start:end]):
+                if posting_tag == tag:
+                    weights[pid] = weights.get(pid, 0) + weight
+        chosen: Iterable[int] = weights
+        if len(weights) > select:  # the heaviest, ties by NIP (two stable sorts with C-level keys)
+            chosen = sorted(sorted(weights, key=e._nips.__getitem__), key=weights.__getitem__, reverse=True)[:select]
         added = 0
-        for pid, _ in chosen:
+        for pid in chosen:
             if pid not in cands:
                 cands[pid] = {}
                 added += 1
@@ -737,8 +780,14 @@ class _Query:
         return score, feats, has_id
 
     def _holders(self, keys: tuple[str, ...]) -> int:
-        start, end = self.engine._bucket(("f", " ".join(sorted(keys))))
-        return end - start
+        """How many registry people have this name (``keys`` are a registry person's); kept per
+        query, as its candidates often share a name."""
+        count = self.holder_counts.get(keys)
+        if count is None:
+            e = self.engine
+            start, end, tag = e._bucket((_FULL, *sorted(map(e._token_ids.__getitem__, keys))))
+            count = self.holder_counts[keys] = e._tags[start:end].count(tag)
+        return count
 
     def run(self, excluded: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> list[Match]:
         e = self.engine

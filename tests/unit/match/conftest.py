@@ -17,6 +17,10 @@ def golden_rows() -> list[tuple[str, ...]]:
     return rows + [p.row() for p in PLANTED]
 
 
+def golden_engine_from(rows: list[tuple[str, ...]]) -> MatchEngine:
+    return MatchEngine.from_rows(rows, registry_version="golden", config=MatchConfig())
+
+
 @pytest.fixture(scope="session")
 def golden_engine() -> MatchEngine:
-    return MatchEngine.from_rows(golden_rows(), registry_version="golden", config=MatchConfig())
+    return golden_engine_from(golden_rows())
