@@ -150,6 +150,9 @@ class Match(_Frozen):
     score: float = Field(ge=0.0, le=1.0)
     explanation: list[FeatureExplanation]
     subject: Subject | None = None
+    # Who wrote the content (``x:handle`` or ``name:<normalised>``): with the NIP, the key of a
+    # reviewer's "not this person" judgement, which keeps this pairing from matching again.
+    author_key: str = ""
 
 
 SCHEMA_VERSION = 1

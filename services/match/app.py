@@ -13,6 +13,7 @@ import logging
 from services.match import registry_store
 from services.match.domain.engine import MatchEngine
 from shared import topics
+from shared.judgements import load_judgements
 from shared.health import add_health_routes
 from shared.kafka import DeadLetterSink, make_app, parse_model, process_events, topic
 from shared.mongo import LazyDatabase, ping, store_result
@@ -44,7 +45,7 @@ runtime = Runtime()
 
 async def refresh() -> None:
     version = await registry_store.active_version(db())
-    runtime.excluded = await registry_store.load_judgements(db())
+    runtime.excluded = await load_judgements(db())
     current = runtime.engine.registry_version if runtime.engine else None
     if version is None or version == current or version == runtime.loading:
         return

@@ -1,4 +1,4 @@
-"""The registry in MongoDB: versioned loads with an atomic switch, and reviewers' judgements.
+"""The registry in MongoDB: versioned loads with an atomic switch.
 
 Each import writes a fresh collection ``registry_<version>``; only when it is complete does the
 single ``registry_state`` document point at it (one-document update, atomic without
@@ -60,18 +60,3 @@ def sync_people(uri: str, version: str, batch_size: int = 10_000) -> Iterator[It
         yield client[database_name(uri)][collection_name(version)].find({}, batch_size=batch_size)
     finally:
         client.close()
-
-
-async def load_judgements(db: AsyncDatabase) -> frozenset[tuple[str, str]]:
-    """(nip, author_key) pairs a reviewer judged "not this person"."""
-    rows = await db["judgements"].find({"verdict": "not_this_person"}, {"nip": 1, "author_key": 1}).to_list(None)
-    return frozenset((row["nip"], row["author_key"]) for row in rows)
-
-
-async def record_judgement(db: AsyncDatabase, nip: str, author_key: str, reviewer: str, reason: str) -> None:
-    await db["judgements"].replace_one(
-        {"_id": f"{nip}|{author_key}"},
-        {"_id": f"{nip}|{author_key}", "nip": nip, "author_key": author_key, "verdict": "not_this_person",
-         "reviewer": reviewer, "reason": reason, "at": utcnow()},
-        upsert=True,
-    )

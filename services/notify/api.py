@@ -36,6 +36,7 @@ from services.notify.domain.config import NotifyConfig, load_notify_config
 from services.notify.domain.silences import Silence, validate_new_silence
 from services.notify.store import NotifyStore
 from shared import metrics
+from shared.judgements import record_judgement
 from shared.logging import log_event
 from shared.schemas import utcnow
 
@@ -65,6 +66,14 @@ class ErrorResponse(BaseModel):
 
 class ReasonIn(BaseModel):
     reason: str = Field(min_length=3, max_length=2000)
+
+
+class RejectIn(ReasonIn):
+    wrong_person: bool = Field(
+        default=False,
+        description="the post is not by this civil servant: remember it, so the match service never "
+                    "pairs this author with this NIP again",
+    )
 
 
 class AcknowledgeIn(BaseModel):
@@ -301,8 +310,14 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
         return await transition(case_id, p, "verify", body.reason)
 
     @app.post("/v1/cases/{case_id}/reject", responses=ERRORS, summary="Analyst rejects (closed as not proven)")
-    async def reject(case_id: str, body: ReasonIn, p: Principal = Depends(principal)):
-        return await transition(case_id, p, "reject", body.reason)
+    async def reject(case_id: str, body: RejectIn, p: Principal = Depends(principal)):
+        result = await transition(case_id, p, "reject", body.reason)
+        alert = await store().get_alert(case_id) if body.wrong_person else None
+        if alert is not None and alert.match.author_key:
+            await record_judgement(store().db, alert.subject.nip, alert.match.author_key,
+                                   reviewer=f"{p.label or p.key_id} ({p.agency_code})", reason=body.reason)
+            log_event(log, "judgement recorded: not this person", case_id=case_id)
+        return result
 
     @app.post("/v1/cases/{case_id}/acknowledge", responses=ERRORS, summary="The agency confirms receipt")
     async def acknowledge(case_id: str, body: AcknowledgeIn | None = None, p: Principal = Depends(principal)):

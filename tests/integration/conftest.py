@@ -58,12 +58,16 @@ async def read_topic_async(settings, topic: str, timeout: float = 10.0) -> list:
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
-        await consumer._client.force_metadata_update()
-        partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
+        deadline, partitions = time.monotonic() + timeout, []
+        while not partitions and time.monotonic() < deadline:  # a topic created a moment ago may lag
+            await consumer._client.force_metadata_update()
+            partitions = [TopicPartition(topic, p) for p in (consumer.partitions_for_topic(topic) or set())]
+            if not partitions:
+                await asyncio.sleep(0.2)
         consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)
-        records, deadline = [], time.monotonic() + timeout
+        records = []
         while time.monotonic() < deadline:
             positions = [await consumer.position(tp) for tp in partitions]
             if all(position >= end[tp] for position, tp in zip(positions, partitions)):

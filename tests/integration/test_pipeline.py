@@ -1,6 +1,7 @@
 """End to end on the real stack: `pantau submit` -> ingest -> classify -> match -> notify."""
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import urllib.error
@@ -10,6 +11,7 @@ import pytest
 
 from shared import topics
 from shared.kafka import WEB_PORT_OFFSETS
+from shared.mongo import connect
 from shared.schemas import content_id_for
 from tests.integration.conftest import SAMPLE, alerts_json, read_topic, run_cli, unique, wait_for
 
@@ -27,6 +29,17 @@ def submit(tmp_path, records: list, name: str = "in.jsonl") -> None:
     path = tmp_path / name
     path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records) + "\n")
     run_cli("submit", str(path))
+
+
+def stored_match(settings, content_id: str) -> dict | None:
+    async def read() -> dict | None:
+        client, db = connect(settings)
+        try:
+            return await db["matches"].find_one({"_id": content_id})
+        finally:
+            await client.close()
+
+    return asyncio.run(read())
 
 
 def alerts_for_content(content_id: str) -> list[dict]:
@@ -147,3 +160,28 @@ def test_every_stage_exports_its_throughput_and_lag_on_metrics(pipeline, setting
                  if line.startswith(f'pantau_events_total{{outcome="processed",stage="{stage}"}}')]
     assert processed and float(processed[0].split()[-1]) >= 1, text[:2000]
     assert 'pantau_consumer_lag{partition="' in text and f'stage="{stage}"' in text
+
+
+def test_analyst_rejecting_the_wrong_person_stops_that_pairing_for_later_posts(pipeline, settings, tmp_path):
+    post = {"source": "x", "kind": "post", "text": "Coblos 02 ya! Prabowo-Gibran satu putaran #PrabowoGibran2024",
+            "author": {"handle": "fajarnug"}, "url": "https://x.com/fajarnug/status/1"}
+    first = {**post, "external_id": unique("wrong-person")}
+    submit(tmp_path, [first])
+    [alert] = wait_for(lambda: alerts_for_content(content_id_for("x", first["external_id"])), 30, "the first alert")
+    assert alert["agency_code"] == "BPS" and alert["match"]["author_key"] == "x:fajarnug"
+
+    analyst = run_cli("agency", "key", "create", "BKN", "--role", "analyst", "--label", "uji").stdout.strip()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{settings.api_port}/v1/cases/{alert['alert_id']}/reject", method="POST",
+        data=json.dumps({"reason": "akun ini milik orang lain bernama sama", "wrong_person": True}).encode(),
+        headers={"Content-Type": "application/json", "X-API-Key": analyst})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert json.loads(response.read())["status"] == "closed_not_proven"
+
+    time.sleep(6)  # the match service reloads judgements every 5 s
+    later = {**post, "external_id": unique("wrong-person-later")}
+    submit(tmp_path, [later], "later.jsonl")
+    matched = wait_for(lambda: stored_match(settings, content_id_for("x", later["external_id"])), 30,
+                       "the later post to be matched")
+    assert [m for m in matched["matches"] if m["nip"] == alert["subject"]["nip"]] == []
+    assert alerts_for_content(content_id_for("x", later["external_id"])) == []

@@ -50,7 +50,8 @@ async def test_route_group_verify_forward_isolate_escalate(db, notify_setup, set
     assert "Pasal 9 ayat (2) UU 5/2014" in item["sanction"]["legal_basis_text"]
     assert item["case_url"] == f"http://127.0.0.1:18080/v1/cases/{item['case_id']}"
     ops = await read_topic_async(settings, notify_setup["topic"])
-    assert sorted(r.key.decode() for r in ops) == ["BPS", "PEMKOT-3374"]
+    assert sorted(r.key.decode() for r in ops) == ["BPS", "PEMKOT-3374"], await d.store.log.find(
+        {}, {"body": 0, "target": 0}).to_list(None)  # on failure: what the notification log says
 
     again = await d.run_once(t + 12 * S)
     assert again["batches"] == 0 and len(recv.on("/desk")) == 2  # never twice
