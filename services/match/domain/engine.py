@@ -824,7 +824,7 @@ class _Query:
                 continue
             band = "match" if score >= cfg.threshold else "review"
             out.append(Match(nip=nip, band=band, score=round(score, 4), explanation=[_explanation(f) for f in feats],
-                             subject=e.subject(pid)))
+                             subject=e.subject(pid), author_key=self.author_key))
         return out
 
 
