@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import Depends, FastAPI, Query, Request
@@ -34,6 +33,7 @@ from services.notify.domain import cases as wf
 from services.notify.domain.cases import SanctionRecord, TransitionError
 from services.notify.domain.config import NotifyConfig, load_notify_config
 from services.notify.domain.silences import Silence, validate_new_silence
+from services.notify.settings import get_notify_settings
 from services.notify.store import NotifyStore
 from shared import metrics
 from shared.judgements import record_judgement
@@ -137,7 +137,7 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
 
     settings = get_settings()
     if run_dispatcher is None:
-        run_dispatcher = os.environ.get("PANTAU_NOTIFY_DISPATCHER", "1") != "0"
+        run_dispatcher = get_notify_settings().run_dispatcher
     state: dict[str, Any] = {}
 
     @asynccontextmanager
@@ -153,13 +153,10 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
         stop = asyncio.Event()
         task = None
         if run_dispatcher:
-            from services.notify.dispatcher import Dispatcher, default_owner
+            from services.notify.dispatcher import dispatcher_for
 
-            dispatcher = Dispatcher(store, cfg, public_url=settings.public_url,
-                                    kafka_bootstrap=settings.kafka_bootstrap_servers,
-                                    owner=default_owner(settings.api_port),
-                                    lease_ttl=timedelta(seconds=float(os.environ.get("PANTAU_NOTIFY_LEASE_S", "30"))))
-            task = asyncio.create_task(dispatcher.run_forever(float(os.environ.get("PANTAU_NOTIFY_INTERVAL_S", "1.0")), stop))
+            dispatcher = dispatcher_for(store, cfg, settings)
+            task = asyncio.create_task(dispatcher.run_forever(get_notify_settings().interval_s, stop))
         try:
             yield
         finally:

@@ -46,9 +46,11 @@ from services.notify.domain.routing import Route
 from services.notify.domain.silences import silenced_by
 from services.notify.domain.summary import alert_summary
 from services.notify.store import NotifyStore, item_key
+from services.notify.settings import get_notify_settings
 from shared import metrics
 from shared.logging import log_event
 from shared.schemas import utcnow
+from shared.settings import Settings
 
 log = logging.getLogger("pantau.notify.dispatcher")
 LEASE = "dispatcher"
@@ -56,7 +58,14 @@ OPEN_FOR_REMINDER = {"forwarded", "new", "verified"}
 
 
 def default_owner(port: int | None = None) -> str:
-    return os.environ.get("PANTAU_NOTIFY_INSTANCE") or f"{socket.gethostname()}:{port or os.getpid()}"
+    return get_notify_settings().instance or f"{socket.gethostname()}:{port or os.getpid()}"
+
+
+def dispatcher_for(store: NotifyStore, config: NotifyConfig, settings: Settings) -> Dispatcher:
+    """The dispatcher as the API process and ``python -m services.notify.dispatcher`` run it."""
+    return Dispatcher(store, config, public_url=settings.public_url, kafka_bootstrap=settings.kafka_bootstrap_servers,
+                      owner=default_owner(settings.api_port),
+                      lease_ttl=timedelta(seconds=get_notify_settings().lease_s))
 
 
 class Dispatcher:
@@ -473,12 +482,9 @@ async def main() -> None:  # pragma: no cover - process entry
     settings = get_settings()
     configure_logging(settings.log_level)
     client, db = connect(settings)
-    dispatcher = Dispatcher(NotifyStore(db), load_notify_config(), public_url=settings.public_url,
-                            kafka_bootstrap=settings.kafka_bootstrap_servers,
-                            owner=default_owner(settings.api_port),
-                            lease_ttl=timedelta(seconds=float(os.environ.get("PANTAU_NOTIFY_LEASE_S", "30"))))
+    dispatcher = dispatcher_for(NotifyStore(db), load_notify_config(), settings)
     try:
-        await dispatcher.run_forever(float(os.environ.get("PANTAU_NOTIFY_INTERVAL_S", "1.0")))
+        await dispatcher.run_forever(get_notify_settings().interval_s)
     finally:
         await dispatcher.close()
         await client.close()

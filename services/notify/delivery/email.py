@@ -10,7 +10,6 @@ backoff as webhooks; SMTP 5xx replies (permanent) fail at once.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import smtplib
 import ssl
@@ -21,7 +20,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any, Awaitable, Callable, Mapping, Sequence
 
+from pydantic import SecretStr
+
 from services.notify.domain.summary import format_time_id, group_subject_line
+from services.notify.settings import NotifySettings, get_notify_settings
 
 from .retry import Attempt, DeliveryResult, RetryPolicy
 
@@ -53,21 +55,15 @@ class SmtpConfig:
     sender: str = "Pantau Netral <pantau-netral@localhost>"
     starttls: bool = False
     use_ssl: bool = False
-    username_env: str | None = None  # names of environment variables, never the values
-    password_env: str | None = None
+    username: str = ""
+    password: SecretStr = SecretStr("")
     timeout: float = 15.0
 
     @classmethod
-    def from_env(cls) -> "SmtpConfig":
-        return cls(
-            host=os.environ.get("PANTAU_SMTP_HOST", "127.0.0.1"),
-            port=int(os.environ.get("PANTAU_SMTP_PORT", "25")),
-            sender=os.environ.get("PANTAU_SMTP_FROM", "Pantau Netral <pantau-netral@localhost>"),
-            starttls=os.environ.get("PANTAU_SMTP_STARTTLS", "") in ("1", "true", "yes"),
-            use_ssl=os.environ.get("PANTAU_SMTP_SSL", "") in ("1", "true", "yes"),
-            username_env="PANTAU_SMTP_USERNAME" if os.environ.get("PANTAU_SMTP_USERNAME") else None,
-            password_env="PANTAU_SMTP_PASSWORD" if os.environ.get("PANTAU_SMTP_PASSWORD") else None,
-        )
+    def from_settings(cls, settings: NotifySettings) -> "SmtpConfig":
+        return cls(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
+                   starttls=settings.smtp_starttls, use_ssl=settings.smtp_ssl,
+                   username=settings.smtp_username, password=settings.smtp_password)
 
 
 def render_email(payload: Mapping[str, Any]) -> tuple[str, str]:
@@ -146,7 +142,7 @@ class EmailSender:
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
     ):
-        self.config = config or SmtpConfig.from_env()
+        self.config = config or SmtpConfig.from_settings(get_notify_settings())
         self.policy = policy or RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=60.0, max_elapsed=300.0)
         self._sleep = sleep
         self._rng = rng or random.Random()
@@ -163,8 +159,8 @@ class EmailSender:
             if cfg.starttls and not cfg.use_ssl:
                 smtp.starttls(context=ssl.create_default_context())
                 smtp.ehlo()
-            if cfg.username_env and cfg.password_env:
-                smtp.login(os.environ[cfg.username_env], os.environ[cfg.password_env])
+            if cfg.username:
+                smtp.login(cfg.username, cfg.password.get_secret_value())
             refused = smtp.send_message(msg, to_addrs=list(to))
             if refused:
                 # Some recipients refused, others accepted: report, but do not re-send to all.

@@ -115,3 +115,17 @@ async def test_smtp_server_down_exhausts_budget():
     result = await sender.send(["a@x.example"], "Uji", "Isi", notification_id="nf_3")
     assert result.outcome == "failed_exhausted" and result.attempt_count == 2
     assert result.attempts[0].error.startswith("connection")
+
+
+def test_smtp_settings_come_from_the_environment_and_keep_the_password_secret(monkeypatch):
+    from services.notify.settings import NotifySettings
+
+    monkeypatch.setenv("PANTAU_SMTP_HOST", "smtp.bkn.example")
+    monkeypatch.setenv("PANTAU_SMTP_PORT", "587")
+    monkeypatch.setenv("PANTAU_SMTP_STARTTLS", "1")
+    monkeypatch.setenv("PANTAU_SMTP_USERNAME", "pantau")
+    monkeypatch.setenv("PANTAU_SMTP_PASSWORD", "rahasia-sekali")
+    config = SmtpConfig.from_settings(NotifySettings())
+    assert (config.host, config.port, config.starttls, config.username) == ("smtp.bkn.example", 587, True, "pantau")
+    assert config.password.get_secret_value() == "rahasia-sekali"
+    assert "rahasia-sekali" not in repr(config) and "rahasia-sekali" not in repr(NotifySettings())

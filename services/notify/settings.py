@@ -1,0 +1,34 @@
+"""Notify's own settings (frozen, from the environment); connections come from ``shared.settings``.
+
+The SMTP password is a ``SecretStr`` (never printed); webhook secrets stay in the environment under
+the variable names ``agencies.yaml`` gives them and are read only when a request is signed.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotifySettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    # The API process runs the dispatcher unless told not to (then: python -m services.notify.dispatcher).
+    run_dispatcher: bool = Field(True, alias="PANTAU_NOTIFY_DISPATCHER")
+    interval_s: float = Field(1.0, alias="PANTAU_NOTIFY_INTERVAL_S", gt=0)
+    # Only the lease holder sends; a dead holder's lease expires after this long.
+    lease_s: float = Field(30.0, alias="PANTAU_NOTIFY_LEASE_S", gt=0)
+    instance: str = Field("", alias="PANTAU_NOTIFY_INSTANCE")
+    smtp_host: str = Field("127.0.0.1", alias="PANTAU_SMTP_HOST")
+    smtp_port: int = Field(25, alias="PANTAU_SMTP_PORT", ge=1, le=65535)
+    smtp_from: str = Field("Pantau Netral <pantau-netral@localhost>", alias="PANTAU_SMTP_FROM")
+    smtp_starttls: bool = Field(False, alias="PANTAU_SMTP_STARTTLS")
+    smtp_ssl: bool = Field(False, alias="PANTAU_SMTP_SSL")
+    smtp_username: str = Field("", alias="PANTAU_SMTP_USERNAME")
+    smtp_password: SecretStr = Field(SecretStr(""), alias="PANTAU_SMTP_PASSWORD")
+
+
+@lru_cache(maxsize=1)
+def get_notify_settings() -> NotifySettings:
+    return NotifySettings()
