@@ -16,6 +16,7 @@ def build_app() -> typer.Typer:
     app = typer.Typer(
         help="Pantau Netral: watch online content for breaches of ASN political neutrality.",
         no_args_is_help=True,
+        rich_markup_mode="markdown",  # docstrings wrap as paragraphs instead of keeping source line breaks
         pretty_exceptions_show_locals=False,  # locals may hold NIPs, names or keys
     )
     for name in COMMAND_MODULES:
