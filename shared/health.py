@@ -21,7 +21,9 @@ def add_health_routes(app: faust.App, readiness: ReadinessCheck) -> None:
     class Readyz(View):
         async def get(self, request: Request) -> Response:
             checks = await readiness()
-            checks["kafka_consumer"] = app.consumer is not None and app.consumer.assignment() is not None
+            # Ready once the group has given this worker partitions (topics have at least as many
+            # partitions as a stage has workers, so every worker gets some).
+            checks["kafka_consumer"] = app.consumer is not None and bool(app.consumer.assignment())
             ready = all(checks.values())
             return self.json({"ready": ready, "checks": checks}, status=200 if ready else 503)
 
