@@ -90,6 +90,15 @@ class Component:
         self.pid_file.write_text(str(proc.pid))
         return proc.pid
 
+    def wait_exited(self, timeout: float = 15.0) -> None:
+        """After a kill: a dying process still shows in /proc for a moment, and starting the
+        service again before it is gone would see it "running" and start nothing."""
+        deadline = time.monotonic() + timeout
+        while self.pid() is not None:
+            if time.monotonic() > deadline:
+                raise StackError(f"{self.name} (pid {self.pid()}) did not exit within {timeout:.0f}s")
+            time.sleep(0.05)
+
     def stop(self, timeout: float = 20.0) -> bool:
         return bool(stop_all([self], timeout))
 

@@ -52,10 +52,13 @@ def test_kill_9_classify_mid_stream_loses_nothing_and_duplicates_no_alert(pipeli
 
     classified = lambda: asyncio.run(_count(settings, "classifications")) - baseline  # noqa: E731
     wait_for(lambda: classified() >= 100, 60, "classify to be part-way through the batch", interval=0.2)
-    os.killpg(stack.service("classify").pid(), signal.SIGKILL)
+    classify = stack.service("classify")
+    os.killpg(classify.pid(), signal.SIGKILL)
+    classify.wait_exited()
     in_flight = TOTAL - classified()
     assert in_flight > 0, "the kill must land while records are still in flight"
     stack.services_up(("classify",))
+    assert classify.pid() is not None, "classify must be running again"
 
     wait_for(lambda: classified() >= TOTAL, 300, f"all {TOTAL} records to be classified after the restart", interval=2)
     assert asyncio.run(_count(settings, "classifications", ids)) == TOTAL
