@@ -18,11 +18,11 @@ from tests.integration.conftest import read_topic, run_cli, unique, wait_for
 pytestmark = pytest.mark.integration
 
 TOTAL = 2000
-async def _count(settings, collection: str, ids: list[str] | None = None) -> int:
-    """Documents in ``collection`` (only ``ids`` if given: slower on FerretDB, so used once at the end)."""
+async def _count(settings, collection: str, ids: list[str] | None = None, **fields) -> int:
+    """Documents in ``collection`` (only ``ids`` if given: slower on FerretDB, so used sparingly)."""
     client, db = connect(settings)
     try:
-        return await db[collection].count_documents({"_id": {"$in": ids}} if ids else {})
+        return await db[collection].count_documents({**({"_id": {"$in": ids}} if ids else {}), **fields})
     finally:
         await client.close()
 
@@ -62,15 +62,22 @@ def test_kill_9_classify_mid_stream_loses_nothing_and_duplicates_no_alert(pipeli
 
     wait_for(lambda: classified() >= TOTAL, 300, f"all {TOTAL} records to be classified after the restart", interval=2)
     assert asyncio.run(_count(settings, "classifications", ids)) == TOTAL
+    partisan = asyncio.run(_count(settings, "classifications", ids, partisan=True))
+    wait_for(lambda: asyncio.run(_count(settings, "matches", ids)) == partisan, 120, "every partisan record matched")
     expected = asyncio.run(_matched_pairs(settings, ids))
     assert len(expected) >= len(partisan_registered) * 0.9
     wait_for(lambda: asyncio.run(_count(settings, "alerts", sorted(expected))) == len(expected), 120,
              "every matched pair to become an alert")
 
-    alert_ids = Counter(
-        json.loads(m.value)["alert_id"] for m in read_topic(settings, topics.ALERTS.name, timeout=20)
-        if json.loads(m.value)["content"]["content_id"] in set(ids)
-    )
+    def all_published() -> Counter | None:
+        found = Counter(
+            json.loads(m.value)["alert_id"] for m in read_topic(settings, topics.ALERTS.name, timeout=20)
+            if json.loads(m.value)["content"]["content_id"] in set(ids)
+        )
+        return found if set(found) >= expected else None
+
+    # An alert is stored, then its case opened, then published: the topic may trail the store.
+    alert_ids = wait_for(all_published, 60, "every alert on pantau.alerts.v1")
     assert set(alert_ids) == expected
     assert [a for a, n in alert_ids.items() if n > 1] == [], "an alert was published twice"
     assert asyncio.run(_count(settings, "content", ids)) == TOTAL

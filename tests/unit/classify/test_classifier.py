@@ -163,8 +163,14 @@ ELECTION_WORDS = ["coblos", "pilih", "dukung", "02", "nomor", "Prabowo", "Anies"
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(ELECTION_WORDS), max_size=12))
 def test_report_frame_never_raises_score(clf, words):
-    """Adding a Bawaslu-report frame to any content never makes it more partisan."""
+    """Adding a Bawaslu-report frame to any content never makes it more partisan.
+
+    The frame is written in the post's own register: a lower-case sentence appended to a shouted
+    post would change whether its capitals (AMIN, the pair's acronym) are trusted at all."""
     text = " ".join(words)
+    letters = [ch for ch in text if ch.isalpha()]
+    shouted = bool(letters) and sum(ch.isupper() for ch in letters) / len(letters) > 0.5
+    frame = ". Bawaslu periksa dugaan pelanggaran netralitas ini"
     plain = clf.classify(rec(text))
-    framed = clf.classify(rec(text + ". Bawaslu periksa dugaan pelanggaran netralitas ini"))
+    framed = clf.classify(rec(text + (frame.upper() if shouted else frame)))
     assert framed.score <= plain.score + 1e-9
