@@ -6,7 +6,9 @@ set -euo pipefail
 version="${FERRETDB_VERSION:-v1.24.2}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/.cache/ferretdb/bin/ferretdb"
-if [[ -x "$out" ]] && "$out" --version 2>/dev/null | grep -q "$version"; then
+# Output captured before matching: with pipefail, `| grep -q` or `| head` can kill the writer
+# with SIGPIPE and fail the script (exit 141).
+if [[ -x "$out" ]] && [[ "$("$out" --version 2>/dev/null)" == *"$version"* ]]; then
   exit 0
 fi
 command -v go >/dev/null || { echo "go is required to build FerretDB (install Go 1.22+)" >&2; exit 1; }
@@ -19,4 +21,5 @@ echo "$version" > "$work/build/version/version.txt"
 echo "building FerretDB $version (one-off, about a minute)..." >&2
 (cd "$work" && CGO_ENABLED=0 go build -trimpath -o "$out" ./cmd/ferretdb)
 rm -rf "$work"
-"$out" --version | head -1
+built="$("$out" --version)"
+echo "${built%%$'\n'*}"
