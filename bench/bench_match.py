@@ -73,6 +73,7 @@ def _build_and_lookup(path: str, count: int, lookups: int, quick: bool, out: dic
     out["baseline_csv_read_s"] = round(time.perf_counter() - started, 2)
     assert rows == count
     before = _rss_mb()
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     engine = MatchEngine.from_csv(path, registry_version="bench", validate=False)
     build = time.perf_counter() - started
@@ -98,7 +99,10 @@ def _build_and_lookup(path: str, count: int, lookups: int, quick: bool, out: dic
                p50_ms=round(latencies[len(latencies) // 2] * 1e3, 3),
                p99_ms=round(latencies[int(len(latencies) * 0.99)] * 1e3, 3),
                max_ms=round(latencies[-1] * 1e3, 3), mean_ms=round(statistics.fmean(latencies) * 1e3, 3),
-               with_results=found)
+               with_results=found,
+               # 1-minute load average when the build started and when the lookups ended (the bench
+               # itself adds about 1): on a shared machine other work slows both.
+               load_avg_1m=[round(load_before, 2), round(os.getloadavg()[0], 2)])
     # Baseline 2: a plain dict lookup loop over string keys, same number of lookups, same process.
     keys = [f"{engine.nip_of(i)}" for i in range(0, engine.size, max(1, engine.size // 200_000))]
     table = {k: i for i, k in enumerate(keys)}

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import json
+from array import array
+from itertools import accumulate
 
 import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from services.match.domain.engine import MatchConfig, MatchEngine, load_config
+from services.match.domain.engine import MatchConfig, MatchEngine, _Builder, load_config
+from services.match.domain.gazetteer import normalize_text, roles_in
+from services.match.domain.generator import generate_rows
+from services.match.domain.reference import ROLE_SYNONYMS, ROLE_WORDS
 from services.match.domain.registry_csv import iter_registry
 from shared.schemas import ContentRecord
 
@@ -98,3 +103,41 @@ def test_cli_match_and_generate(tmp_path) -> None:
     assert set(got[0]["matches"][0]) >= {"nip", "band", "score", "explanation"}
     assert got[1]["matches"] == [] and "error" in got[2]
     assert got[0]["registry_version"].startswith("csv-")
+
+
+def _plain_table(hashes: array, pids: array) -> tuple[array, array, array]:
+    """(offsets, postings, tags) by one counting sort over the whole table."""
+    buckets = 1 << max(10, (max(len(hashes), 1) - 1).bit_length())
+    mask = buckets - 1
+    counts = array("I", bytes(4 * (buckets + 1)))
+    for h in hashes:
+        counts[h & mask] += 1
+    ends = array("I", accumulate(counts))
+    postings, tags = array("I", bytes(4 * len(hashes))), array("H", bytes(2 * len(hashes)))
+    for h, pid in zip(hashes, pids):
+        b = h & mask
+        ends[b] -= 1
+        postings[ends[b]], tags[ends[b]] = pid, h >> 48 & 0xFFFF
+    return ends, postings, tags
+
+
+@pytest.mark.parametrize("count", [0, 40, 30_000])  # no postings, part of one slice, several slices
+def test_table_is_a_counting_sort_by_bucket(count: int) -> None:
+    builder = _Builder()
+    builder.add_many((*row[:10], [tuple(h.split(":", 1)) for h in row[10].split(";") if ":" in h])
+                     for row in generate_rows(count, seed=5))
+    hashes, pids = array("q", builder.hashes), array("I", builder.pids)
+    engine = MatchEngine(builder, "v", MatchConfig())
+    assert (engine._offsets, engine._postings, engine._tags) == _plain_table(hashes, pids)
+
+
+def test_roles_are_the_role_words_present() -> None:
+    texts = {text for row in generate_rows(3_000, seed=5) for text in row[6:8]}
+    texts |= {"", "Guru", "Gurunya", "Satpol PP Kota", "Kepala Sekolah SDN 1", "Pamong Praja"}
+    for text in texts:
+        norm = normalize_text(text)
+        expected = {word for word in ROLE_WORDS if f" {word} " in norm}
+        expected |= {role for synonym, role in ROLE_SYNONYMS.items() if f" {synonym} " in norm}
+        if " guru " in norm or norm.startswith(" guru"):
+            expected.add("guru")
+        assert roles_in(text) == expected, text
