@@ -5,12 +5,14 @@ import asyncio
 import json
 import os
 import signal
+import urllib.request
 from collections import Counter
 
 import pytest
 
 from pantau.loadgen import mixed_posts
 from shared import topics
+from shared.kafka import WEB_PORT_OFFSETS
 from shared.mongo import connect
 from shared.schemas import alert_id_for, content_id_for
 from tests.integration.conftest import read_topic, run_cli, unique, wait_for
@@ -43,6 +45,17 @@ async def _matched_pairs(settings, ids: list[str]) -> set[str]:
 PROGRESS = {"ingest": "content", "classify": "classifications", "match": "matches", "notify": "alerts"}
 
 
+def _processed_since_start(settings, stage: str) -> int:
+    port = settings.ingest_port if stage == "ingest" else settings.web_port_base + WEB_PORT_OFFSETS[stage]
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+            text = response.read().decode()
+    except OSError:
+        return 0
+    return sum(int(float(line.rsplit(" ", 1)[1])) for line in text.splitlines()
+               if line.startswith("pantau_events_total{") and f'stage="{stage}"' in line and "processed" in line)
+
+
 @pytest.mark.parametrize("stage", list(PROGRESS))
 def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, settings, tmp_path, stage):
     stack = pipeline["stack"]
@@ -52,14 +65,24 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, setti
     share = {"ingest": 1.0, "classify": 1.0, "match": 0.4, "notify": 0.2}[stage]
     path = tmp_path / "batch.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    # The baseline is taken before submitting: the stages start on the load before `submit` returns.
+    # The stage is stopped while its input piles up, restarted, and killed once it has written part of
+    # the backlog: so the kill lands mid-run even for a stage that drains a small load in a second.
     collection = PROGRESS[stage]
-    baseline = asyncio.run(_count(settings, collection))
-    run_cli("submit", str(path))
-
-    progressed = lambda: asyncio.run(_count(settings, collection)) - baseline  # noqa: E731
-    wait_for(lambda: progressed() >= 1, 120, f"{stage} to be part-way through the load", interval=0.05)
     service = stack.service(stage)
+    stack.services_down((stage,))
+    run_cli("submit", str(path))
+    upstream = {"classify": ("content", TOTAL), "match": ("classifications", TOTAL),
+                "notify": ("matches", int(TOTAL * 0.4))}.get(stage)
+    if upstream:
+        name, want = upstream
+        wait_for(lambda: asyncio.run(_count(settings, name, ids)) >= want, 300,
+                 f"the backlog for {stage} ({want} records in {name})", interval=1)
+    baseline = asyncio.run(_count(settings, collection))
+    stack.services_up((stage,))
+    progressed = lambda: asyncio.run(_count(settings, collection)) - baseline  # noqa: E731
+    # The restarted worker's own counter (cheap to poll, unlike a count): killed after its first batch.
+    wait_for(lambda: _processed_since_start(settings, stage) >= 1, 120, f"{stage} to finish a first batch",
+             interval=0.01)
     os.killpg(service.pid(), signal.SIGKILL)
     service.wait_exited()
     in_flight = int(TOTAL * share) - progressed()

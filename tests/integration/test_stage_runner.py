@@ -77,10 +77,12 @@ async def _committed_and_end(settings, group: str, topic: str) -> tuple[int, int
         await admin.close()
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers)
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
+        await consumer._client.force_metadata_update()
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
     finally:
         await consumer.stop()
