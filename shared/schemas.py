@@ -7,8 +7,9 @@ Kafka topics carry raw JSON bytes (faust has no pydantic support); each agent va
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timezone
-from typing import Literal
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -54,43 +55,102 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class RecordLimits:
+    """What one content record may hold (checked at ingest, both doors, with the field named).
+
+    Generous for real posts and articles, bounded so one record can never stall a stage or exceed
+    the broker's 1 MiB message limit once classification and match results travel with it.
+    Longer text is refused, not truncated: evidence is kept exactly as received or not at all.
+    """
+
+    RECORD_BYTES = 400_000  # the record's JSON as sent
+    TEXT_CHARS = 300_000  # a long article; classified in a bounded window (classify's config)
+    FIELD_CHARS = 20_000  # each media caption and OCR text, target.text, author.bio
+    MEDIA_ITEMS = 20
+    LABELS = 50
+    LABEL_CHARS = 100
+    HANDLE_CHARS = 100
+    NAME_CHARS = 200
+    URL_CHARS = 2_048
+    EXTRA_BYTES = 20_000
+    EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+
+
 class Author(_Frozen):
-    handle: str | None = None
-    display_name: str | None = None
-    bio: str | None = None
+    handle: str | None = Field(None, max_length=RecordLimits.HANDLE_CHARS)
+    display_name: str | None = Field(None, max_length=RecordLimits.NAME_CHARS)
+    bio: str | None = Field(None, max_length=RecordLimits.FIELD_CHARS)
 
 
 class Target(_Frozen):
-    handle: str | None = None
-    text: str | None = None
+    handle: str | None = Field(None, max_length=RecordLimits.HANDLE_CHARS)
+    text: str | None = Field(None, max_length=RecordLimits.FIELD_CHARS)
 
 
 class Media(_Frozen):
     type: Literal["image", "video"]
-    caption: str | None = None
-    ocr_text: str | None = None
-    labels: list[str] = Field(default_factory=list)
+    caption: str | None = Field(None, max_length=RecordLimits.FIELD_CHARS)
+    ocr_text: str | None = Field(None, max_length=RecordLimits.FIELD_CHARS)
+    labels: list[Annotated[str, Field(max_length=RecordLimits.LABEL_CHARS)]] = Field(
+        default_factory=list, max_length=RecordLimits.LABELS)
 
 
 class ContentRecord(_Frozen):
-    """Content record v1: the external contract on ``pantau.content.submitted.v1``."""
+    """Content record v1: the external contract on ``pantau.content.submitted.v1``.
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    Unknown top-level fields are refused with their name (a misspelt ``txt`` would otherwise be
+    accepted and never classified); what an upstream system wants to carry along goes in ``extra``.
+    """
 
     source: str = Field(min_length=1, max_length=64)
     external_id: str = Field(min_length=1, max_length=512)
-    url: str | None = None
+    url: str | None = Field(None, max_length=RecordLimits.URL_CHARS)
     kind: ContentKind = "post"
-    text: str = ""
+    text: str = Field("", max_length=RecordLimits.TEXT_CHARS)
     author: Author = Field(default_factory=Author)
     target: Target | None = None
-    media: list[Media] = Field(default_factory=list)
+    media: list[Media] = Field(default_factory=list, max_length=RecordLimits.MEDIA_ITEMS)
     published_at: AwareDatetime | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("source")
     @classmethod
     def _lower_source(cls, value: str) -> str:
-        return value.strip().lower()
+        value = value.strip().lower()
+        if not value:
+            raise ValueError("must name the channel (x, facebook, news, ...), not be blank")
+        return value
+
+    @field_validator("external_id")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must be the item's id on its channel, not blank")
+        return value
+
+    @field_validator("published_at", mode="before")
+    @classmethod
+    def _iso_only(cls, value: Any) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise ValueError("give an ISO 8601 date-time with its offset, e.g. 2024-01-10T08:15:00+07:00 "
+                             "(numbers are ambiguous: seconds or milliseconds)")
+        return value
+
+    @field_validator("published_at")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not (RecordLimits.EARLIEST <= value <= utcnow() + timedelta(days=1)):
+            raise ValueError(f"{value.isoformat()} is outside the plausible range "
+                             f"{RecordLimits.EARLIEST.date().isoformat()} .. tomorrow")
+        return value
+
+    @field_validator("extra")
+    @classmethod
+    def _small_extra(cls, value: dict[str, Any]) -> dict[str, Any]:
+        size = len(json.dumps(value, ensure_ascii=False, default=str).encode())
+        if size > RecordLimits.EXTRA_BYTES:
+            raise ValueError(f"{size} bytes, more than the {RecordLimits.EXTRA_BYTES} allowed")
+        return value
 
     @property
     def content_id(self) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(50.0, alias="PANTAU_BATCH_MAX_WAIT_MS", gt=0, le=5000)
     # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
     kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
+
+    @field_validator("ingest_api_keys")
+    @classmethod
+    def _keys_or_nothing(cls, value: str) -> str:
+        if value.strip() and not any(k.strip() for k in value.split(",")):
+            raise ValueError("PANTAU_INGEST_API_KEYS holds only separators: give comma-separated keys, or leave it "
+                             "unset for an open loopback door")
+        return value
 
     @property
     def kafka_url(self) -> str:

@@ -27,6 +27,7 @@ import asyncio
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,7 @@ def parse_model(model: type[M], raw: bytes | str) -> M:
         raise InvalidRecord("invalid_json", "not valid JSON: nested too deeply") from exc
     if not isinstance(payload, dict):
         raise InvalidRecord("validation", f"(record): expected a JSON object, got {type(payload).__name__}", ["(record)"])
+    check_json_shape(payload)
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -76,6 +78,36 @@ def parse_model(model: type[M], raw: bytes | str) -> M:
         raise InvalidRecord("validation", reason, fields) from exc
     except RecursionError as exc:
         raise InvalidRecord("validation", "(record): nested too deeply", ["(record)"]) from exc
+
+
+MAX_JSON_DEPTH = 32
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_json_shape(payload: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Refuse what no record needs and what breaks later steps: deep nesting, lone UTF-16 surrogates.
+
+    JSON allows ``"\\ud800"`` alone, but such a string cannot be written as UTF-8 (the store, the
+    broker and every log line would fail on it later, far from the door).
+    """
+    stack: list[tuple[Any, str, int]] = [(payload, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > max_depth:
+            raise InvalidRecord("validation", f"{path or '(record)'}: nested deeper than {max_depth} levels",
+                                [path or "(record)"])
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                raise InvalidRecord("validation", f"{path or '(record)'}: contains a lone UTF-16 surrogate "
+                                    "(not valid Unicode text)", [path or "(record)"])
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                if _SURROGATE.search(key):
+                    raise InvalidRecord("validation", f"{path or '(record)'}: a key contains a lone UTF-16 surrogate",
+                                        [path or "(record)"])
+                stack.append((child, f"{path}.{key}" if path else key, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((child, f"{path}.{i}", depth + 1) for i, child in enumerate(value))
 
 
 def is_transient(exc: BaseException) -> bool:

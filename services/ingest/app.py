@@ -6,12 +6,12 @@ below does the rest, a batch at a time (``services.ingest.domain.plan_forwarding
 """
 from __future__ import annotations
 
-import json
+import hmac
 import logging
 
 from faust.web import Request, Response, View
 
-from services.ingest.domain import accepted_event, plan_forwarding, stored_content
+from services.ingest.domain import accepted_event, check_record_size, plan_forwarding, split_body, stored_content
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import InvalidRecord, batch_agent, make_app, parse_model
@@ -42,6 +42,11 @@ async def accept(batch: Batch[ContentRecord]) -> None:
     now = utcnow()
     documents: dict[str, dict] = {}
     for item in batch.items:
+        try:
+            check_record_size(item.received.value)
+        except InvalidRecord as exc:
+            batch.reject(item, exc)
+            continue
         documents.setdefault(item.model.content_id, stored_content(item.model, item.received.value, now))
     in_flight = db()[IN_FLIGHT]
     interrupted = await insert_new(in_flight, [{"_id": cid, "at": now} for cid in documents])
@@ -59,9 +64,15 @@ async def accept(batch: Batch[ContentRecord]) -> None:
 batch_agent(app, "ingest", topics.CONTENT_SUBMITTED, ContentRecord, accept, settings)
 
 
-def error_body(code: str, message: str, details: list | None = None) -> dict:
-    """The one error shape of our HTTP APIs."""
-    return {"error": {"code": code, "message": message, "details": details or []}}
+def error_body(code: str, message: str, field: str | None = None, details: list | None = None) -> dict:
+    """The one error shape of our HTTP APIs (``details``: one entry per bad record of a batch)."""
+    return {"error": {"code": code, "message": message, "field": field, "details": details or []}}
+
+
+def _key_accepted(presented: str) -> bool:
+    keys = settings.ingest_keys
+    # Every key compared, in constant time: the answer's timing says nothing about a key's prefix.
+    return not keys or any([hmac.compare_digest(presented.encode(), key.encode()) for key in keys])
 
 
 @app.page("/v1/content")
@@ -69,31 +80,36 @@ class ContentView(View):
     """POST one content record (an object) or a batch (an array); answers 202 with content ids.
 
     A batch is all-or-nothing: if any item is invalid, nothing is published and the 400 names
-    each bad item by index and field.
+    each bad item by index and field. Each record is published as the exact bytes it was sent
+    with, so its evidence hash is over what the sender sent.
     """
 
     async def post(self, request: Request) -> Response:
-        keys = settings.ingest_keys
         presented = request.headers.get("X-API-Key") or request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if keys and presented not in keys:
+        if not _key_accepted(presented):
             return self.json(error_body("unauthorized", "missing or unknown API key (header X-API-Key)"), status=401)
+        media_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            return self.json(error_body("unsupported_media_type", "send the records as Content-Type: application/json",
+                                        "Content-Type"), status=415)
         body = await request.read()
         try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return self.json(error_body("invalid_json", f"request body is not valid JSON: {exc}"), status=400)
-        items = payload if isinstance(payload, list) else [payload]
-        if not items or len(items) > MAX_BATCH:
+            elements = split_body(body)
+        except InvalidRecord as exc:
+            return self.json(error_body(exc.error_type, exc.reason), status=400)
+        if not elements or len(elements) > MAX_BATCH:
             return self.json(error_body("bad_batch", f"send between 1 and {MAX_BATCH} records per request"), status=400)
         problems, valid = [], []
-        for index, item in enumerate(items):
-            raw = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode()
+        for index, raw in enumerate(elements):
             try:
+                check_record_size(raw)
                 valid.append((parse_model(ContentRecord, raw), raw))
             except InvalidRecord as exc:
                 problems.append({"index": index, "reason": exc.reason, "fields": exc.fields})
         if problems:
-            return self.json(error_body("invalid_record", "some records are invalid; nothing was accepted", problems), status=400)
+            first = problems[0]["fields"][0] if problems[0]["fields"] else None
+            return self.json(error_body("invalid_record", "some records are invalid; nothing was accepted", first,
+                                        problems), status=400)
         await publish([Outgoing(topics.CONTENT_SUBMITTED.name, record.content_id.encode(), raw) for record, raw in valid])
         results = [{"external_id": record.external_id, "content_id": record.content_id} for record, _ in valid]
         return self.json({"accepted": results}, status=202)

@@ -1,10 +1,12 @@
 """What ingest stores for each accepted item: the raw bytes as evidence, hashed, plus the record."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from shared.schemas import ContentAccepted, ContentRecord, evidence_hash
+from shared.schemas import ContentAccepted, ContentRecord, RecordLimits, evidence_hash
+from shared.stage import InvalidRecord
 
 
 def stored_content(record: ContentRecord, raw: bytes, received_at: datetime) -> dict[str, Any]:
@@ -38,3 +40,55 @@ def plan_forwarding(batch_ids: list[str], stored_before: set[str], interrupted: 
     forward = [cid for cid in batch_ids if cid not in stored_before or cid in interrupted]
     dropped = [cid for cid in batch_ids if cid in stored_before and cid not in interrupted]
     return forward, dropped
+
+
+def check_record_size(raw: bytes) -> None:
+    if len(raw) > RecordLimits.RECORD_BYTES:
+        raise InvalidRecord("validation", f"(record): {len(raw):,} bytes, more than the "
+                            f"{RecordLimits.RECORD_BYTES:,} a record may have", ["(record)"])
+
+
+def split_body(body: bytes) -> list[bytes]:
+    """The exact bytes of each record in a POST body: the object itself, or each array element.
+
+    The evidence hash is taken over these bytes, as sent, not over a re-serialisation. Raises
+    InvalidRecord (invalid_json) naming the position of the first syntax error.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidRecord("invalid_json", f"request body is not UTF-8: {exc}") from exc
+    start = len(text) - len(text.lstrip())
+    if not text[start:].startswith("["):
+        return [text.strip().encode()]
+    decoder, elements, index = json.JSONDecoder(), [], start + 1
+
+    def skip(i: int) -> int:
+        while i < len(text) and text[i] in " \t\r\n":
+            i += 1
+        return i
+
+    index = skip(index)
+    if index < len(text) and text[index] == "]":
+        index += 1
+    else:
+        while True:
+            try:
+                _, end = decoder.raw_decode(text, index)
+            except json.JSONDecodeError as exc:
+                raise InvalidRecord("invalid_json", f"request body is not valid JSON: {exc}") from exc
+            except RecursionError as exc:
+                raise InvalidRecord("invalid_json", f"request body is not valid JSON: element {len(elements)} "
+                                    "is nested too deeply") from exc
+            elements.append(text[index:end].encode())
+            index = skip(end)
+            if index < len(text) and text[index] == ",":
+                index = skip(index + 1)
+                continue
+            if index < len(text) and text[index] == "]":
+                index += 1
+                break
+            raise InvalidRecord("invalid_json", f"request body is not valid JSON: expected ',' or ']' at char {index}")
+    if text[index:].strip():
+        raise InvalidRecord("invalid_json", f"request body is not valid JSON: extra data at char {skip(index)}")
+    return elements

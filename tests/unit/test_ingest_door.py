@@ -1,0 +1,97 @@
+"""The ingest door: what a record may hold, and the exact bytes each record of a POST body had."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from services.ingest.domain import check_record_size, split_body
+from shared.schemas import ContentRecord, RecordLimits
+from shared.settings import Settings
+from shared.stage import InvalidRecord, parse_model
+
+OK = {"source": "x", "external_id": "1", "text": "halo"}
+
+
+def refused(value: dict | bytes) -> InvalidRecord:
+    raw = value if isinstance(value, bytes) else json.dumps(value).encode()
+    with pytest.raises(InvalidRecord) as caught:
+        check_record_size(raw)
+        parse_model(ContentRecord, raw)
+    return caught.value
+
+
+@pytest.mark.parametrize("record, field", [
+    ({**OK, "txt": "misspelt"}, "txt"),
+    ({**OK, "source": "   "}, "source"),
+    ({**OK, "external_id": " "}, "external_id"),
+    ({**OK, "published_at": -62135596800}, "published_at"),  # Unix seconds for year 1
+    ({**OK, "published_at": 1705000000}, "published_at"),
+    ({**OK, "published_at": "0001-01-01T00:00:00+14:00"}, "published_at"),
+    ({**OK, "published_at": "9999-12-31T23:59:59-14:00"}, "published_at"),
+    ({**OK, "text": "a" * (RecordLimits.TEXT_CHARS + 1)}, "text"),
+    ({**OK, "media": [{"type": "image"}] * (RecordLimits.MEDIA_ITEMS + 1)}, "media"),
+    ({**OK, "media": [{"type": "image", "ocr_text": "a" * (RecordLimits.FIELD_CHARS + 1)}]}, "media.0.ocr_text"),
+    ({**OK, "media": [{"type": "image", "labels": ["x"] * (RecordLimits.LABELS + 1)}]}, "media.0.labels"),
+    ({**OK, "author": {"handle": "h" * (RecordLimits.HANDLE_CHARS + 1)}}, "author.handle"),
+    ({**OK, "extra": {"crawler": "c" * RecordLimits.EXTRA_BYTES}}, "extra"),
+    ({**OK, "text": "\ud800 lone surrogate"}, "text"),
+    ({**OK, "extra": {"a": json.loads("[" * 40 + "]" * 40)}}, "extra.a"),
+])
+def test_records_refused_at_the_door_name_the_field(record, field):
+    error = refused(record)
+    assert error.fields and error.fields[0].startswith(field), error.reason
+
+
+def test_a_record_over_the_byte_limit_is_refused_as_a_whole():
+    raw = json.dumps({**OK, "author": {"bio": "b" * 19_000}, "target": {"text": "t" * 19_000},
+                      "text": "x" * (RecordLimits.RECORD_BYTES - 30_000)}).encode()
+    assert len(raw) > RecordLimits.RECORD_BYTES
+    assert refused(raw).fields == ["(record)"]
+
+
+@pytest.mark.parametrize("record", [
+    OK,
+    {**OK, "extra": {"crawler": "sigap-2", "rank": 3}},
+    {**OK, "published_at": "2024-01-10T08:15:00-03:30"},
+    {**OK, "text": "Coblos nomor 2! " * 3000},  # a ~50 KB partisan wall is carried, not refused
+])
+def test_records_within_the_limits_are_accepted(record):
+    raw = json.dumps(record).encode()
+    check_record_size(raw)
+    assert parse_model(ContentRecord, raw).content_id.startswith("ct_")
+
+
+@pytest.mark.parametrize("body, expected", [
+    (b'{"a": 1}', [b'{"a": 1}']),
+    (b'  {"a": 1}\n', [b'{"a": 1}']),
+    (b'[{"a": 1},{"b":  2}]', [b'{"a": 1}', b'{"b":  2}']),
+    (b'[ {"a": "\\u00e9"} ,\n {"b": "\xc3\xa9"} ]', [b'{"a": "\\u00e9"}', b'{"b": "\xc3\xa9"}']),
+    (b"[]", []),
+])
+def test_split_body_keeps_each_record_as_its_bytes(body, expected):
+    assert split_body(body) == expected
+
+
+@pytest.mark.parametrize("body", [b"[{}", b"[{} {}]", b"[{}] x", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000])
+def test_split_body_refuses_broken_json(body):
+    with pytest.raises(InvalidRecord) as caught:
+        split_body(body)
+    assert caught.value.error_type == "invalid_json"
+
+
+def test_evidence_hash_is_over_the_bytes_sent():
+    body = b'[{"source":"x", "external_id":"1",  "text":"a"}]'
+    [raw] = split_body(body)
+    assert hashlib.sha256(raw).hexdigest() == hashlib.sha256(body[1:-1]).hexdigest()
+
+
+@pytest.mark.parametrize("keys", [" , ", ",", " "])
+def test_a_key_list_of_only_separators_is_refused_at_start(keys, monkeypatch):
+    monkeypatch.setenv("PANTAU_INGEST_API_KEYS", keys)
+    if keys.strip():
+        with pytest.raises(ValueError):
+            Settings()
+    else:
+        assert Settings().ingest_keys == frozenset()
