@@ -371,10 +371,12 @@ def bench_end_to_end(settings: Settings, stack, total: int, steady_s: float) -> 
         insert_many = _baseline_insert_many_content(db, 100_000)
         log(f"  {insert_many['docs_per_s']:,} documents/s")
 
-        log("starting ingest, classify, match, notify and the API")
+        # The four stages only: the agency API's dispatcher works on cases, after analysts act, and
+        # has its own benchmark (bench_dispatcher); here it would measure its case scans, not the stream.
+        log("starting ingest, classify, match and notify")
         began = time.perf_counter()
-        stack.services_up()
-        stack.wait_services_ready(timeout=180)
+        stack.services_up(STAGES)
+        stack.wait_services_ready(STAGES, timeout=180)
         services_ready_s = time.perf_counter() - began
 
         run = f"bench{int(time.time())}"
@@ -420,8 +422,8 @@ def bench_end_to_end(settings: Settings, stack, total: int, steady_s: float) -> 
 
         steady_produce_s = asyncio.run(steady())
         latencies.sort()
-        written = {name: db[name].estimated_document_count() for name in
-                   ("content", "classifications", "matches", "alerts", "cases", "ingest_in_flight", "alerts_in_flight")}
+        # Only the small collections: on FerretDB even a count reads every document.
+        written = {name: db[name].count_documents({}) for name in ("ingest_in_flight", "alerts_in_flight")}
     finally:
         client.close()
 

@@ -7,7 +7,9 @@ indexes or change streams.
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from pymongo import AsyncMongoClient
@@ -86,6 +88,45 @@ async def bulk_write_chunked(collection, operations: Sequence[Any], chunk: int =
         raise ValueError(f"update commands above {UPDATE_CHUNK} statements can hang FerretDB")
     for start in range(0, len(operations), chunk):
         await collection.bulk_write(list(operations[start:start + chunk]), ordered=True)
+
+
+class InFlight:
+    """One small document per batch being stored and published: the ids it carries.
+
+    Why: a stage that stores, then publishes, must tell a replay after a crash (stored, maybe never
+    published: publish again) from a re-submission (stored and published: drop it), without a
+    lookup in the big collection. The mark goes in before the store write and out after the
+    broker's acknowledgement, so "stored before *and* named by an older mark" means interrupted.
+    One mark per batch, not per record: on FerretDB that is one insert and one delete per batch.
+    """
+
+    def __init__(self, collection):
+        self.collection = collection
+        self._id: str | None = None
+        self._older: list[dict[str, Any]] = []
+
+    async def begin(self, ids: Iterable[str]) -> None:
+        """Mark the batch; remember older marks naming any of its ids (left by a crash or a failed try)."""
+        ids = list(ids)
+        self._older = await self.collection.find({"ids": {"$in": ids}}).to_list(None)
+        self._id = uuid.uuid4().hex
+        await self.collection.insert_one({"_id": self._id, "ids": ids, "at": datetime.now(timezone.utc)})
+
+    def interrupted(self, stored_before: set[str]) -> set[str]:
+        """Which of the ids found already stored were in a batch that never finished."""
+        return stored_before & {i for mark in self._older for i in mark["ids"]}
+
+    async def end(self, ids: Iterable[str]) -> None:
+        """This batch is published: drop its mark, and its ids from the marks of interrupted batches."""
+        await self.collection.delete_one({"_id": self._id})
+        done = set(ids)
+        for mark in self._older:  # only after a crash or a failed try
+            left = [i for i in mark["ids"] if i not in done]
+            if left:
+                await self.collection.update_one({"_id": mark["_id"]}, {"$set": {"ids": left}})
+            else:
+                await self.collection.delete_one({"_id": mark["_id"]})
+        self._older = []
 
 
 class LazyDatabase:

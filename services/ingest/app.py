@@ -15,7 +15,7 @@ from services.ingest.domain import accepted_event, check_record_size, plan_forwa
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import InvalidRecord, batch_agent, make_app, parse_model
-from shared.mongo import LazyDatabase, delete_ids, insert_new, ping
+from shared.mongo import InFlight, LazyDatabase, insert_new, ping
 from shared.schemas import ContentRecord, utcnow
 from shared.settings import get_settings
 from shared.stage import Batch, Outgoing, kafka_publisher
@@ -28,35 +28,38 @@ db = LazyDatabase(settings)
 publish = kafka_publisher(app)
 
 MAX_BATCH = 1000
-IN_FLIGHT = "ingest_in_flight"  # small: ids of the batch being stored and forwarded, deleted after
+IN_FLIGHT = "ingest_in_flight"  # small: one mark per batch being stored and forwarded (shared.mongo.InFlight)
 
 
 async def accept(batch: Batch[ContentRecord]) -> None:
     """Store and forward a batch of records; duplicates of already-forwarded items are dropped.
 
-    Insert-only: the in-flight marks go in first, then the content (the insert is the duplicate
-    check), then every new item is forwarded and the marks are deleted. A content id that was
-    already stored *and* still marked in flight was interrupted by a crash before it was
-    forwarded: it is forwarded now. So nothing accepted is lost, and a re-submission is one item.
+    Insert-only: the batch's in-flight mark goes in first, then the content (the insert is the
+    duplicate check), then every new item is forwarded and the mark is deleted. A content id that
+    was already stored *and* named by an older mark was interrupted by a crash, perhaps before it
+    was forwarded: it is forwarded now. So nothing accepted is lost, and a re-submission is one item.
     """
     now = utcnow()
     documents: dict[str, dict] = {}
+    records: dict[str, ContentRecord] = {}
     for item in batch.items:
         try:
             check_record_size(item.received.value)
         except InvalidRecord as exc:
             batch.reject(item, exc)
             continue
-        documents.setdefault(item.model.content_id, stored_content(item.model, item.received.value, now))
-    in_flight = db()[IN_FLIGHT]
-    interrupted = await insert_new(in_flight, [{"_id": cid, "at": now} for cid in documents])
+        if item.model.content_id not in documents:
+            documents[item.model.content_id] = stored_content(item.model, item.received.value, now)
+            records[item.model.content_id] = item.model
+    in_flight = InFlight(db()[IN_FLIGHT])
+    await in_flight.begin(documents)
     stored_before = await insert_new(db()["content"], list(documents.values()))
-    forward, dropped = plan_forwarding(list(documents), stored_before, interrupted)
+    forward, dropped = plan_forwarding(list(documents), stored_before, in_flight.interrupted(stored_before))
     await batch.publish([
-        Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(), accepted_event(documents[cid]).model_dump_json().encode())
+        Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(), accepted_event(records[cid], documents[cid]).model_dump_json().encode())
         for cid in forward
     ])
-    await delete_ids(in_flight, documents)
+    await in_flight.end(documents)
     if dropped:
         log.info("duplicates dropped", extra={"fields": {"count": len(dropped)}})
 

@@ -1,11 +1,11 @@
 """Notify: turn matched items into alerts for the responsible agency, once per (NIP, content).
 
-A batch at a time, insert-only. The alerts' in-flight marks (with the alert body) go in first, then
-the alerts (the insert is the duplicate check: ``_id`` = alert id), then their cases are opened for
-the analysts, then the alerts are published on ``pantau.alerts.v1`` keyed by agency code, and the
-marks deleted once the broker confirmed. An alert already stored and still marked in flight was
-interrupted by a crash: the stored body is published again under the same id (consumers
-de-duplicate on it). An alert already stored and not in flight has been published: nothing is sent.
+A batch at a time, insert-only. The batch's in-flight mark goes in first, then the alerts (the
+insert is the duplicate check: ``_id`` = alert id), then their cases are opened for the analysts,
+then the alerts are published on ``pantau.alerts.v1`` keyed by agency code, and the mark deleted
+once the broker confirmed. An alert already stored and named by an older mark was interrupted by a
+crash: the stored body is published again under the same id (consumers de-duplicate on it). An
+alert already stored and not in flight has been published: nothing is sent.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from services.notify.store import NotifyStore
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
-from shared.mongo import LazyDatabase, delete_ids, find_ids, insert_new, ping
+from shared.mongo import InFlight, LazyDatabase, find_ids, insert_new, ping
 from shared.schemas import Alert, ContentMatched, utcnow
 from shared.settings import get_settings
 from shared.stage import Batch, Outgoing
@@ -27,7 +27,7 @@ settings = get_settings()
 app = make_app("notify", settings)
 db = LazyDatabase(settings)
 notify_config = load_notify_config()
-IN_FLIGHT = "alerts_in_flight"  # small: alerts being published, with their body; deleted after
+IN_FLIGHT = "alerts_in_flight"  # small: one mark per batch being published (shared.mongo.InFlight)
 
 
 async def notify(batch: Batch[ContentMatched]) -> None:
@@ -36,15 +36,16 @@ async def notify(batch: Batch[ContentMatched]) -> None:
               for alert in alerts_for(item.model, now, notify_config, settings.public_url)}
     if not drafts:
         return
-    in_flight = db()[IN_FLIGHT]
-    interrupted = await insert_new(in_flight, [
-        {"_id": alert_id, "alert": alert.model_dump(mode="json")} for alert_id, alert in drafts.items()
-    ])
+    in_flight = InFlight(db()[IN_FLIGHT])
+    await in_flight.begin(drafts)
     stored_before = await insert_new(db()["alerts"], [
         {"_id": alert_id, **alert.model_dump(mode="json")} for alert_id, alert in drafts.items()
     ])
-    resumed = {alert_id: Alert.model_validate(doc["alert"])
-               for alert_id, doc in (await find_ids(in_flight, stored_before & interrupted)).items()}
+    # Interrupted by a crash after storing, perhaps before publishing: publish the stored version
+    # (same created_at). Read from the big collection only then, never in normal operation.
+    interrupted = in_flight.interrupted(stored_before)
+    resumed = {alert_id: Alert.model_validate({k: v for k, v in doc.items() if k != "_id"})
+               for alert_id, doc in (await find_ids(db()["alerts"], interrupted)).items()}
     publish = [resumed.get(alert_id, alert) for alert_id, alert in drafts.items()
                if alert_id not in stored_before or alert_id in resumed]
     # The case opens with the alert, before it is published (the dispatcher's intake is only a
@@ -53,9 +54,11 @@ async def notify(batch: Batch[ContentMatched]) -> None:
     await batch.publish([
         Outgoing(topics.ALERTS.name, alert.agency_code.encode(), alert.model_dump_json().encode()) for alert in publish
     ])
-    await delete_ids(in_flight, drafts)
-    for alert in publish:
-        log.info("alert published", extra={"fields": {"alert_id": alert.alert_id, "agency": alert.agency_code}})
+    await in_flight.end(drafts)
+    if publish:  # one line per batch: a line per alert costs more than the alert at election volume
+        log.info("alerts published", extra={"fields": {
+            "count": len(publish), "resumed": len(resumed), "agencies": sorted({a.agency_code for a in publish})[:20],
+            "first_alert_id": publish[0].alert_id}})
 
 
 batch_agent(app, "notify", topics.CONTENT_MATCHED, ContentMatched, notify, settings)
