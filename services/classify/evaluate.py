@@ -23,7 +23,17 @@ from services.classify.domain.config import DEFAULT_DIR, REPO_ROOT
 from shared.schemas import ContentRecord
 
 DATA = REPO_ROOT / "tests" / "classify_data"
-SHARED = pathlib.Path(os.environ.get("PANTAU_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+def _shared_data() -> pathlib.Path:
+    """``../shared/data`` beside the repository (also from a worktree one level deeper), or PANTAU_SHARED_DATA."""
+    if os.environ.get("PANTAU_SHARED_DATA"):
+        return pathlib.Path(os.environ["PANTAU_SHARED_DATA"])
+    for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent):
+        if (base / "shared" / "data").is_dir():
+            return base / "shared" / "data"
+    return REPO_ROOT.parent / "shared" / "data"
+
+
+SHARED = _shared_data()
 
 
 def prf(tp: int, fp: int, fn: int) -> dict:

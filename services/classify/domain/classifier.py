@@ -10,6 +10,7 @@ quoted or third-person speech) scale cues down, because content *about* partisan
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import pathlib
 import re
@@ -27,6 +28,7 @@ THRESHOLD = 0.5  # partisan when the strongest contestant stance reaches this (t
 STANCE_MIN = 0.45  # a contestant is listed in ``stance`` from this score
 WINDOW_BEFORE, WINDOW_AFTER = 5, 4
 CONTRAST_REACH = 2  # "mending [pilih|yg|nomor] X": the contestant a contrast marker points at follows within this many tokens
+MAX_SENTENCE = 80  # tokens: a longer run without punctuation is cut, so per-sentence work stays bounded
 
 
 @dataclass(slots=True)
@@ -62,6 +64,18 @@ class Field:
     hits: list[Hit]
     sentence: list[int]
     quoted: list[bool]
+    work: int = 0  # reference-cue pairs examined: a deterministic measure of cost (see cost())
+    _by_t0: dict | None = None
+    _race_scores: dict | None = None
+
+    def hits_from(self, lo: int, hi: int):
+        """Hits starting at token positions lo..hi (an index built on first use, so lookups stay local)."""
+        if self._by_t0 is None:
+            self._by_t0 = {}
+            for h in self.hits:
+                self._by_t0.setdefault(h.t0, []).append(h)
+        for i in range(max(0, lo), hi + 1):
+            yield from self._by_t0.get(i, ())
 
 
 @dataclass
@@ -82,6 +96,7 @@ class Classifier:
 
     def __init__(self, config: ElectionConfig, config_digest: str = ""):
         self.config = config
+        self.window = config.window
         self.model_version = f"pantau-classify/{RULES_VERSION}+cfg.{config_digest[:10] or 'inline'}"
         self.race_of: dict[str, str] = {}
         self.numbers: dict[int, list[tuple[str, str]]] = {}  # n -> [(race, contestant)]
@@ -101,7 +116,8 @@ class Classifier:
 
         def add(phrase: str, hit: Hit) -> None:
             norm = normalise_phrase(phrase)
-            if not norm:
+            if not norm or (len(norm) == 1 and hit.kind in ("name", "ambiguous")):
+                # "ppp" normalises to "p" (elongation): a one-letter name would match every "P"; the acronym stays
                 return
             vocab.update(norm.split())
             bucket = payloads.setdefault(norm, [])
@@ -194,8 +210,31 @@ class Classifier:
         return cls(config, digest.hexdigest())
 
     # ------------------------------------------------------------------ field analysis
+    def _window_tokens(self, text: str) -> list[Token]:
+        """Tokens of the classification window: the first head and last tail characters, cut at a space.
+
+        Spans stay offsets into the whole field, so evidence points at the text as stored; the cut
+        closes the sentence, so no cue reaches across it."""
+        head, tail = self.window.head_chars, self.window.tail_chars
+        if len(text) <= head + tail:
+            return tokenize(text, self.segmenter)
+        cut = text.rfind(" ", head - 200, head)
+        cut = head if cut < 0 else cut
+        start = len(text) - tail
+        if tail:
+            nxt = text.find(" ", start, start + 200)
+            start = start if nxt < 0 else nxt
+        tokens = tokenize(text[:cut], self.segmenter)
+        tokens.append(Token(text[cut:start][:1], ".", cut, start, "stop"))
+        if tail:
+            for t in tokenize(text[start:], self.segmenter):
+                t.start += start
+                t.end += start
+                tokens.append(t)
+        return tokens
+
     def _field(self, name: str, text: str) -> Field:
-        tokens = tokenize(text, self.segmenter)
+        tokens = self._window_tokens(text)
         norms = [t.norm for t in tokens]
         pieces, owner = [" "], [-1]
         for i, n in enumerate(norms):
@@ -206,10 +245,12 @@ class Classifier:
         s = "".join(pieces)
         hits = self._scan(s, owner, tokens)
         sentence, quoted = [], []
-        sid, inside = 0, False
+        sid, inside, run = 0, False, 0
         for t in tokens:
-            if t.kind == "stop":
+            run += 1
+            if t.kind == "stop" or run > MAX_SENTENCE:
                 sid += 1
+                run = 0
             if t.kind == "quote":
                 inside = not inside
             sentence.append(sid)
@@ -240,16 +281,26 @@ class Classifier:
 
     # ------------------------------------------------------------------ main entry
     def classify(self, record: ContentRecord) -> Classification:
+        """The per-item API: pure, thread-safe, bounded work per record (see ``cost``)."""
+        return self._classify(record)[0]
+
+    def cost(self, record: ContentRecord) -> dict[str, int]:
+        """Deterministic work counts of one classification (tokens read, matches, reference-cue pairs)."""
+        _, fields = self._classify(record)
+        return {"fields": len(fields), "tokens": sum(len(f.tokens) for f in fields),
+                "hits": sum(len(f.hits) for f in fields), "pairs": sum(f.work for f in fields)}
+
+    def _classify(self, record: ContentRecord) -> tuple[Classification, list[Field]]:
         own: list[Field] = [self._field("text", record.text or "")]
         if record.author and record.author.bio:
             own.append(self._field("author.bio", record.author.bio))
         labels: list[tuple[str, str]] = []
-        for i, m in enumerate(record.media):
+        for i, m in enumerate(record.media[:self.window.max_media]):
             if m.caption:
                 own.append(self._field(f"media[{i}].caption", m.caption))
             if m.ocr_text:
                 own.append(self._field(f"media[{i}].ocr_text", m.ocr_text))
-            labels.extend((f"media[{i}].labels", lab) for lab in m.labels)
+            labels.extend((f"media[{i}].labels", lab) for lab in m.labels[:64])
         target_fields: list[Field] = []
         if record.target and record.target.text:
             target_fields.append(self._field("target.text", record.target.text))
@@ -310,8 +361,9 @@ class Classifier:
             evidence.extend(frame_ev)
         evidence = _dedupe(evidence)
         score = best if partisan else best_any
-        return Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
-                              evidence=evidence[:20], model_version=self.model_version)
+        result = Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
+                                evidence=evidence[:20], model_version=self.model_version)
+        return result, own + target_fields
 
     # ------------------------------------------------------------------ pieces
     def _has_context(self, fields: list[Field]) -> bool:
@@ -504,7 +556,7 @@ class Classifier:
             return None
         if not context and padded:
             # a bare 02 needs a cue of its own right next to it
-            near = [h for h in f.hits if (h.kind in ("support", "oppose") and h.weight >= 0.5 and abs(h.t0 - i) <= 3)
+            near = [h for h in f.hits_from(i - 3, i + 3) if (h.kind in ("support", "oppose") and h.weight >= 0.5)
                     or (h.kind == "contrast" and 0 < abs(h.t0 - i) <= CONTRAST_REACH)]
             if not near:
                 return None
@@ -518,17 +570,19 @@ class Classifier:
         if len(options) == 1:
             race, cid = options[0]
         else:
-            norms = " " + " ".join(t.norm for t in f.tokens) + " "
+            if f._race_scores is None:  # once per field, not once per number
+                terms = {h.key for h in f.hits if h.kind == "context"}
+                terms = {normalise_phrase(t) for t in terms}
+                f._race_scores = {race: sum(1 for term in rt if term in terms) for race, rt in self.race_terms.items()}
             scores = []
             for race, cid in options:
-                s = sum(1 for term in self.race_terms.get(race, ()) if term and f" {term} " in norms)
-                s += 0.5 if race in self.default_races else 0
+                s = f._race_scores.get(race, 0) + (0.5 if race in self.default_races else 0)
                 scores.append((s, race, cid))
             scores.sort(reverse=True)
             _, race, cid = scores[0]
         if self.race_kind.get(race) == "dpr":
             # "caleg Gerindra nomor urut 1": a list position, not the party's ballot number
-            for h in f.hits:
+            for h in f.hits_from(i - 4 - 8, i + 4):
                 if h.kind == "name" and h.contestant != cid and self.race_of.get(h.contestant) == race and abs(h.t1 - i) <= 4:
                     return None
         return cid
@@ -537,7 +591,7 @@ class Classifier:
                labels: list[tuple[str, str]], num_context: bool | None = None) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
         scored: dict[str, Scored] = {}
         all_refs: list[Ref] = []
-        letters = "".join(ch for f in fields for ch in f.text if ch.isalpha())
+        letters = "".join(t.text for f in fields for t in f.tokens if t.kind == "word")
         upper_doc = len(letters) > 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.6
         for f in fields:
             refs = self._refs(f, context, upper_doc, context if num_context is None else num_context)
@@ -549,8 +603,15 @@ class Classifier:
             contrast = self._contrast(f, refs, markers, cues) if markers else {}
             set_aside = {rid: max(t1 for pol, _, _, t1 in items if pol == "oppose")
                          for rid, items in contrast.items() if any(pol == "oppose" for pol, _, _, _ in items)}
-            enumerated = _enumerated(refs, markers)
+            starts = [m.t0 for m in markers]
+            enumerated = _enumerated(refs, markers, starts)
             used_cues: set[int] = set()
+            # cues by position, so each reference looks only at the cues near it (linear, not refs x cues)
+            order = sorted(range(len(cues)), key=lambda ci: cues[ci][2])
+            cue_t0 = [cues[ci][2] for ci in order]
+            cue_reach = max((c[3] - c[2] for c in cues), default=0)
+            neg_end = {h.t1 for h in f.hits if h.kind == "negator" and h.key not in ("usah",)}
+            neg_exc = {i for h in f.hits if h.kind == "neg_exception" for i in range(h.t0 + 1, h.t1 + 2)}
             for r in refs:
                 sc = scored.setdefault(r.contestant, Scored())
                 base_ev = Evidence(cue=r.kind, text=r.text, field=f.name, contestant=r.contestant,
@@ -562,18 +623,21 @@ class Classifier:
                     sc.oppose.append((r.oppose * qf, base_ev))
                 if r.kind in ("hashtag", "oppose_hashtag"):
                     continue
-                negated_ref = any(h.kind == "negator" and 0 < r.t0 - h.t1 <= 1 and h.key not in ("usah",)
-                                  for h in f.hits) and not any(h.kind == "neg_exception" and h.t0 < r.t0 <= h.t1 + 1
-                                                               for h in f.hits)
+                negated_ref = (r.t0 - 1) in neg_end and r.t0 not in neg_exc
                 bare_gesture = not context and r.kind in ("gesture_emoji", "gesture_combo")
                 before = 1 if id(r) in enumerated else WINDOW_BEFORE
                 after = 2 if id(r) in enumerated else WINDOW_AFTER
-                for ci, (pol, w, t0, t1, key) in enumerate(cues):
+                lo = bisect.bisect_left(cue_t0, r.t0 - before - cue_reach)
+                hi = bisect.bisect_right(cue_t0, r.t1 + after)
+                near = sorted(order[lo:hi])
+                f.work += len(near)
+                for ci in near:
+                    pol, w, t0, t1, key = cues[ci]
                     if f.sentence[t0] != f.sentence[r.t0]:
                         continue
                     if not (r.t0 - before <= t1 and t0 <= r.t1 + after) or (t0 >= r.t0 and t1 <= r.t1):
                         continue
-                    if (markers and _across(markers, t0, t1, r.t0, r.t1)) or (
+                    if (markers and _across(markers, starts, t0, t1, r.t0, r.t1)) or (
                             pol == "support" and t0 > set_aside.get(id(r), len(f.tokens))) or (
                             bare_gesture and key.removeprefix("not ") not in lexicon.ELECTION_VERBS):
                         # a contrast marker closes the clause ("02 itu ..., mending 03"); a contestant set aside
@@ -622,10 +686,10 @@ class Classifier:
         for f in fields:
             if not f.name.startswith("media"):
                 continue
-            if any(h.kind == "photo_with" for h in f.hits):
+            h = next((h for h in f.hits if h.kind == "photo_with"), None)
+            if h is not None:
                 for r in all_refs:
                     if r.field == f.name and r.kind in ("mention", "acronym"):
-                        h = next(h for h in f.hits if h.kind == "photo_with")
                         ev = _ev(f, h.t0, h.t1, "photo_with_contestant", r.contestant, 0.6)
                         scored[r.contestant].support.append((0.6, ev))
                         _attach(scored[r.contestant], "support", Evidence(cue="mention", text=r.text, field=f.name,
@@ -647,19 +711,29 @@ class Classifier:
         # sentences where someone named right before a choosing verb makes the choice ("Jokowi lebih memilih X")
         attributed = {f.sentence[m.t0] for m in markers if m.key in lexicon.CONTRAST_CHOOSING and m.t0 > 0 and (
             f.tokens[m.t0 - 1].norm in lexicon.THIRD_PERSON or any(r.t1 == m.t0 - 1 for r in cand))}
-        for m in markers:
+        # everything below is looked up per sentence (sentences are at most MAX_SENTENCE tokens), never across the field
+        refs_in: dict[int, list[Ref]] = {}
+        for r in cand:
+            refs_in.setdefault(f.sentence[r.t0], []).append(r)
+        markers_in: dict[int, list[Hit]] = {}
+        for o in markers:
+            markers_in.setdefault(f.sentence[o.t0], []).append(o)
+        strong_cue_in = {f.sentence[t0] for _, w, t0, _, _ in cues if w >= 0.5}
+        for k, m in enumerate(markers):
             role, back_w, aside_w = self.contrast_roles[m.key]
             sid = f.sentence[m.t0]
             if sid in attributed:
                 back_w, aside_w = back_w * 0.2, aside_w * 0.2
-            same = [r for r in cand if f.sentence[r.t0] == sid]
-            opened = max((o.t1 for o in markers if o.t1 < m.t0 and f.sentence[o.t0] == sid), default=-1)
+            same = refs_in.get(sid, [])
+            peers = markers_in[sid]
+            f.work += len(same) + len(peers)
+            opened = max((o.t1 for o in peers if o.t1 < m.t0), default=-1)
             if role == "comparator":
-                choice = any(f.sentence[t0] == sid and w >= 0.5 for _, w, t0, _, _ in cues) or any(
-                    o is not m and f.sentence[o.t0] == sid and self.contrast_roles[o.key][0] != "comparator" for o in markers)
+                choice = sid in strong_cue_in or any(
+                    o is not m and self.contrast_roles[o.key][0] != "comparator" for o in peers)
                 if not choice:
                     continue
-            stop = min((o.t0 for o in markers if o.t0 > m.t1), default=len(f.tokens))
+            stop = markers[k + 1].t0 if k + 1 < len(markers) else len(f.tokens)
             after = [r for r in same if m.t1 < r.t0 <= m.t1 + CONTRAST_REACH and r.t0 < stop]
             if not after:
                 continue
@@ -691,15 +765,18 @@ class Classifier:
             if h.kind in ("neg_exception",) or (h.t1 > h.t0):
                 taken |= span
             kept.append(h)
-        negators = [h for h in kept if h.kind == "negator"]
+        neg_by_end: dict[int, list[Hit]] = {}
+        for h in kept:
+            if h.kind == "negator":
+                neg_by_end.setdefault(h.t1, []).append(h)
         out = []
         for h in kept:
             if h.kind not in ("support", "oppose"):
                 if h.kind == "neg_exception" and h.key in ("jangan lupa", "tidak ada obat", "tidak pakai mikir"):
                     out.append(("support", lexicon.SUPPORT.get(h.key, 0.55), h.t0, h.t1, h.key))
                 continue
-            negated = any(0 < h.t0 - n.t1 <= 2 and f.sentence[n.t1] == f.sentence[h.t0] and not (set(range(n.t0, n.t1 + 1)) & taken)
-                          for n in negators)
+            negated = any(f.sentence[n.t1] == f.sentence[h.t0] and not (set(range(n.t0, n.t1 + 1)) & taken)
+                          for end in (h.t0 - 1, h.t0 - 2) for n in neg_by_end.get(end, ()))
             w = h.weight
             if h.kind == "support" and negated and (h.key in lexicon.NEGATABLE or w >= 0.5):
                 out.append(("oppose", max(w, 0.75), h.t0, h.t1, "not " + h.key))
@@ -762,25 +839,44 @@ def _contrast_markers(f: Field) -> list[Hit]:
     return sorted(kept, key=lambda h: h.t0)
 
 
-def _across(markers: list[Hit], t0: int, t1: int, r0: int, r1: int) -> bool:
-    """Whether a contrast marker stands between a cue (t0..t1) and a reference (r0..r1)."""
+def _across(markers: list[Hit], starts: list[int], t0: int, t1: int, r0: int, r1: int) -> bool:
+    """Whether a contrast marker stands between a cue (t0..t1) and a reference (r0..r1).
+
+    Markers do not overlap and are sorted, so the first one starting after ``lo`` decides (a bisection)."""
     lo, hi = (t1, r0) if t1 < r0 else (r1, t0)
-    return any(lo < m.t0 and m.t1 < hi for m in markers)
+    k = bisect.bisect_right(starts, lo)
+    return k < len(markers) and markers[k].t1 < hi
 
 
-def _enumerated(refs: list[Ref], markers: list[Hit] = ()) -> set[int]:
+def _enumerated(refs: list[Ref], markers: list[Hit] = (), starts: list[int] = ()) -> set[int]:
     """Ballot numbers listed next to each other ("01, 02, atau 03") are an enumeration, not a choice.
 
-    Not when a contrast marker stands between them ("mending 03 daripada 02" is a choice)."""
-    nums = [r for r in refs if r.kind == "ballot_number"]
+    Not when a contrast marker stands between them ("mending 03 daripada 02" is a choice). Numbers are
+    compared with their neighbours within 4 tokens only (sorted), so a wall of numbers stays linear."""
+    nums = sorted((r for r in refs if r.kind == "ballot_number"), key=lambda r: r.t0)
     out = set()
-    for a in nums:
-        for b in nums:
-            if a is not b and a.contestant != b.contestant and abs(a.t0 - b.t0) <= 4 and not (
-                    markers and _across(markers, min(a.t1, b.t1), min(a.t1, b.t1), max(a.t0, b.t0), max(a.t0, b.t0))):
-                out.add(id(a))
-                a.support = 0.0
+    hit = []
+    for i, a in enumerate(nums):
+        j = i - 1
+        found = False
+        while j >= 0 and a.t0 - nums[j].t0 <= 4:
+            found |= _listed(a, nums[j], markers, starts)
+            j -= 1
+        j = i + 1
+        while not found and j < len(nums) and nums[j].t0 - a.t0 <= 4:
+            found |= _listed(a, nums[j], markers, starts)
+            j += 1
+        if found:
+            hit.append(a)
+    for a in hit:
+        out.add(id(a))
+        a.support = 0.0
     return out
+
+
+def _listed(a: Ref, b: Ref, markers, starts) -> bool:
+    return a.contestant != b.contestant and not (
+        markers and _across(markers, starts, min(a.t1, b.t1), min(a.t1, b.t1), max(a.t0, b.t0), max(a.t0, b.t0)))
 
 
 def _scale(scored: dict, factor: float) -> dict:

@@ -17,32 +17,54 @@ from shared.schemas import ContentRecord, Evidence
 
 
 class FormDetector:
+    """All form cues in one compiled alternation, read in one pass over each field (no per-rule rescans).
+
+    Each alternative is a zero-width lookahead with its own named group, in priority order, so at each
+    position the most specific form that matches there is reported; the first match of every form found
+    is kept. (A less specific form starting at the very same position as a more specific one is not
+    reported; only the most specific form decides.)"""
+
     def __init__(self) -> None:
-        self.patterns = {form: [re.compile(p) for p in pats] for form, pats in lexicon.FORM_CUES.items()}
-        self.addressees = [re.compile(p) for p in lexicon.MOBILIZATION_ADDRESSEES]
+        self.group_form: dict[str, str] = {}
+        alts = []
+        for form in lexicon.FORM_PRIORITY:
+            for k, pat in enumerate(lexicon.FORM_CUES[form]):
+                name = f"f{len(self.group_form)}"
+                self.group_form[name] = form
+                alts.append(f"(?P<{name}>{pat})")
+        self.all_forms = re.compile("(?=" + "|".join(alts) + ")")
+        self.addressees = re.compile("|".join(f"(?:{p})" for p in lexicon.MOBILIZATION_ADDRESSEES))
         self.appeal = re.compile("|".join(f"(?:{p})" for p in lexicon.APPEAL_CUES))
 
     def cues(self, fields: list) -> list[tuple[str, Evidence]]:
         """Every specific-form cue found in the author's own fields, in priority order."""
-        found = []
-        normed = [(f, *_norm_with_offsets(f)) for f in fields]
-        for form in lexicon.FORM_PRIORITY:
-            for f, norm, offsets in normed:
-                m = next((m for m in (pat.search(norm) for pat in self.patterns[form]) if m), None)
-                if m is None and form == "mobilization":
-                    m = self._addressed_appeal(norm)
+        per_form: dict[str, list] = {}
+        for f in fields:
+            norm, offsets = _norm_with_offsets(f)
+            seen: set[str] = set()
+            for m in self.all_forms.finditer(norm):
+                name = m.lastgroup
+                form = self.group_form[name]
+                if form not in seen:
+                    seen.add(form)
+                    per_form.setdefault(form, []).append((f, offsets, m.start(name), m.end(name), m.group(name)))
+            if "mobilization" not in seen:
+                m = self._addressed_appeal(norm)
                 if m:
-                    span = _to_span(f, offsets, m.start(), m.end())
-                    text = f.text[span[0]:span[1]] if span else m.group()
-                    found.append((form, Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
+                    per_form.setdefault("mobilization", []).append((f, offsets, m.start(), m.end(), m.group()))
+        found = []
+        for form in lexicon.FORM_PRIORITY:
+            for f, offsets, a, b, matched in per_form.get(form, ()):
+                span = _to_span(f, offsets, a, b)
+                text = f.text[span[0]:span[1]] if span else matched
+                found.append((form, Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
         return found
 
     def _addressed_appeal(self, norm: str):
         """An addressee (staff, teachers, residents...) counts as mobilisation only with an appeal to act in the same field."""
-        for pat in self.addressees:
-            m = pat.search(norm)
-            if m:
-                return m if self.appeal.search(norm) else None
+        m = self.addressees.search(norm)
+        if m:
+            return m if self.appeal.search(norm) else None
         return None
 
     def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool) -> tuple[str, list[Evidence]]:
