@@ -190,6 +190,12 @@ class Classifier:
                 add(term, Hit("contrast", normalise_phrase(term), 0, 0))
         for term in lexicon.PHOTO_WITH:
             add(term, Hit("photo_with", term, 0, 0))
+        for term in lexicon.ATTRIBUTE_WORDS:
+            add(term, Hit("attribute", term, 0, 0))
+        for term in lexicon.VOTED:
+            add(term, Hit("voted", term, 0, 0))
+        for term in lexicon.ADVERTORIAL:
+            add(term, Hit("advertorial", term, 0, 0))
         for term in lexicon.CAMPAIGN_GROUP_WORDS:
             add(term, Hit("group", term, 0, 0))
         self.combo_max = max((len(k) for k in self.emoji_combos), default=0)
@@ -307,8 +313,10 @@ class Classifier:
 
         form_cues = self.forms.cues(own)
         own_context = self._has_context(own) or self._has_context(target_fields)
+        voted = any(h.kind == "voted" for f in own for h in f.hits) or any(
+            lab.lower().replace("_", " ").strip() in lexicon.VOTED for _, lab in labels)
         own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels,
-                                                               num_context=own_context or bool(form_cues))
+                                                               num_context=own_context or bool(form_cues), voted=voted)
         self._form_acts(form_cues, own_refs, own_scored)
         factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
@@ -369,7 +377,8 @@ class Classifier:
     def _has_context(self, fields: list[Field]) -> bool:
         for f in fields:
             for h in f.hits:
-                if h.kind in ("context", "name", "gesture") or (h.kind == "slogan" and h.strong):
+                if h.kind in ("context", "name") or (h.kind == "slogan" and h.strong) or (
+                        h.kind == "gesture" and h.key.startswith("salam")):  # "pose dua jari" alone is no election talk
                     return True
             for t in f.tokens:
                 if t.kind == "hashtag" and t.text[1:].lower() in self.hashtags:
@@ -398,6 +407,12 @@ class Classifier:
             else:
                 f_factor = 0.75
             factor = min(factor, f_factor)
+        advertorial = next(((f, h) for f in fields for h in f.hits if h.kind == "advertorial"), None)
+        if advertorial is not None:
+            # paid campaign content on a news site: neither the news source nor news words discount it
+            f, h = advertorial
+            evidence.append(_ev(f, h.t0, h.t1, "frame:advertorial", None, 0.0))
+            return max(factor, 1.0 if not found.keys() - {"news", "reported_speech"} else factor), evidence
         if source == "news":
             factor = min(factor, 0.45)
             evidence.append(Evidence(cue="frame:news_source", text=source, field="source"))
@@ -458,7 +473,8 @@ class Classifier:
                 near = any(i in strong_cue_tokens for i in range(max(0, h.t0 - 3), h.t1 + 3))
                 if context or near:
                     refs.append(Ref(h.contestant, "mention_ambiguous", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
-            elif h.kind == "gesture":
+            elif h.kind == "gesture" and (context or h.key.startswith("salam")):
+                # "pose dua jari" at a graduation is a peace sign; "salam dua jari" is the salute itself
                 refs.append(Ref(h.contestant, "gesture", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1),
                                 support=0.75))
             elif h.kind == "slogan":
@@ -471,6 +487,10 @@ class Classifier:
                 if w:
                     refs.append(Ref(h.contestant, "oppose_phrase", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1),
                                     _span(f, h.t0, h.t1), oppose=w))
+        named = {r.contestant for r in refs if r.kind == "mention"}
+        if named:  # a weak slogan ("perubahan") next to another contestant's name is that contestant's talk
+            refs = [r for r in refs if not (r.kind == "slogan" and r.support <= 0.55 and r.contestant not in named and any(
+                self.race_of.get(n) == self.race_of.get(r.contestant) for n in named))]
         combos = self._emoji_combos(f) if self.emoji_combos else {}
         in_combo = -1
         for i, t in enumerate(f.tokens):
@@ -544,6 +564,8 @@ class Classifier:
             after = f.text[nxt.end:nxt.end + 1]
             if after.isdigit():
                 return None
+        if nxt is not None and nxt.kind == "word" and nxt.norm in lexicon.MONTHS:
+            return None  # "14 Februari" is a date
         if nxt is not None and nxt.kind == "word" and nxt.norm in ("jam", "menit", "kali", "potong", "porsi", "gelas", "kg",
                                                                     "ribu", "rb", "juta", "kereta", "hari", "tahun"):
             return None
@@ -588,13 +610,16 @@ class Classifier:
         return cid
 
     def _score(self, fields: list[Field], context: bool, record: ContentRecord | None,
-               labels: list[tuple[str, str]], num_context: bool | None = None) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
+               labels: list[tuple[str, str]], num_context: bool | None = None,
+               voted: bool = False) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
         scored: dict[str, Scored] = {}
         all_refs: list[Ref] = []
         letters = "".join(t.text for f in fields for t in f.tokens if t.kind == "word")
         upper_doc = len(letters) > 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.6
         for f in fields:
             refs = self._refs(f, context, upper_doc, context if num_context is None else num_context)
+            if voted:  # the inked finger after voting: a gesture shows that the author voted, not for whom
+                refs = [r for r in refs if r.kind not in ("gesture", "gesture_emoji", "gesture_combo")]
             for r in refs:
                 r.quoted = f.quoted[r.t0]
             all_refs.extend(refs)
@@ -678,7 +703,7 @@ class Classifier:
         named = {r.contestant for r in all_refs if r.kind in ("mention", "acronym", "hashtag", "ballot_number", "campaign_account")}
         for fld, label in labels:
             key = label.lower().replace("_", " ").strip()
-            if key in self.image_labels:
+            if key in self.image_labels and not voted:
                 cid = self.image_labels[key]
                 w = 0.6 if (cid in named or context) else 0.25
                 ev = Evidence(cue="image_label", text=label, field=fld, contestant=cid, weight=w)
@@ -686,14 +711,17 @@ class Classifier:
         for f in fields:
             if not f.name.startswith("media"):
                 continue
-            h = next((h for h in f.hits if h.kind == "photo_with"), None)
+            attr = next((h for h in f.hits if h.kind == "attribute"), None)
+            h = attr or next((h for h in f.hits if h.kind == "photo_with"), None)
             if h is not None:
+                # wearing or showing a contestant's attributes weighs more than standing next to a name
+                cue, w = ("partisan_attribute", 0.75) if attr is not None else ("photo_with_contestant", 0.6)
                 for r in all_refs:
-                    if r.field == f.name and r.kind in ("mention", "acronym"):
-                        ev = _ev(f, h.t0, h.t1, "photo_with_contestant", r.contestant, 0.6)
-                        scored[r.contestant].support.append((0.6, ev))
-                        _attach(scored[r.contestant], "support", Evidence(cue="mention", text=r.text, field=f.name,
-                                                                           contestant=r.contestant, span=r.span), 0.6)
+                    if r.field == f.name and r.kind in ("mention", "acronym", "ballot_number"):
+                        ev = _ev(f, h.t0, h.t1, cue, r.contestant, w)
+                        scored[r.contestant].support.append((w, ev))
+                        _attach(scored[r.contestant], "support", Evidence(cue=r.kind, text=r.text, field=f.name,
+                                                                           contestant=r.contestant, span=r.span), w)
         return scored, all_refs, extra
 
     def _contrast(self, f: Field, refs: list[Ref], markers: list[Hit],

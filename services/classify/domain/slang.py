@@ -50,12 +50,17 @@ SLANG: dict[str, str] = {
     # numbers written as words (standard + Javanese + Sundanese)
     "satu": "1", "siji": "1", "hiji": "1", "kesatu": "1", "dua": "2", "loro": "2", "kalih": "2", "tiga": "3", "telu": "3",
     "tilu": "3", "tigo": "3", "duo": "2", "duaa": "2", "tigaa": "3", "satuu": "1",
+    # Javanese krama, Balinese, Madurese numbers
+    "setunggal": "1", "besik": "1", "settong": "1", "dhuwa": "2", "tello": "3",
 }
 
 # Regional verbs with the same meaning as a standard one (kept separate so the table above stays readable).
 REGIONAL: dict[str, str] = {
     "nyoblos": "coblos", "nyoblosa": "coblos", "ngedukung": "dukung", "milihen": "pilih", "kudu": "harus", "wajib": "wajib",
     "mesti": "harus", "kudune": "harus", "sing": "yang", "nu": "yang", "nan": "yang", "iki": "ini", "iku": "itu",
-    "negoro": "negara", "mimpin": "pimpin", "mbuktekke": "buktikan", "lali": "lupa", "poho": "lupa", "lupo": "lupa",
+    "negoro": "negara", "pisan": "banget", "pokoknye": "pokoknya", "pokona": "pokoknya", "pokokna": "pokoknya",
+    "paliang": "paling", "pele": "pilih", "hilap": "lupa", "meunang": "menang", "sadayana": "semua", "dunsanak": "saudara",
+    "semeton": "saudara", "nagari": "negeri", "untuak": "untuk", "mung": "cuma", "loba": "banyak", "bohongna": "bohong",
+    "wae": "saja", "milihna": "pilih", "nyoblosna": "coblos", "nyoblose": "coblos", "pileh": "pilih", "mimpin": "pimpin", "mbuktekke": "buktikan", "lali": "lupa", "poho": "lupa", "lupo": "lupa",
 }
 SLANG.update({k: v for k, v in REGIONAL.items() if k not in SLANG})
