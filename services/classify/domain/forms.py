@@ -12,27 +12,32 @@ from __future__ import annotations
 
 import re
 
+import ahocorasick
+
 from services.classify.domain import lexicon
 from shared.schemas import ContentRecord, Evidence
 
 
 class FormDetector:
-    """All form cues in one compiled alternation, read in one pass over each field (no per-rule rescans).
+    """Form cues found with one multi-pattern pass, then checked only where they can match.
 
-    Each alternative is a zero-width lookahead with its own named group, in priority order, so at each
-    position the most specific form that matches there is reported; the first match of every form found
-    is kept. (A less specific form starting at the very same position as a more specific one is not
-    reported; only the most specific form decides.)"""
+    Every cue pattern needs at least one of its literal words in the text. One Aho-Corasick pass over a
+    field's normalised text finds which literal words occur; only the patterns owning one of them are
+    run (usually none or a few), so the cost is one pass plus a constant, not one scan per rule."""
 
     def __init__(self) -> None:
-        self.group_form: dict[str, str] = {}
-        alts = []
+        self.patterns: list[tuple[str, re.Pattern]] = []
+        owners: dict[str, set[int]] = {}
         for form in lexicon.FORM_PRIORITY:
-            for k, pat in enumerate(lexicon.FORM_CUES[form]):
-                name = f"f{len(self.group_form)}"
-                self.group_form[name] = form
-                alts.append(f"(?P<{name}>{pat})")
-        self.all_forms = re.compile("(?=" + "|".join(alts) + ")")
+            for pat in lexicon.FORM_CUES[form]:
+                idx = len(self.patterns)
+                self.patterns.append((form, re.compile(pat)))
+                for word in set(re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", pat))):
+                    owners.setdefault(word, set()).add(idx)
+        self.anchors = ahocorasick.Automaton()
+        for word, idxs in owners.items():
+            self.anchors.add_word(word, frozenset(idxs))
+        self.anchors.make_automaton()
         self.addressees = re.compile("|".join(f"(?:{p})" for p in lexicon.MOBILIZATION_ADDRESSEES))
         self.appeal = re.compile("|".join(f"(?:{p})" for p in lexicon.APPEAL_CUES))
 
@@ -41,13 +46,18 @@ class FormDetector:
         per_form: dict[str, list] = {}
         for f in fields:
             norm, offsets = _norm_with_offsets(f)
+            candidates: set[int] = set()
+            for _, idxs in self.anchors.iter(norm):
+                candidates |= idxs
             seen: set[str] = set()
-            for m in self.all_forms.finditer(norm):
-                name = m.lastgroup
-                form = self.group_form[name]
-                if form not in seen:
+            for idx in sorted(candidates):  # priority order: patterns are numbered form by form
+                form, pat = self.patterns[idx]
+                if form in seen:
+                    continue
+                m = pat.search(norm)
+                if m:
                     seen.add(form)
-                    per_form.setdefault(form, []).append((f, offsets, m.start(name), m.end(name), m.group(name)))
+                    per_form.setdefault(form, []).append((f, offsets, m.start(), m.end(), m.group()))
             if "mobilization" not in seen:
                 m = self._addressed_appeal(norm)
                 if m:
