@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from services.classify.domain import forms, lexicon
+from services.classify.domain import forms, lexical, lexicon
 from services.classify.domain.config import ElectionConfig, load_elections
 from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
 from shared.schemas import Classification, ContentRecord, Evidence, Stance
@@ -27,6 +27,12 @@ RULES_VERSION = "rules-1.1"
 THRESHOLD = 0.5  # partisan when the strongest contestant stance reaches this (tuned on dev)
 STANCE_MIN = 0.45  # a contestant is listed in ``stance`` from this score
 WINDOW_BEFORE, WINDOW_AFTER = 5, 4
+# Combining rules with the lexical model (an explainable rule, thresholds chosen on dev only): the model
+# decides only in the rules' grey zone. It vetoes a weak rule positive (rule score below VETO_BELOW) when
+# it is sure the item is not partisan (p < P_VETO), and it raises a near-miss (best contestant score at
+# least RESCUE_FROM) when it is sure the item is partisan (p >= P_RESCUE). Everything else: the rules.
+VETO_BELOW, P_VETO = 0.7, 0.05
+RESCUE_FROM, P_RESCUE = 0.35, 0.97
 CONTRAST_REACH = 2  # "mending [pilih|yg|nomor] X": the contestant a contrast marker points at follows within this many tokens
 MAX_SENTENCE = 80  # tokens: a longer run without punctuation is cut, so per-sentence work stays bounded
 
@@ -94,10 +100,12 @@ def _combine(values: list[float]) -> float:
 class Classifier:
     """Builds the matchers once from the election config; ``classify`` is pure and thread-safe."""
 
-    def __init__(self, config: ElectionConfig, config_digest: str = ""):
+    def __init__(self, config: ElectionConfig, config_digest: str = "", model: "lexical.LexicalModel | None" = None):
         self.config = config
         self.window = config.window
-        self.model_version = f"pantau-classify/{RULES_VERSION}+cfg.{config_digest[:10] or 'inline'}"
+        self.model = model
+        trained = f"+{model.version}" if model is not None else ""
+        self.model_version = f"pantau-classify/{RULES_VERSION}{trained}+cfg.{config_digest[:10] or 'inline'}"
         self.race_of: dict[str, str] = {}
         self.numbers: dict[int, list[tuple[str, str]]] = {}  # n -> [(race, contestant)]
         self.race_terms: dict[str, set[str]] = {}
@@ -207,13 +215,17 @@ class Classifier:
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
-    def from_config(cls, paths: str | pathlib.Path | list | None = None) -> "Classifier":
-        """Default: every active ``config/elections/*.yaml``; a file or directory path (or list) also works."""
+    def from_config(cls, paths: str | pathlib.Path | list | None = None, use_model: bool = True) -> "Classifier":
+        """Default: every active ``config/elections/*.yaml``; a file or directory path (or list) also works.
+
+        The lexical model artefact is loaded once here when the config turns it on (``classification.model:
+        grey_zone``); ``use_model=False`` forces rules alone."""
         config = load_elections(paths)
         digest = hashlib.sha256()
         for path, _ in config.files:
             digest.update(pathlib.Path(path).read_bytes())
-        return cls(config, digest.hexdigest())
+        model = lexical.LexicalModel.load() if use_model and config.window.model == "grey_zone" else None
+        return cls(config, digest.hexdigest(), model)
 
     # ------------------------------------------------------------------ field analysis
     def _window_tokens(self, text: str) -> list[Token]:
@@ -359,6 +371,11 @@ class Classifier:
             best = max(best, score)
         stances.sort(key=lambda s: -s.score)
         partisan = best >= THRESHOLD
+        if self.model is not None and (RESCUE_FROM <= best_any < VETO_BELOW):
+            partisan, stances, evidence = self._model_rule(record, own + target_fields, labels, partisan, best,
+                                                           best_any, merged, stances, evidence)
+            if partisan:
+                best = max(best, best_any)
         form = "none"
         if partisan:
             form, form_ev = self.forms.detect(record, own, evidence, bool(engaged) or kind in ("like", "share", "follow", "join_group"))
@@ -372,6 +389,24 @@ class Classifier:
         result = Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
                                 evidence=evidence[:20], model_version=self.model_version)
         return result, own + target_fields
+
+    def _model_rule(self, record, fields, labels, partisan, best, best_any, merged, stances, evidence):
+        """The grey-zone rule: veto a weak rule positive or raise a near-miss, naming the model's top features."""
+        p, contrib = self.model.score(lexical.features(fields, [lab for _, lab in labels], record.kind, record.source))
+        top = [c for c in contrib if (c[1] > 0) == (p >= 0.5)][:3]
+        model_ev = [Evidence(cue="model", text=f"p={p:.3f}", field="model", weight=round(p, 3))] + [
+            Evidence(cue="model_feature", text=name, field="model", weight=round(w, 3)) for name, w in top]
+        if partisan and best < VETO_BELOW and p < P_VETO:
+            return False, [], evidence + model_ev
+        if not partisan and best_any >= RESCUE_FROM and p >= P_RESCUE:
+            cid, sc = max(merged.items(), key=lambda kv: max(_combine([w for w, _ in kv[1].support]),
+                                                            _combine([w for w, _ in kv[1].oppose])))
+            sup, opp = _combine([w for w, _ in sc.support]), _combine([w for w, _ in sc.oppose])
+            polarity = "support" if sup >= opp else "oppose"
+            chosen = sc.support if polarity == "support" else sc.oppose
+            evidence = evidence + [ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1]
+            return True, [Stance(contestant=cid, polarity=polarity, score=round(max(sup, opp), 3))], evidence + model_ev
+        return partisan, stances, evidence
 
     # ------------------------------------------------------------------ pieces
     def _has_context(self, fields: list[Field]) -> bool:

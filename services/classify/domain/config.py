@@ -144,6 +144,9 @@ class Window(_Strict):
     head_chars: int = Field(default=6000, ge=200, le=200_000)
     tail_chars: int = Field(default=2000, ge=0, le=200_000)
     max_media: int = Field(default=16, ge=1, le=1000)
+    # The trained lexical model in the rules' grey zone (see classifier.VETO_BELOW...). "off" because it did
+    # not beat the rules on the dev split (services/classify/DATA_CARD.md has the numbers).
+    model: Literal["off", "grey_zone"] = "off"
 
 
 class ElectionFile(_Strict):
@@ -211,7 +214,8 @@ class ElectionConfig(BaseModel):
         """The strictest window of the loaded files (one classifier serves them all)."""
         windows = [ef.classification for ef in self.elections] or [Window()]
         return Window(head_chars=min(w.head_chars for w in windows), tail_chars=min(w.tail_chars for w in windows),
-                      max_media=min(w.max_media for w in windows))
+                      max_media=min(w.max_media for w in windows),
+                      model="grey_zone" if any(w.model == "grey_zone" for w in windows) else "off")
 
     @property
     def version(self) -> str:

@@ -78,9 +78,9 @@ def test_media_beyond_the_limit_are_not_read(clf):
 def test_window_is_configurable_and_the_strictest_file_wins(tmp_path):
     src = (load_elections().files[0][0])
     text = open(src, encoding="utf-8").read()
-    assert "classification:" in text
+    assert "classification: {head_chars: 6000, tail_chars: 2000, max_media: 16, model: \"off\"}" in text
     strict = tmp_path / "strict.yaml"
-    strict.write_text(text.replace("classification: {head_chars: 6000, tail_chars: 2000, max_media: 16}",
+    strict.write_text(text.replace("classification: {head_chars: 6000, tail_chars: 2000, max_media: 16, model: \"off\"}",
                                    "classification: {head_chars: 500, tail_chars: 0, max_media: 2}"))
     clf = Classifier.from_config([strict])
     assert (clf.window.head_chars, clf.window.tail_chars, clf.window.max_media) == (500, 0, 2)
