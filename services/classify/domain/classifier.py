@@ -207,6 +207,7 @@ class Classifier:
         for term in lexicon.CAMPAIGN_GROUP_WORDS:
             add(term, Hit("group", term, 0, 0))
         self.combo_max = max((len(k) for k in self.emoji_combos), default=0)
+        self.combo_emoji = {e for k in self.emoji_combos for e in k}
         for key, hits in payloads.items():
             self._auto.add_word(f" {key} ", (len(key.split()), hits))
         self._auto.make_automaton()
@@ -254,14 +255,12 @@ class Classifier:
     def _field(self, name: str, text: str) -> Field:
         tokens = self._window_tokens(text)
         norms = [t.norm for t in tokens]
-        pieces, owner = [" "], [-1]
-        for i, n in enumerate(norms):
-            pieces.append(n)
-            owner.extend([i] * len(n))
-            pieces.append(" ")
-            owner.append(-1)
-        s = "".join(pieces)
-        hits = self._scan(s, owner, tokens)
+        starts, pos = [], 1
+        for n in norms:  # where each token's norm starts in " n0 n1 ... "
+            starts.append(pos)
+            pos += len(n) + 1
+        s = " " + " ".join(norms) + " "
+        hits = self._scan(s, starts, tokens)
         sentence, quoted = [], []
         sid, inside, run = 0, False, 0
         for t in tokens:
@@ -275,11 +274,11 @@ class Classifier:
             quoted.append(inside)
         return Field(name, text, tokens, hits, sentence, quoted)
 
-    def _scan(self, s: str, owner: list[int], tokens: list[Token]) -> list[Hit]:
+    def _scan(self, s: str, starts: list[int], tokens: list[Token]) -> list[Hit]:
         hits: list[Hit] = []
         for end, (nwords, payload) in self._auto.iter(s):
             # The key is " phrase "; find its start by walking back nwords tokens from the end.
-            last_tok = owner[end - 1]
+            last_tok = bisect.bisect_right(starts, end - 1) - 1
             if last_tok < 0:
                 continue
             first_tok = last_tok
@@ -322,6 +321,11 @@ class Classifier:
         target_fields: list[Field] = []
         if record.target and record.target.text:
             target_fields.append(self._field("target.text", record.target.text))
+        if record.target is None and not any(self._may_refer(f) for f in own) and not any(
+                lab.lower().replace("_", " ").strip() in self.image_labels for _, lab in labels):
+            # nothing in the record can name a contestant, so nothing can be partisan: skip the scoring
+            return Classification(partisan=False, score=0.0, stance=[], form="none", evidence=[],
+                                  model_version=self.model_version), own
 
         form_cues = self.forms.cues(own)
         own_context = self._has_context(own) or self._has_context(target_fields)
@@ -378,7 +382,8 @@ class Classifier:
                 best = max(best, best_any)
         form = "none"
         if partisan:
-            form, form_ev = self.forms.detect(record, own, evidence, bool(engaged) or kind in ("like", "share", "follow", "join_group"))
+            form, form_ev = self.forms.detect(record, own, evidence, bool(engaged) or kind in ("like", "share", "follow", "join_group"),
+                                              specific=form_cues)
             evidence.extend(form_ev)
         else:
             stances = []
@@ -407,6 +412,31 @@ class Classifier:
             evidence = evidence + [ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1]
             return True, [Stance(contestant=cid, polarity=polarity, score=round(max(sup, opp), 3))], evidence + model_ev
         return partisan, stances, evidence
+
+    _REF_HITS = frozenset(("name", "ambiguous", "gesture", "slogan", "oppose_phrase"))
+
+    def _may_refer(self, f: Field) -> bool:
+        """Whether a field holds anything that can become a contestant reference (see ``_refs``)."""
+        ref_hits = self._REF_HITS
+        if any(h.kind in ref_hits for h in f.hits):
+            return True
+        for t in f.tokens:
+            kind = t.kind
+            if kind == "word":
+                if t.text in self.acronyms:
+                    return True
+            elif kind == "number":
+                if int(t.norm) in self.numbers:
+                    return True
+            elif kind == "hashtag":
+                if t.text[1:].lower() in self.hashtags:
+                    return True
+            elif kind == "mention":
+                if t.norm[1:] in self.accounts:
+                    return True
+            elif kind == "emoji" and (t.norm in self.emoji or t.norm in self.combo_emoji):
+                return True
+        return False
 
     # ------------------------------------------------------------------ pieces
     def _has_context(self, fields: list[Field]) -> bool:
@@ -649,8 +679,8 @@ class Classifier:
                voted: bool = False) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
         scored: dict[str, Scored] = {}
         all_refs: list[Ref] = []
-        letters = "".join(t.text for f in fields for t in f.tokens if t.kind == "word")
-        upper_doc = len(letters) > 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.6
+        upper_doc = self._upper_doc(fields) if any(
+            t.text in self.acronyms for f in fields for t in f.tokens if t.kind == "word") else False
         for f in fields:
             refs = self._refs(f, context, upper_doc, context if num_context is None else num_context)
             if voted:  # the inked finger after voting: a gesture shows that the author voted, not for whom
@@ -758,6 +788,12 @@ class Classifier:
                         _attach(scored[r.contestant], "support", Evidence(cue=r.kind, text=r.text, field=f.name,
                                                                            contestant=r.contestant, span=r.span), w)
         return scored, all_refs, extra
+
+    @staticmethod
+    def _upper_doc(fields: list[Field]) -> bool:
+        """Shouted text (mostly capitals): then "AMIN" may be just "amin" written loud, not the acronym."""
+        letters = "".join(t.text for f in fields for t in f.tokens if t.kind == "word")
+        return len(letters) > 12 and sum(map(str.isupper, letters)) / len(letters) > 0.6
 
     def _contrast(self, f: Field, refs: list[Ref], markers: list[Hit],
                   cues: list[tuple[str, float, int, int, str]]) -> dict[int, list[tuple[str, float, int, int]]]:

@@ -10,6 +10,7 @@ a partisan photo is a partisan photo, not mobilisation.
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 import ahocorasick
@@ -77,11 +78,15 @@ class FormDetector:
             return m if self.appeal.search(norm) else None
         return None
 
-    def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool) -> tuple[str, list[Evidence]]:
-        """Engagement acts first; a comment's own words can name a more specific act (membership, team...)."""
+    def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool,
+               specific: list | None = None) -> tuple[str, list[Evidence]]:
+        """Engagement acts first; a comment's own words can name a more specific act (membership, team...).
+
+        ``specific``: the cues of ``fields`` when the caller already has them (they are computed once per record)."""
         if engagement and record.kind != "comment":
             return "engagement", []
-        specific = self.cues(fields)
+        if specific is None:
+            specific = self.cues(fields)
         if specific:
             return specific[0][0], [specific[0][1]]
         if engagement:
@@ -94,25 +99,32 @@ class FormDetector:
         return "social_media_campaign", []
 
 
-def _norm_with_offsets(f) -> tuple[str, list[int]]:
-    """Normalised text of a field and, per character, the index of the token it came from."""
-    parts, owner = [], []
+def _norm_with_offsets(f) -> tuple[str, tuple[list[int], list[int]]]:
+    """Normalised text of a field and where each kept token starts in it (with the token's index)."""
+    parts, starts, idx = [], [], []
+    pos = 0
     for i, t in enumerate(f.tokens):
-        if t.kind in ("url", "quote"):
+        kind = t.kind
+        if kind in ("url", "quote", "hashtag", "mention"):
             continue
-        if t.kind == "hashtag" or t.kind == "mention":
-            continue
-        piece = t.norm if t.kind != "stop" else "."
+        piece = t.norm if kind != "stop" else "."
         if parts:
-            parts.append(" ")
-            owner.append(-1)
+            pos += 1
+        starts.append(pos)
+        idx.append(i)
         parts.append(piece)
-        owner.extend([i] * len(piece))
-    return "".join(parts), owner
+        pos += len(piece)
+    return " ".join(parts), (starts, idx)
 
 
-def _to_span(f, owner: list[int], start: int, end: int) -> tuple[int, int] | None:
-    toks = [owner[i] for i in range(start, min(end, len(owner))) if owner[i] >= 0]
-    if not toks:
+def _to_span(f, offsets: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int] | None:
+    starts, idx = offsets
+    if not starts or end <= start:
         return None
-    return (f.tokens[toks[0]].start, f.tokens[toks[-1]].end)
+    k0 = bisect.bisect_right(starts, start) - 1
+    if k0 < 0 or start >= starts[k0] + len(f.tokens[idx[k0]].norm if f.tokens[idx[k0]].kind != "stop" else "."):
+        k0 += 1  # the match starts on the space before a token
+    k1 = bisect.bisect_right(starts, end - 1) - 1
+    if k0 >= len(idx) or k1 < k0:
+        return None
+    return (f.tokens[idx[k0]].start, f.tokens[idx[k1]].end)
