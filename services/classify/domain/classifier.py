@@ -23,6 +23,9 @@ from services.classify.domain.config import ElectionConfig, load_elections
 from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
 from shared.schemas import Classification, ContentRecord, Evidence, Stance
 
+# Evidence built here is well-typed by construction: skip re-validation on the hot path.
+_evidence = Evidence.model_construct
+
 RULES_VERSION = "rules-1.1"
 THRESHOLD = 0.5  # partisan when the strongest contestant stance reaches this (tuned on dev)
 STANCE_MIN = 0.45  # a contestant is listed in ``stance`` from this score
@@ -399,8 +402,8 @@ class Classifier:
         """The grey-zone rule: veto a weak rule positive or raise a near-miss, naming the model's top features."""
         p, contrib = self.model.score(lexical.features(fields, [lab for _, lab in labels], record.kind, record.source))
         top = [c for c in contrib if (c[1] > 0) == (p >= 0.5)][:3]
-        model_ev = [Evidence(cue="model", text=f"p={p:.3f}", field="model", weight=round(p, 3))] + [
-            Evidence(cue="model_feature", text=name, field="model", weight=round(w, 3)) for name, w in top]
+        model_ev = [_evidence(cue="model", text=f"p={p:.3f}", field="model", weight=round(p, 3))] + [
+            _evidence(cue="model_feature", text=name, field="model", weight=round(w, 3)) for name, w in top]
         if partisan and best < VETO_BELOW and p < P_VETO:
             return False, [], evidence + model_ev
         if not partisan and best_any >= RESCUE_FROM and p >= P_RESCUE:
@@ -480,7 +483,7 @@ class Classifier:
             return max(factor, 1.0 if not found.keys() - {"news", "reported_speech"} else factor), evidence
         if source == "news":
             factor = min(factor, 0.45)
-            evidence.append(Evidence(cue="frame:news_source", text=source, field="source"))
+            evidence.append(_evidence(cue="frame:news_source", text=source, field="source"))
         return factor, evidence
 
     def _engagement_targets(self, record: ContentRecord) -> dict[str, tuple[float, Evidence]]:
@@ -492,12 +495,12 @@ class Classifier:
         key = handle_key(handle)
         if key in self.accounts:
             cid = self.accounts[key]
-            out[cid] = (0.92, Evidence(cue="campaign_account", text=handle, field="target.handle", contestant=cid, weight=0.92))
+            out[cid] = (0.92, _evidence(cue="campaign_account", text=handle, field="target.handle", contestant=cid, weight=0.92))
             return out
         if any(w in key for w in lexicon.CAMPAIGN_ACCOUNT_WORDS):
             for sub, cid, ambiguous in self.handle_names:
                 if sub in key:
-                    out[cid] = (0.8, Evidence(cue="campaign_account_like", text=handle, field="target.handle",
+                    out[cid] = (0.8, _evidence(cue="campaign_account_like", text=handle, field="target.handle",
                                               contestant=cid, weight=0.8))
         return out
 
@@ -704,7 +707,7 @@ class Classifier:
             neg_exc = {i for h in f.hits if h.kind == "neg_exception" for i in range(h.t0 + 1, h.t1 + 2)}
             for r in refs:
                 sc = scored.setdefault(r.contestant, Scored())
-                base_ev = Evidence(cue=r.kind, text=r.text, field=f.name, contestant=r.contestant,
+                base_ev = _evidence(cue=r.kind, text=r.text, field=f.name, contestant=r.contestant,
                                    weight=round(max(r.support, r.oppose), 2), span=r.span)
                 qf = 0.25 if f.quoted[r.t0] else 1.0
                 if r.support:
@@ -771,7 +774,7 @@ class Classifier:
             if key in self.image_labels and not voted:
                 cid = self.image_labels[key]
                 w = 0.6 if (cid in named or context) else 0.25
-                ev = Evidence(cue="image_label", text=label, field=fld, contestant=cid, weight=w)
+                ev = _evidence(cue="image_label", text=label, field=fld, contestant=cid, weight=w)
                 scored.setdefault(cid, Scored()).support.append((w, ev))
         for f in fields:
             if not f.name.startswith("media"):
@@ -785,7 +788,7 @@ class Classifier:
                     if r.field == f.name and r.kind in ("mention", "acronym", "ballot_number"):
                         ev = _ev(f, h.t0, h.t1, cue, r.contestant, w)
                         scored[r.contestant].support.append((w, ev))
-                        _attach(scored[r.contestant], "support", Evidence(cue=r.kind, text=r.text, field=f.name,
+                        _attach(scored[r.contestant], "support", _evidence(cue=r.kind, text=r.text, field=f.name,
                                                                            contestant=r.contestant, span=r.span), w)
         return scored, all_refs, extra
 
@@ -915,7 +918,7 @@ def _span(f: Field, t0: int, t1: int) -> tuple[int, int]:
 
 
 def _ev(f: Field, t0: int, t1: int, cue: str, cid: str | None, w: float) -> Evidence:
-    return Evidence(cue=cue, text=_surface(f, t0, t1), field=f.name, contestant=cid, weight=round(w, 2), span=_span(f, t0, t1))
+    return _evidence(cue=cue, text=_surface(f, t0, t1), field=f.name, contestant=cid, weight=round(w, 2), span=_span(f, t0, t1))
 
 
 def _attach(sc: Scored, pol: str, ev: Evidence, w: float) -> None:

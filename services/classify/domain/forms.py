@@ -18,6 +18,9 @@ import ahocorasick
 from services.classify.domain import lexicon
 from shared.schemas import ContentRecord, Evidence
 
+# Evidence built here is well-typed by construction: skip re-validation on the hot path.
+_evidence = Evidence.model_construct
+
 
 class FormDetector:
     """Form cues found with one multi-pattern pass, then checked only where they can match.
@@ -68,7 +71,7 @@ class FormDetector:
             for f, offsets, a, b, matched in per_form.get(form, ()):
                 span = _to_span(f, offsets, a, b)
                 text = f.text[span[0]:span[1]] if span else matched
-                found.append((form, Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
+                found.append((form, _evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
         return found
 
     def _addressed_appeal(self, norm: str):
