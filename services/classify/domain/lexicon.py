@@ -99,7 +99,8 @@ FRAMES: dict[str, tuple[set[str], set[str]]] = {
 # Words of a frame that, in these phrases, are election talk and no frame ("jangan salah pilih" is not a fact-check).
 FRAME_EXCEPTIONS = {"salah pilih", "salah coblos", "salah milih",
                     # sign-offs: "mohon maaf kalau keliru" is politeness, not a fact-check
-                    "kalau keliru", "kalau salah", "bila keliru", "bila salah", "jika keliru", "jika salah"}
+                    "kalau keliru", "kalau salah", "bila keliru", "bila salah", "jika keliru", "jika salah",
+                    "tidak salah", "supaya tidak salah"}
 # After voting: the inked finger. Gestures (emoji, image labels) in such content show that the author
 # voted, not for whom; names, numbers and slogans still count.
 VOTED = {"jari ungu", "tinta ungu", "tinta", "tintanya", "bertinta", "sudah coblos", "selesai coblos", "pertama kali coblos",
@@ -121,7 +122,7 @@ NUMBER_PREFIX = {"nomor", "no", "urut", "paslon", "pasangan", "capres", "coblos"
                  "pokoknya", "tetap", "salam", "saya", "aku", "ke", "dukung", "menangkan", "nomor urut", "full"}
 NUMBER_SUFFIX = {"jari", "menang", "saja", "lah", "harga", "all", "paling", "presiden", "pilihan", "pilihanku", "yang",
                  "aja", "ya", "mantap", "dari", "sampai"}
-NOT_BALLOT_PREFIX = {"jam", "pukul", "rt", "rw", "kamar", "menit", "tgl", "tanggal", "lantai", "kelas", "blok", "gang",
+NOT_BALLOT_PREFIX = {"tps", "kpps", "jam", "pukul", "rt", "rw", "kamar", "menit", "tgl", "tanggal", "lantai", "kelas", "blok", "gang",
                      "part", "level", "episode", "eps", "paket", "lift", "kelompok", "dapil", "juara", "lomba", "antrian",
                      "anak", "porsi", "potong", "gelas", "beli", "gratis", "tahun", "ke", "hari", "x", "kali", "bab",
                      "pasal", "ayat", "halaman", "gol", "skor"}

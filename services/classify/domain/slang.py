@@ -40,7 +40,7 @@ SLANG: dict[str, str] = {
     # election verbs and nouns
     "plh": "pilih", "pilihlah": "pilih", "milih": "pilih", "memilih": "pilih", "mlh": "pilih", "pilihen": "pilih",
     "pilihkeun": "pilih", "nyoblos": "coblos", "nyoblos2": "coblos", "mencoblos": "coblos", "coblosen": "coblos",
-    "cblos": "coblos", "dukung": "dukung", "dkg": "dukung", "dkung": "dukung", "ndukung": "dukung", "mendukung": "dukung",
+    "cblos": "coblos", "dicoblos": "coblos", "dukung": "dukung", "dkg": "dukung", "dkung": "dukung", "ndukung": "dukung", "mendukung": "dukung",
     "sokong": "dukung", "menangkan": "menangkan", "menangin": "menangkan", "memenangkan": "menangkan",
     "menangke": "menangkan", "lanjutkeun": "lanjutkan", "lanjutin": "lanjutkan", "teruskan": "lanjutkan", "terusin": "lanjutkan",
     "nomer": "nomor", "nmr": "nomor", "nmor": "nomor", "nomr": "nomor", "no": "no", "nr": "nomor", "nomber": "nomor",
