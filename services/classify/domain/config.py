@@ -145,7 +145,7 @@ class Window(_Strict):
     tail_chars: int = Field(default=2000, ge=0, le=200_000)
     max_media: int = Field(default=16, ge=1, le=1000)
     # The trained lexical model in the rules' grey zone (see classifier.VETO_BELOW...). "off" because it did
-    # not beat the rules on the dev split (services/classify/DATA_CARD.md has the numbers).
+    # not beat the rules on the dev split (tests/classify_data/DATA_CARD.md has the numbers).
     model: Literal["off", "grey_zone"] = "off"
 
 
