@@ -232,15 +232,22 @@ class Classifier:
         return cls(config, digest.hexdigest(), model)
 
     # ------------------------------------------------------------------ field analysis
-    def _window_tokens(self, text: str) -> list[Token]:
+    def _window_tokens(self, text: str, budget: list[int] | None = None) -> list[Token]:
         """Tokens of the classification window: the first head and last tail characters, cut at a space.
 
         Spans stay offsets into the whole field, so evidence points at the text as stored; the cut
         closes the sentence, so no cue reaches across it."""
         head, tail = self.window.head_chars, self.window.tail_chars
+        if budget is not None:  # what is left of the record's total: later fields get a shorter window
+            left = max(0, budget[0])
+            if head + tail > left:
+                head, tail = min(head, left), max(0, min(tail, left - head))
+            budget[0] -= min(len(text), head + tail)
         if len(text) <= head + tail:
             return tokenize(text, self.segmenter)
-        cut = text.rfind(" ", head - 200, head)
+        if head < 200:
+            head = 0
+        cut = text.rfind(" ", max(0, head - 200), head) if head else 0
         cut = head if cut < 0 else cut
         start = len(text) - tail
         if tail:
@@ -255,8 +262,8 @@ class Classifier:
                 tokens.append(t)
         return tokens
 
-    def _field(self, name: str, text: str) -> Field:
-        tokens = self._window_tokens(text)
+    def _field(self, name: str, text: str, budget: list[int] | None = None) -> Field:
+        tokens = self._window_tokens(text, budget)
         norms = [t.norm for t in tokens]
         starts, pos = [], 1
         for n in norms:  # where each token's norm starts in " n0 n1 ... "
@@ -311,19 +318,20 @@ class Classifier:
                 "hits": sum(len(f.hits) for f in fields), "pairs": sum(f.work for f in fields)}
 
     def _classify(self, record: ContentRecord) -> tuple[Classification, list[Field]]:
-        own: list[Field] = [self._field("text", record.text or "")]
+        budget = [self.window.max_total_chars]  # characters read over all fields of the record
+        own: list[Field] = [self._field("text", record.text or "", budget)]
         if record.author and record.author.bio:
-            own.append(self._field("author.bio", record.author.bio))
+            own.append(self._field("author.bio", record.author.bio, budget))
         labels: list[tuple[str, str]] = []
         for i, m in enumerate(record.media[:self.window.max_media]):
             if m.caption:
-                own.append(self._field(f"media[{i}].caption", m.caption))
+                own.append(self._field(f"media[{i}].caption", m.caption, budget))
             if m.ocr_text:
-                own.append(self._field(f"media[{i}].ocr_text", m.ocr_text))
+                own.append(self._field(f"media[{i}].ocr_text", m.ocr_text, budget))
             labels.extend((f"media[{i}].labels", lab) for lab in m.labels[:64])
         target_fields: list[Field] = []
         if record.target and record.target.text:
-            target_fields.append(self._field("target.text", record.target.text))
+            target_fields.append(self._field("target.text", record.target.text, budget))
         if record.target is None and not any(self._may_refer(f) for f in own) and not any(
                 lab.lower().replace("_", " ").strip() in self.image_labels for _, lab in labels):
             # nothing in the record can name a contestant, so nothing can be partisan: skip the scoring

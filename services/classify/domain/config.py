@@ -144,6 +144,7 @@ class Window(_Strict):
     head_chars: int = Field(default=6000, ge=200, le=200_000)
     tail_chars: int = Field(default=2000, ge=0, le=200_000)
     max_media: int = Field(default=16, ge=1, le=1000)
+    max_total_chars: int = Field(default=24_000, ge=1000, le=2_000_000)  # over all fields of one record, in order
     # The trained lexical model in the rules' grey zone (see classifier.VETO_BELOW...). "off" because it did
     # not beat the rules on the dev split (tests/classify_data/DATA_CARD.md has the numbers).
     model: Literal["off", "grey_zone"] = "off"
@@ -215,6 +216,7 @@ class ElectionConfig(BaseModel):
         windows = [ef.classification for ef in self.elections] or [Window()]
         return Window(head_chars=min(w.head_chars for w in windows), tail_chars=min(w.tail_chars for w in windows),
                       max_media=min(w.max_media for w in windows),
+                      max_total_chars=min(w.max_total_chars for w in windows),
                       model="grey_zone" if any(w.model == "grey_zone" for w in windows) else "off")
 
     @property

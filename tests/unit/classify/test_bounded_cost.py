@@ -78,11 +78,29 @@ def test_media_beyond_the_limit_are_not_read(clf):
 def test_window_is_configurable_and_the_strictest_file_wins(tmp_path):
     src = (load_elections().files[0][0])
     text = open(src, encoding="utf-8").read()
-    assert "classification: {head_chars: 6000, tail_chars: 2000, max_media: 16, model: \"off\"}" in text
+    assert "classification: {head_chars: 6000, tail_chars: 2000, max_media: 16, max_total_chars: 24000, model: \"off\"}" in text
     strict = tmp_path / "strict.yaml"
-    strict.write_text(text.replace("classification: {head_chars: 6000, tail_chars: 2000, max_media: 16, model: \"off\"}",
+    strict.write_text(text.replace("classification: {head_chars: 6000, tail_chars: 2000, max_media: 16, max_total_chars: 24000, model: \"off\"}",
                                    "classification: {head_chars: 500, tail_chars: 0, max_media: 2}"))
     clf = Classifier.from_config([strict])
     assert (clf.window.head_chars, clf.window.tail_chars, clf.window.max_media) == (500, 0, 2)
     text = "Cuaca cerah. " * 100 + "coblos 02 Prabowo Gibran!"
     assert not clf.classify(rec(text)).partisan  # beyond a 500-character head with no tail
+
+
+def test_a_record_reads_at_most_max_total_chars_over_all_its_fields(clf):
+    w = clf.window
+    wall = "kata biasa saja " * 2000  # 32,000 characters per field
+    media = [{"type": "image", "caption": wall, "ocr_text": wall}] * w.max_media
+    one = clf.cost(rec(wall))
+    many = clf.cost(rec(wall, media=media, author={"bio": wall}, target={"handle": "x", "text": wall}, kind="comment"))
+    chars_per_token = (w.head_chars + w.tail_chars) / one["tokens"]
+    assert many["tokens"] * chars_per_token <= w.max_total_chars * 1.05 + 40 * many["fields"]
+    # the record's own text comes first and is read in full window
+    assert many["tokens"] >= one["tokens"]
+
+
+def test_partisan_text_behind_a_wall_of_media_is_still_read(clf):
+    wall = "kata biasa saja " * 2000
+    media = [{"type": "image", "caption": wall}] * 16
+    assert clf.classify(rec("coblos 02 Prabowo-Gibran!", media=media)).partisan
