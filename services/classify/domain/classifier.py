@@ -634,7 +634,8 @@ class Classifier:
             return None
         prev = [f.tokens[j].norm for j in range(max(0, i - 2), i)]
         nxt = f.tokens[i + 1] if i + 1 < len(f.tokens) else None
-        if prev and prev[-1] in lexicon.NOT_BALLOT_PREFIX:
+        directed = len(prev) > 1 and prev[-1] == "ke" and prev[-2] in lexicon.NUMBER_DIRECTION
+        if prev and prev[-1] in lexicon.NOT_BALLOT_PREFIX and not directed:
             return None
         if nxt is not None and nxt.start == t.end and nxt.text[:1] in ":.,":  # 02:13, 3.3
             after = f.text[nxt.end:nxt.end + 1]
@@ -646,7 +647,7 @@ class Classifier:
                                                                     "ribu", "rb", "juta", "kereta", "hari", "tahun"):
             return None
         padded = len(t.text) == 2 and t.text.startswith("0")
-        prefixed = bool(prev) and (prev[-1] in lexicon.NUMBER_PREFIX or (len(prev) > 1 and prev[-2] in ("nomor", "no")))
+        prefixed = directed or (bool(prev) and (prev[-1] in lexicon.NUMBER_PREFIX or (len(prev) > 1 and prev[-2] in ("nomor", "no"))))
         suffixed = nxt is not None and nxt.norm in lexicon.NUMBER_SUFFIX
         if not (padded or prefixed or suffixed):
             return None

@@ -117,6 +117,8 @@ THIRD_PERSON_FAMILY = {"om", "tante", "sepupu", "paman", "bibi", "mertua", "pakd
 FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY
 
+# "arahnya ke 02", "condong ke 01": a direction towards a number is a ballot number despite "ke" (ordinal "ke-2").
+NUMBER_DIRECTION = {"arahnya", "arah", "arahkan", "diarahkan", "condong", "merapat", "dukungan", "suaranya", "suara"}
 # Number cues: a number is a ballot number only next to these words (and with election context).
 NUMBER_PREFIX = {"nomor", "no", "urut", "paslon", "pasangan", "capres", "coblos", "pilih", "calon", "kandidat",
                  "pokoknya", "tetap", "salam", "saya", "aku", "ke", "dukung", "menangkan", "nomor urut", "full"}
@@ -129,37 +131,38 @@ NOT_BALLOT_PREFIX = {"tps", "kpps", "jam", "pukul", "rt", "rw", "kamar", "menit"
 
 # SKB forms: cue phrases over normalised text (regular expressions, matched on word boundaries).
 FORM_CUES: dict[str, list[str]] = {
-    "party_membership": [r"(ketua|wakil ketua|sekretaris|wakil sekretaris|bendahara|wakil bendahara|pengurus|wakil) (\w+ ){0,1}(dpc|dpd|dpw|pac|dpac|dpp|ranting)\b",
-                         r"dilantik (jadi|sebagai|menjadi) (\w+ ){0,3}(dpc|dpd|dpw|pac|ranting|partai)",
-                         r"(maju|nyaleg|mencalonkan diri|mendaftar) (\w+ ){0,1}(jadi |sebagai )?(caleg|bacaleg)",
-                         r"caleg (dprd|dpr|dpd)( \w+){0,3} (dari|partai)", r"\bbacaleg\b", r"pelantikan pengurus",
+    "party_membership": [r"(ketua|wakil ketua|sekretaris|wakil sekretaris|bendahara|wakil bendahara|pengurus|wakil) ([\w'-]+ ){0,1}(dpc|dpd|dpw|pac|dpac|dpp|ranting)\b",
+                         r"dilantik (jadi|sebagai|menjadi) ([\w'-]+ ){0,3}(dpc|dpd|dpw|pac|ranting|partai)",
+                         r"(maju|nyaleg|mencalonkan diri|mendaftar) ([\w'-]+ ){0,1}(jadi |sebagai )?(caleg|bacaleg)",
+                         r"caleg (dprd|dpr|dpd)( [\w'-]+){0,3} (dari|partai)", r"\bbacaleg\b", r"pelantikan pengurus",
                          r"\bkta\b", r"kartu (tanda )?anggota", r"\bkader\b", r"pengurus (dpc|dpd|dpw|ranting|pac|dpp)",
                          r"resmi (bergabung|gabung) (dengan|ke)? ?partai", r"resmi bergabung dengan", r"anggota partai",
-                         r"jajaran pengurus", r"pengurus ranting", r"siap jadi anggota", r"saya anggota", r"jadi anggota"],
+                         r"jajaran pengurus", r"pengurus ranting", r"siap jadi anggota(?! (tim|tkn|tpn|tkd|tpd|timnas|relawan))", r"saya anggota(?! (tim|tkn|tpn|tkd|tpd|timnas|relawan))",
+                         r"jadi anggota(?! (tim|tkn|tpn|tkd|tpd|timnas|relawan))"],
     "campaign_team": [r"\b(jubir|juru bicara) (tim|tkd|tkn|tpn|tpd|timnas|relawan)", r"\b(tkd|tpd|tkc)\b",
-                      r"(melatih|pelatihan|bimtek|rekrut|merekrut|koordinasi) (\w+ ){0,1}saksi", r"koordinator saksi",
-                      r"ketua tim (relawan|sukses|pemenangan|kampanye)", r"tim kampanye daerah",r"(jadi|sebagai|dipercaya|gabung|bergabung|ditunjuk|resmi|anggota|rapat) (\w+ ){0,2}(tim pemenangan|tim sukses|timses|tkn|tpn|timnas|relawan|jurkam|juru kampanye|korwil|koordinator)",
+                      r"(melatih|pelatihan|bimtek|rekrut|merekrut|koordinasi) ([\w'-]+ ){0,1}saksi", r"koordinator saksi",
+                      r"ketua tim (relawan|sukses|pemenangan|kampanye)", r"tim kampanye daerah",r"(jadi|sebagai|dipercaya|gabung|bergabung|ditunjuk|resmi|anggota|rapat) ([\w'-]+ ){0,2}(tim pemenangan|tim sukses|timses|tkn|tpn|timnas|relawan|jurkam|juru kampanye|korwil|koordinator)",
                       r"koordinator relawan", r"korwil relawan", r"\bjurkam\b", r"saksi tps dari tim", r"admin akun relawan",
                       r"tim pemenangan", r"tim sukses", r"\btimses\b", r"pemenangan ganjar", r"pegang \d+ desa",
                       r"ditunjuk jadi ketua", r"bagian konten", r"sk sudah turun"],
     "support_letter": [r"surat (pernyataan )?dukungan", r"fotokopi ktp", r"kumpulkan (\d+ )?ktp", r"form dukungan",
                        r"lampirkan ktp", r"calon (perseorangan|independen)", r"syarat dukungan"],
-    "official_decision": [r"hanya (boleh )?(dipakai|digunakan|dipinjamkan|diberikan|untuk) (\w+ ){0,3}(acara|kegiatan|kampanye|paslon|deklarasi)",
-                          r"(aula|gedung|balai|fasilitas|kendaraan dinas|mobil dinas|ruang rapat)( \w+){0,3} (dipinjamkan|dipakai untuk|digunakan untuk|diberikan untuk)",
-                          r"tidak diberi izin", r"kehadiran (\w+ ){0,2}(wajib|diabsen)", r"\bdiabsen\b", r"keputusan kepala",r"surat edaran", r"\bsk\b", r"\bmemo\b", r"instruksi (bupati|walikota|gubernur|kepala)",
+    "official_decision": [r"hanya (boleh )?(dipakai|digunakan|dipinjamkan|diberikan|untuk) ([\w'-]+ ){0,3}(acara|kegiatan|kampanye|paslon|deklarasi)",
+                          r"(aula|gedung|balai|fasilitas|kendaraan dinas|mobil dinas|ruang rapat)( [\w'-]+){0,3} (dipinjamkan|dipakai untuk|digunakan untuk|diberikan untuk)",
+                          r"tidak diberi izin", r"kehadiran ([\w'-]+ ){0,2}(wajib|diabsen)", r"\bdiabsen\b", r"keputusan kepala",r"surat edaran", r"\bsk\b", r"\bmemo\b", r"instruksi (bupati|walikota|gubernur|kepala)",
                           r"kebijakan desa", r"diputuskan", r"kami putuskan", r"memutuskan", r"ini perintah",
                           r"akan dievaluasi", r"dipinjamkan", r"penunjukan", r"hanya untuk warga yang", r"ttd kepala",
                           r"penyaluran bantuan", r"wajib hadir", r"sesuai instruksi"],
     # acts of mobilising in themselves; an addressee alone is not one (see MOBILIZATION_ADDRESSEES)
     "mobilization": [r"instruksi kepada", r"\bpromosikan\b", r"bantu (sebar|share|promosi|viralkan)", r"ini arahan",
-                     r"share konten( \w+){0,3} ke grup",r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
+                     r"share konten( [\w'-]+){0,3} ke grup",r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
                      r"menghimbau", r"satu suara", r"wajib hadir", r"\babsen\b", r"balas budi",
-                     r"sosialisasikan", r"(keluarga|warga|tetangga|saudara)( \w+){0,2} diajak", r"mengajak warga"],
-    "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( \w+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
+                     r"sosialisasikan", r"(keluarga|warga|tetangga|saudara)( [\w'-]+){0,2} diajak", r"mengajak warga"],
+    "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( [\w'-]+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
                             r"kampanye akbar", r"deklarasi dukungan", r"rapat umum", r"konsolidasi relawan",
-                            r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye (\w+ ){0,3}di "],
-    "campaign_props": [r"(pasang|terpasang|dipasang|memasang|kepasang|masang|ketempel|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( \w+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
-                       r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( \w+){0,4} (terpasang|dipasang|kepasang|ditempel|ketempel|nempel|berkibar|dibagikan|dibagi)"],
+                            r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye ([\w'-]+ ){0,3}di "],
+    "campaign_props": [r"(pasang|terpasang|dipasang|memasang|kepasang|masang|ketempel|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( [\w'-]+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
+                       r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( [\w'-]+){0,4} (terpasang|dipasang|kepasang|ditempel|ketempel|nempel|berkibar|dibagikan|dibagi)"],
 }
 # Mobilisation is an appeal to act addressed to staff, subordinates, residents, students...: the addressee
 # ("bapak ibu guru", "warga desa", "grup WA") counts only with an appeal in the same field. A greeting
