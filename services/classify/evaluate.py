@@ -23,7 +23,17 @@ from services.classify.domain.config import DEFAULT_DIR, REPO_ROOT
 from shared.schemas import ContentRecord
 
 DATA = REPO_ROOT / "tests" / "classify_data"
-SHARED = pathlib.Path(os.environ.get("PANTAU_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+def _shared_data() -> pathlib.Path:
+    """``../shared/data`` beside the repository (also from a worktree one level deeper), or PANTAU_SHARED_DATA."""
+    if os.environ.get("PANTAU_SHARED_DATA"):
+        return pathlib.Path(os.environ["PANTAU_SHARED_DATA"])
+    for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent):
+        if (base / "shared" / "data").is_dir():
+            return base / "shared" / "data"
+    return REPO_ROOT.parent / "shared" / "data"
+
+
+SHARED = _shared_data()
 
 
 def prf(tp: int, fp: int, fn: int) -> dict:
@@ -33,8 +43,11 @@ def prf(tp: int, fp: int, fn: int) -> dict:
     return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f, 3), "tp": tp, "fp": fp, "fn": fn}
 
 
-def evaluate_annotated(clf: Classifier, split: str, show_errors: bool = False) -> dict:
+def evaluate_annotated(clf: Classifier, split: str, show_errors: bool = False, origin: str | None = None) -> dict:
     rows = [json.loads(line) for line in (DATA / f"{split}.jsonl").read_text().splitlines() if line.strip()]
+    if origin:
+        rows = [r for r in rows if r["labels"].get("origin", "handwritten") == origin]
+    per_form = defaultdict(lambda: [0, 0])
     tp = fp = fn = tn = 0
     hard_total = hard_flagged = 0
     per_group = defaultdict(lambda: [0, 0])
@@ -80,6 +93,8 @@ def evaluate_annotated(clf: Classifier, split: str, show_errors: bool = False) -
             form_total += 1
             form_ok += int(res.form == labels["form"])
             form_conf[(labels["form"], res.form)] += 1
+            per_form[labels["form"]][0] += 1
+            per_form[labels["form"]][1] += int(res.form == labels["form"])
             if show_errors and (not ok or res.form != labels["form"]):
                 errors.append(("STANCE/FORM", labels, res, rec))
         elif res.partisan and show_errors:
@@ -87,7 +102,7 @@ def evaluate_annotated(clf: Classifier, split: str, show_errors: bool = False) -
         if gold and not res.partisan and show_errors:
             errors.append(("MISSED", labels, res, rec))
     out = {
-        "split": split,
+        "split": split + (f" ({origin})" if origin else ""),
         "items": len(rows),
         "partisan": prf(tp, fp, fn) | {"tn": tn},
         "hard_negatives": {"items": hard_total, "flagged": hard_flagged,
@@ -97,6 +112,7 @@ def evaluate_annotated(clf: Classifier, split: str, show_errors: bool = False) -
         "stance_exact_set": round(stance_exact / gold_pos, 3) if gold_pos else 0.0,
         "stance_by_contestant": {c: f"{v[1]}/{v[0]}" for c, v in sorted(per_contestant.items())},
         "form_accuracy": round(form_ok / form_total, 3) if form_total else 0.0,
+        "form_by_gold_form": {f: f"{v[1]}/{v[0]}" for f, v in sorted(per_form.items())},
         "form_confusion": {f"{g} -> {p}": n for (g, p), n in sorted(form_conf.items()) if g != p},
         "positives_with_pointing_evidence": f"{evidence_ok}/{tp + fp}",
     }
@@ -107,6 +123,50 @@ def evaluate_annotated(clf: Classifier, split: str, show_errors: bool = False) -
             print(f"    {rec.kind} {rec.source}: {rec.text[:160]!r} target={rec.target.handle if rec.target else None}")
             print(f"    evidence: {[(e.cue, e.text, e.weight) for e in res.evidence][:8]}")
     return out
+
+
+def cohen_kappa(a: list, b: list) -> float:
+    """Cohen's kappa of two label lists over the same items."""
+    n = len(a)
+    if not n:
+        return 0.0
+    po = sum(x == y for x, y in zip(a, b)) / n
+    ca, cb = Counter(a), Counter(b)
+    pe = sum(ca[k] * cb[k] for k in set(ca) | set(cb)) / (n * n)
+    return round((po - pe) / (1 - pe), 3) if pe < 1 else 1.0
+
+
+def agreement() -> dict:
+    """The second, blind label pass (second_pass.tsv) against the first labels, on the same items."""
+    path = DATA / "second_pass.tsv"
+    if not path.exists():
+        return {"skipped": f"{path} not found"}
+    first = {}
+    for split in ("dev", "test"):
+        for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            first[row["external_id"]] = row["labels"]
+    a_p, b_p, a_f, b_f, stance_same, both_pos = [], [], [], [], 0, 0
+    by_origin = Counter()
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    for r in rows:
+        g = first[r["external_id"]]
+        a_p.append(g["partisan"])
+        b_p.append(r["partisan"] == "true")
+        a_f.append(g["form"])
+        b_f.append(r["form"])
+        by_origin[g.get("origin", "handwritten")] += 1
+        if g["partisan"] and r["partisan"] == "true":
+            both_pos += 1
+            gs = {f"{s['contestant']}{'+' if s['polarity'] == 'support' else '-'}" for s in g["stance"]}
+            stance_same += int(gs == set(r["stance"].split(";")))
+    return {"items": len(rows), "by_origin": dict(by_origin),
+            "partisan_agreement": round(sum(x == y for x, y in zip(a_p, b_p)) / len(rows), 3),
+            "partisan_kappa": cohen_kappa(a_p, b_p),
+            "form_agreement": round(sum(x == y for x, y in zip(a_f, b_f)) / len(rows), 3),
+            "form_kappa": cohen_kappa(a_f, b_f),
+            "stance_set_agreement_when_both_partisan": f"{stance_same}/{both_pos}",
+            "form_disagreements": dict(Counter(f"{x} vs {y}" for x, y in zip(a_f, b_f) if x != y).most_common())}
 
 
 def evaluate_tweets(split: str = "test") -> dict:
@@ -174,6 +234,71 @@ def evaluate_articles() -> dict:
             "majority_baseline": round(by_gold.most_common(1)[0][1] / total, 3) if total else 0.0}
 
 
+def components(split: str) -> dict:
+    """Rules alone, the lexical model alone (p >= 0.5) and the grey-zone combination, partisan F1 on one split."""
+    from services.classify.domain import lexical
+    from services.classify.train import load_split, record_features
+
+    model = lexical.LexicalModel.load()
+    if model is None:
+        return {"skipped": "no lexical model artefact (run make train)"}
+    rules = Classifier.from_config(use_model=False)
+    combined = Classifier(rules.config, "eval", model)
+    counts = {k: [0, 0, 0] for k in ("rules", "model", "combined")}
+    for rec, gold in load_split(split):
+        p, _ = model.score(record_features(rules, rec))
+        for key, pred in (("rules", rules.classify(rec).partisan), ("model", p >= 0.5),
+                          ("combined", combined.classify(rec).partisan)):
+            counts[key][0] += gold and pred
+            counts[key][1] += (not gold) and pred
+            counts[key][2] += gold and not pred
+    return {k: prf(*v) for k, v in counts.items()} | {"model_version": model.version}
+
+
+def markdown(report: dict) -> str:
+    """The summary tables of the README's classify section."""
+    lines = ["| set | items | precision | recall | F1 | hard-negative FP | stance acc. | form acc. |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for key in ("dev", "dev_handwritten", "dev_templated", "test", "test_handwritten", "test_templated"):
+        r = report.get(key)
+        if not r:
+            continue
+        p, h = r["partisan"], r["hard_negatives"]
+        lines.append(f"| {r['split']} | {r['items']} | {p['precision']:.3f} | {p['recall']:.3f} | {p['f1']:.3f} | "
+                     f"{h['flag_rate']:.3f} ({h['flagged']}/{h['items']}) | {r['stance_accuracy']:.3f} | {r['form_accuracy']:.3f} |")
+    for key in ("pilpres2019_tweets_test", "pilpres2019_tweets_train"):
+        t = report.get(key, {})
+        if "partisan_vs_neutral" in t:
+            p = t["partisan_vs_neutral"]
+            neutral = t["flagged_by_label"].get("netral", "0/0")
+            a, b = (int(x) for x in neutral.split("/"))
+            lines.append(f"| {t['file']} (positif/negatif vs netral) | {p['tp'] + p['fp'] + p['fn'] + p['tn']} | "
+                         f"{p['precision']:.3f} | {p['recall']:.3f} | {p['f1']:.3f} | {a / b if b else 0:.3f} (netral flagged) | – | – |")
+    art = report.get("stance_articles", {})
+    if "articles" in art:
+        lines.append(f"| stance articles (for/against a figure) | {art['articles']} | – | – | – | – | "
+                     f"{art['accuracy_when_stance_given']:.3f} on {art['stance_coverage']:.0%} covered | – |")
+    test = report.get("test")
+    if test:
+        lines += ["", "Per category, test split (flagged partisan / items; `positive` is recall):", "",
+                  "| category | flagged |", "| --- | ---: |"]
+        lines += [f"| {g} | {v} |" for g, v in test["flag_rate_by_group"].items()]
+        lines += ["", "Form, test split (right / partisan items of that gold form):", "", "| form | right |", "| --- | ---: |"]
+        lines += [f"| {f} | {v} |" for f, v in test["form_by_gold_form"].items()]
+    comp = report.get("components_dev"), report.get("components_test")
+    if all(c and "rules" in c for c in comp):
+        lines += ["", "Trained component (partisan F1; the model decides only in the rules' grey zone when combined):", "",
+                  "| split | rules alone | model alone | combined |", "| --- | ---: | ---: | ---: |"]
+        for name, c in zip(("dev", "test"), comp):
+            lines.append(f"| {name} | {c['rules']['f1']:.3f} | {c['model']['f1']:.3f} | {c['combined']['f1']:.3f} |")
+    agr = report.get("agreement", {})
+    if "items" in agr:
+        lines += ["", f"Second label pass: {agr['items']} items, partisan kappa {agr['partisan_kappa']}, form kappa "
+                      f"{agr['form_kappa']}, stance sets {agr['stance_set_agreement_when_both_partisan']} "
+                      "(same annotator, blind; see tests/classify_data/DATA_CARD.md)."]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
@@ -186,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {"model_version": clf.model_version}
     for split in (["dev", "test"] if args.split == "both" else [args.split]):
         report[split] = evaluate_annotated(clf, split, args.errors)
+        for origin in ("handwritten", "templated"):
+            report[f"{split}_{origin}"] = evaluate_annotated(clf, split, False, origin)
+        report[f"components_{split}"] = components(split)
+    report["agreement"] = agreement()
     if not args.no_proxies:
         report["pilpres2019_tweets_test"] = evaluate_tweets("test")
         report["pilpres2019_tweets_train"] = evaluate_tweets("train")
@@ -193,14 +322,16 @@ def main(argv: list[str] | None = None) -> int:
     report["seconds"] = round(time.perf_counter() - started, 2)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        for key, value in report.items():
-            print(f"== {key}")
-            if isinstance(value, dict):
-                for k, v in value.items():
-                    print(f"   {k}: {v}")
-            else:
-                print(f"   {value}")
+        return 0
+    for key, value in report.items():
+        print(f"== {key}")
+        if isinstance(value, dict):
+            for k, v in value.items():
+                print(f"   {k}: {v}")
+        else:
+            print(f"   {value}")
+    print("\n== summary (markdown, as in the README)\n")
+    print(markdown(report))
     return 0
 
 

@@ -1,19 +1,92 @@
-"""``make train``: the classifier has no trained component yet, so there is nothing to fit.
+"""``make train``: fit the lexical model on tests/classify_data/train.jsonl and write its JSON artefact.
 
-Why it exists: the Makefile target should answer clearly instead of failing. The rules in
-``services/classify/domain`` were tuned on tests/classify_data/dev.jsonl only; a learned re-scorer
-over their cues is the planned next step once more annotated data exists (see the evaluation report).
+Deterministic: the train split is fixed, features are sorted, the solver (liblinear) runs with a
+fixed seed, weights are rounded to 4 decimals and written with sorted keys, so the same inputs give
+the same bytes (``--check`` verifies that the committed artefact is what this code produces).
+scikit-learn is needed only here (a dev dependency); the service reads the JSON in pure Python.
 """
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
 import sys
 
+from services.classify.domain import lexical
 from services.classify.domain.classifier import Classifier
+from services.classify.domain.config import REPO_ROOT
+from shared.schemas import ContentRecord
+
+DATA = REPO_ROOT / "tests" / "classify_data"
+C = 0.5  # inverse regularisation: chosen on dev (see DATA_CARD.md), never on test
+MIN_DF = 2
+SEED = 0
 
 
-def main() -> int:
-    clf = Classifier.from_config()
-    print(f"no trained component: {clf.model_version} is rule-based; nothing to train (evaluate with `make eval`).")
+def load_split(split: str) -> list[tuple[ContentRecord, bool]]:
+    rows = []
+    for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        labels = row.pop("labels")
+        rows.append((ContentRecord.model_validate(row), bool(labels["partisan"])))
+    return rows
+
+
+def record_features(clf: Classifier, rec: ContentRecord) -> set[str]:
+    _, fields = clf._classify(rec)
+    labels = [lab for m in rec.media[:clf.window.max_media] for lab in m.labels[:64]]
+    return lexical.features(fields, labels, rec.kind, rec.source)
+
+
+def fit(clf: Classifier, rows, c: float = C) -> dict:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    feats = [record_features(clf, r) for r, _ in rows]
+    df: dict[str, int] = {}
+    for fs in feats:
+        for f in fs:
+            df[f] = df.get(f, 0) + 1
+    keep = sorted(f for f, n in df.items() if n >= MIN_DF)
+    vec = DictVectorizer(sparse=True, sort=True)
+    vec.fit([{f: 1 for f in keep}])
+    X = vec.transform([{f: 1 for f in fs if f in df and df[f] >= MIN_DF} for fs in feats]).tocsr()
+    X.indices = X.indices.astype("int32")  # liblinear takes 32-bit sparse indices only
+    X.indptr = X.indptr.astype("int32")
+    y = [int(g) for _, g in rows]
+    model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
+    model.fit(X, y)
+    names = vec.get_feature_names_out()
+    weights = {str(n): round(float(w), 4) for n, w in zip(names, model.coef_[0]) if abs(w) >= 0.005}
+    return {"bias": round(float(model.intercept_[0]), 4), "weights": dict(sorted(weights.items()))}
+
+
+def artefact_bytes(clf: Classifier) -> bytes:
+    rows = load_split("train")
+    fitted = fit(clf, rows)
+    digest = hashlib.sha256((DATA / "train.jsonl").read_bytes()).hexdigest()[:12]
+    doc = {"schema": "pantau.lexical-model/v1", "version": f"lexical-lr-1+train.{digest}",
+           "trained_on": f"tests/classify_data/train.jsonl ({len(rows)} items, sha256 {digest})",
+           "features": "binary word, word-pair and character 3-4-gram features (services/classify/domain/lexical.py)",
+           "solver": f"scikit-learn LogisticRegression liblinear C={C} min_df={MIN_DF} seed={SEED}", **fitted}
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=0) + "\n").encode("utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="exit 1 if the committed artefact differs from a fresh build")
+    args = parser.parse_args(argv)
+    clf = Classifier.from_config(use_model=False)
+    data = artefact_bytes(clf)
+    path = lexical.ARTEFACT
+    if args.check:
+        same = path.exists() and path.read_bytes() == data
+        print(f"{path.relative_to(REPO_ROOT)}: {'identical' if same else 'DIFFERS from a fresh build'}")
+        return 0 if same else 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    n = len(json.loads(data)["weights"])
+    print(f"wrote {path.relative_to(REPO_ROOT)}: {n} weights, {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}")
     return 0
 
 

@@ -17,13 +17,20 @@ HERE = pathlib.Path(__file__).parent
 
 
 def file_split(lines: list[str]) -> str | None:
-    """``# split: dev`` on the first line pins every item of the file to that split."""
+    """``# split: dev`` on the first line pins every item of the file to that split; ``# split: train-dev-test``
+    spreads the file over train/dev/test by hash (60/20/20). Without a header: dev/test by hash (50/50)."""
     if lines and lines[0].startswith("#") and lines[0].lstrip("# ").startswith("split:"):
         split = lines[0].split(":", 1)[1].strip()
-        if split != "dev":
-            raise ValueError(f"only '# split: dev' may pin a file, not {split!r}")
+        if split not in ("dev", "train-dev-test"):
+            raise ValueError(f"only '# split: dev' or '# split: train-dev-test' may head a file, not {split!r}")
         return split
     return None
+
+
+def three_way(external_id: str) -> str:
+    """train 60 %, dev 20 %, test 20 % by a hash of the item (never by what the classifier says)."""
+    bucket = int(hashlib.sha1(external_id.encode()).hexdigest(), 16) % 10
+    return "train" if bucket < 6 else ("dev" if bucket < 8 else "test")
 
 
 def parse_line(line: str, lineno: int, name: str) -> dict:
@@ -68,7 +75,7 @@ def parse_line(line: str, lineno: int, name: str) -> dict:
 
 
 def main() -> None:
-    out = {"dev": [], "test": []}
+    out = {"train": [], "dev": [], "test": []}
     for path in sorted(HERE.glob("items_*.txt")):
         lines = path.read_text().splitlines()
         pinned = file_split(lines)
@@ -77,7 +84,13 @@ def main() -> None:
                 continue
             rec = parse_line(line, lineno, path.name)
             split = rec.pop("split")
-            out[pinned or split].append(rec)
+            origin = "templated" if pinned == "train-dev-test" else "handwritten"
+            rec["labels"]["origin"] = origin
+            if pinned == "train-dev-test":
+                split = three_way(rec["external_id"])
+            elif pinned:
+                split = pinned
+            out[split].append(rec)
     for split, rows in out.items():
         with open(HERE / f"{split}.jsonl", "w") as fh:
             for row in rows:

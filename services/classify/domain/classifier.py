@@ -10,6 +10,7 @@ quoted or third-person speech) scale cues down, because content *about* partisan
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import pathlib
 import re
@@ -17,16 +18,26 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from services.classify.domain import forms, lexicon
+from services.classify.domain import forms, lexical, lexicon
 from services.classify.domain.config import ElectionConfig, load_elections
 from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
 from shared.schemas import Classification, ContentRecord, Evidence, Stance
+
+# Evidence built here is well-typed by construction: skip re-validation on the hot path.
+_evidence = Evidence.model_construct
 
 RULES_VERSION = "rules-1.1"
 THRESHOLD = 0.5  # partisan when the strongest contestant stance reaches this (tuned on dev)
 STANCE_MIN = 0.45  # a contestant is listed in ``stance`` from this score
 WINDOW_BEFORE, WINDOW_AFTER = 5, 4
+# Combining rules with the lexical model (an explainable rule, thresholds chosen on dev only): the model
+# decides only in the rules' grey zone. It vetoes a weak rule positive (rule score below VETO_BELOW) when
+# it is sure the item is not partisan (p < P_VETO), and it raises a near-miss (best contestant score at
+# least RESCUE_FROM) when it is sure the item is partisan (p >= P_RESCUE). Everything else: the rules.
+VETO_BELOW, P_VETO = 0.7, 0.05
+RESCUE_FROM, P_RESCUE = 0.35, 0.97
 CONTRAST_REACH = 2  # "mending [pilih|yg|nomor] X": the contestant a contrast marker points at follows within this many tokens
+MAX_SENTENCE = 80  # tokens: a longer run without punctuation is cut, so per-sentence work stays bounded
 
 
 @dataclass(slots=True)
@@ -62,6 +73,18 @@ class Field:
     hits: list[Hit]
     sentence: list[int]
     quoted: list[bool]
+    work: int = 0  # reference-cue pairs examined: a deterministic measure of cost (see cost())
+    _by_t0: dict | None = None
+    _race_scores: dict | None = None
+
+    def hits_from(self, lo: int, hi: int):
+        """Hits starting at token positions lo..hi (an index built on first use, so lookups stay local)."""
+        if self._by_t0 is None:
+            self._by_t0 = {}
+            for h in self.hits:
+                self._by_t0.setdefault(h.t0, []).append(h)
+        for i in range(max(0, lo), hi + 1):
+            yield from self._by_t0.get(i, ())
 
 
 @dataclass
@@ -80,9 +103,12 @@ def _combine(values: list[float]) -> float:
 class Classifier:
     """Builds the matchers once from the election config; ``classify`` is pure and thread-safe."""
 
-    def __init__(self, config: ElectionConfig, config_digest: str = ""):
+    def __init__(self, config: ElectionConfig, config_digest: str = "", model: "lexical.LexicalModel | None" = None):
         self.config = config
-        self.model_version = f"pantau-classify/{RULES_VERSION}+cfg.{config_digest[:10] or 'inline'}"
+        self.window = config.window
+        self.model = model
+        trained = f"+{model.version}" if model is not None else ""
+        self.model_version = f"pantau-classify/{RULES_VERSION}{trained}+cfg.{config_digest[:10] or 'inline'}"
         self.race_of: dict[str, str] = {}
         self.numbers: dict[int, list[tuple[str, str]]] = {}  # n -> [(race, contestant)]
         self.race_terms: dict[str, set[str]] = {}
@@ -101,7 +127,8 @@ class Classifier:
 
         def add(phrase: str, hit: Hit) -> None:
             norm = normalise_phrase(phrase)
-            if not norm:
+            if not norm or (len(norm) == 1 and hit.kind in ("name", "ambiguous")):
+                # "ppp" normalises to "p" (elongation): a one-letter name would match every "P"; the acronym stays
                 return
             vocab.update(norm.split())
             bucket = payloads.setdefault(norm, [])
@@ -174,9 +201,16 @@ class Classifier:
                 add(term, Hit("contrast", normalise_phrase(term), 0, 0))
         for term in lexicon.PHOTO_WITH:
             add(term, Hit("photo_with", term, 0, 0))
+        for term in lexicon.ATTRIBUTE_WORDS:
+            add(term, Hit("attribute", term, 0, 0))
+        for term in lexicon.VOTED:
+            add(term, Hit("voted", term, 0, 0))
+        for term in lexicon.ADVERTORIAL:
+            add(term, Hit("advertorial", term, 0, 0))
         for term in lexicon.CAMPAIGN_GROUP_WORDS:
             add(term, Hit("group", term, 0, 0))
         self.combo_max = max((len(k) for k in self.emoji_combos), default=0)
+        self.combo_emoji = {e for k in self.emoji_combos for e in k}
         for key, hits in payloads.items():
             self._auto.add_word(f" {key} ", (len(key.split()), hits))
         self._auto.make_automaton()
@@ -185,42 +219,76 @@ class Classifier:
 
     # ------------------------------------------------------------------ construction helpers
     @classmethod
-    def from_config(cls, paths: str | pathlib.Path | list | None = None) -> "Classifier":
-        """Default: every active ``config/elections/*.yaml``; a file or directory path (or list) also works."""
+    def from_config(cls, paths: str | pathlib.Path | list | None = None, use_model: bool = True) -> "Classifier":
+        """Default: every active ``config/elections/*.yaml``; a file or directory path (or list) also works.
+
+        The lexical model artefact is loaded once here when the config turns it on (``classification.model:
+        grey_zone``); ``use_model=False`` forces rules alone."""
         config = load_elections(paths)
         digest = hashlib.sha256()
         for path, _ in config.files:
             digest.update(pathlib.Path(path).read_bytes())
-        return cls(config, digest.hexdigest())
+        model = lexical.LexicalModel.load() if use_model and config.window.model == "grey_zone" else None
+        return cls(config, digest.hexdigest(), model)
 
     # ------------------------------------------------------------------ field analysis
-    def _field(self, name: str, text: str) -> Field:
-        tokens = tokenize(text, self.segmenter)
+    def _window_tokens(self, text: str, budget: list[int] | None = None) -> list[Token]:
+        """Tokens of the classification window: the first head and last tail characters, cut at a space.
+
+        Spans stay offsets into the whole field, so evidence points at the text as stored; the cut
+        closes the sentence, so no cue reaches across it."""
+        head, tail = self.window.head_chars, self.window.tail_chars
+        if budget is not None:  # what is left of the record's total: later fields get a shorter window
+            left = max(0, budget[0])
+            if head + tail > left:
+                head, tail = min(head, left), max(0, min(tail, left - head))
+            budget[0] -= min(len(text), head + tail)
+        if len(text) <= head + tail:
+            return tokenize(text, self.segmenter)
+        if head < 200:
+            head = 0
+        cut = text.rfind(" ", max(0, head - 200), head) if head else 0
+        cut = head if cut < 0 else cut
+        start = len(text) - tail
+        if tail:
+            nxt = text.find(" ", start, start + 200)
+            start = start if nxt < 0 else nxt
+        tokens = tokenize(text[:cut], self.segmenter)
+        tokens.append(Token(text[cut:start][:1], ".", cut, start, "stop"))
+        if tail:
+            for t in tokenize(text[start:], self.segmenter):
+                t.start += start
+                t.end += start
+                tokens.append(t)
+        return tokens
+
+    def _field(self, name: str, text: str, budget: list[int] | None = None) -> Field:
+        tokens = self._window_tokens(text, budget)
         norms = [t.norm for t in tokens]
-        pieces, owner = [" "], [-1]
-        for i, n in enumerate(norms):
-            pieces.append(n)
-            owner.extend([i] * len(n))
-            pieces.append(" ")
-            owner.append(-1)
-        s = "".join(pieces)
-        hits = self._scan(s, owner, tokens)
+        starts, pos = [], 1
+        for n in norms:  # where each token's norm starts in " n0 n1 ... "
+            starts.append(pos)
+            pos += len(n) + 1
+        s = " " + " ".join(norms) + " "
+        hits = self._scan(s, starts, tokens)
         sentence, quoted = [], []
-        sid, inside = 0, False
+        sid, inside, run = 0, False, 0
         for t in tokens:
-            if t.kind == "stop":
+            run += 1
+            if t.kind == "stop" or run > MAX_SENTENCE:
                 sid += 1
+                run = 0
             if t.kind == "quote":
                 inside = not inside
             sentence.append(sid)
             quoted.append(inside)
         return Field(name, text, tokens, hits, sentence, quoted)
 
-    def _scan(self, s: str, owner: list[int], tokens: list[Token]) -> list[Hit]:
+    def _scan(self, s: str, starts: list[int], tokens: list[Token]) -> list[Hit]:
         hits: list[Hit] = []
         for end, (nwords, payload) in self._auto.iter(s):
             # The key is " phrase "; find its start by walking back nwords tokens from the end.
-            last_tok = owner[end - 1]
+            last_tok = bisect.bisect_right(starts, end - 1) - 1
             if last_tok < 0:
                 continue
             first_tok = last_tok
@@ -240,24 +308,42 @@ class Classifier:
 
     # ------------------------------------------------------------------ main entry
     def classify(self, record: ContentRecord) -> Classification:
-        own: list[Field] = [self._field("text", record.text or "")]
+        """The per-item API: pure, thread-safe, bounded work per record (see ``cost``)."""
+        return self._classify(record)[0]
+
+    def cost(self, record: ContentRecord) -> dict[str, int]:
+        """Deterministic work counts of one classification (tokens read, matches, reference-cue pairs)."""
+        _, fields = self._classify(record)
+        return {"fields": len(fields), "tokens": sum(len(f.tokens) for f in fields),
+                "hits": sum(len(f.hits) for f in fields), "pairs": sum(f.work for f in fields)}
+
+    def _classify(self, record: ContentRecord) -> tuple[Classification, list[Field]]:
+        budget = [self.window.max_total_chars]  # characters read over all fields of the record
+        own: list[Field] = [self._field("text", record.text or "", budget)]
         if record.author and record.author.bio:
-            own.append(self._field("author.bio", record.author.bio))
+            own.append(self._field("author.bio", record.author.bio, budget))
         labels: list[tuple[str, str]] = []
-        for i, m in enumerate(record.media):
+        for i, m in enumerate(record.media[:self.window.max_media]):
             if m.caption:
-                own.append(self._field(f"media[{i}].caption", m.caption))
+                own.append(self._field(f"media[{i}].caption", m.caption, budget))
             if m.ocr_text:
-                own.append(self._field(f"media[{i}].ocr_text", m.ocr_text))
-            labels.extend((f"media[{i}].labels", lab) for lab in m.labels)
+                own.append(self._field(f"media[{i}].ocr_text", m.ocr_text, budget))
+            labels.extend((f"media[{i}].labels", lab) for lab in m.labels[:64])
         target_fields: list[Field] = []
         if record.target and record.target.text:
-            target_fields.append(self._field("target.text", record.target.text))
+            target_fields.append(self._field("target.text", record.target.text, budget))
+        if record.target is None and not any(self._may_refer(f) for f in own) and not any(
+                lab.lower().replace("_", " ").strip() in self.image_labels for _, lab in labels):
+            # nothing in the record can name a contestant, so nothing can be partisan: skip the scoring
+            return Classification(partisan=False, score=0.0, stance=[], form="none", evidence=[],
+                                  model_version=self.model_version), own
 
         form_cues = self.forms.cues(own)
         own_context = self._has_context(own) or self._has_context(target_fields)
+        voted = any(h.kind == "voted" for f in own for h in f.hits) or any(
+            lab.lower().replace("_", " ").strip() in lexicon.VOTED for _, lab in labels)
         own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels,
-                                                               num_context=own_context or bool(form_cues))
+                                                               num_context=own_context or bool(form_cues), voted=voted)
         self._form_acts(form_cues, own_refs, own_scored)
         factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
@@ -300,9 +386,15 @@ class Classifier:
             best = max(best, score)
         stances.sort(key=lambda s: -s.score)
         partisan = best >= THRESHOLD
+        if self.model is not None and (RESCUE_FROM <= best_any < VETO_BELOW):
+            partisan, stances, evidence = self._model_rule(record, own + target_fields, labels, partisan, best,
+                                                           best_any, merged, stances, evidence)
+            if partisan:
+                best = max(best, best_any)
         form = "none"
         if partisan:
-            form, form_ev = self.forms.detect(record, own, evidence, bool(engaged) or kind in ("like", "share", "follow", "join_group"))
+            form, form_ev = self.forms.detect(record, own, evidence, bool(engaged) or kind in ("like", "share", "follow", "join_group"),
+                                              specific=form_cues)
             evidence.extend(form_ev)
         else:
             stances = []
@@ -310,14 +402,59 @@ class Classifier:
             evidence.extend(frame_ev)
         evidence = _dedupe(evidence)
         score = best if partisan else best_any
-        return Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
-                              evidence=evidence[:20], model_version=self.model_version)
+        result = Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
+                                evidence=evidence[:20], model_version=self.model_version)
+        return result, own + target_fields
+
+    def _model_rule(self, record, fields, labels, partisan, best, best_any, merged, stances, evidence):
+        """The grey-zone rule: veto a weak rule positive or raise a near-miss, naming the model's top features."""
+        p, contrib = self.model.score(lexical.features(fields, [lab for _, lab in labels], record.kind, record.source))
+        top = [c for c in contrib if (c[1] > 0) == (p >= 0.5)][:3]
+        model_ev = [_evidence(cue="model", text=f"p={p:.3f}", field="model", weight=round(p, 3))] + [
+            _evidence(cue="model_feature", text=name, field="model", weight=round(w, 3)) for name, w in top]
+        if partisan and best < VETO_BELOW and p < P_VETO:
+            return False, [], evidence + model_ev
+        if not partisan and best_any >= RESCUE_FROM and p >= P_RESCUE:
+            cid, sc = max(merged.items(), key=lambda kv: max(_combine([w for w, _ in kv[1].support]),
+                                                            _combine([w for w, _ in kv[1].oppose])))
+            sup, opp = _combine([w for w, _ in sc.support]), _combine([w for w, _ in sc.oppose])
+            polarity = "support" if sup >= opp else "oppose"
+            chosen = sc.support if polarity == "support" else sc.oppose
+            evidence = evidence + [ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1]
+            return True, [Stance(contestant=cid, polarity=polarity, score=round(max(sup, opp), 3))], evidence + model_ev
+        return partisan, stances, evidence
+
+    _REF_HITS = frozenset(("name", "ambiguous", "gesture", "slogan", "oppose_phrase"))
+
+    def _may_refer(self, f: Field) -> bool:
+        """Whether a field holds anything that can become a contestant reference (see ``_refs``)."""
+        ref_hits = self._REF_HITS
+        if any(h.kind in ref_hits for h in f.hits):
+            return True
+        for t in f.tokens:
+            kind = t.kind
+            if kind == "word":
+                if t.text in self.acronyms:
+                    return True
+            elif kind == "number":
+                if int(t.norm) in self.numbers:
+                    return True
+            elif kind == "hashtag":
+                if t.text[1:].lower() in self.hashtags:
+                    return True
+            elif kind == "mention":
+                if t.norm[1:] in self.accounts:
+                    return True
+            elif kind == "emoji" and (t.norm in self.emoji or t.norm in self.combo_emoji):
+                return True
+        return False
 
     # ------------------------------------------------------------------ pieces
     def _has_context(self, fields: list[Field]) -> bool:
         for f in fields:
             for h in f.hits:
-                if h.kind in ("context", "name", "gesture") or (h.kind == "slogan" and h.strong):
+                if h.kind in ("context", "name") or (h.kind == "slogan" and h.strong) or (
+                        h.kind == "gesture" and h.key.startswith("salam")):  # "pose dua jari" alone is no election talk
                     return True
             for t in f.tokens:
                 if t.kind == "hashtag" and t.text[1:].lower() in self.hashtags:
@@ -346,9 +483,15 @@ class Classifier:
             else:
                 f_factor = 0.75
             factor = min(factor, f_factor)
+        advertorial = next(((f, h) for f in fields for h in f.hits if h.kind == "advertorial"), None)
+        if advertorial is not None:
+            # paid campaign content on a news site: neither the news source nor news words discount it
+            f, h = advertorial
+            evidence.append(_ev(f, h.t0, h.t1, "frame:advertorial", None, 0.0))
+            return max(factor, 1.0 if not found.keys() - {"news", "reported_speech"} else factor), evidence
         if source == "news":
             factor = min(factor, 0.45)
-            evidence.append(Evidence(cue="frame:news_source", text=source, field="source"))
+            evidence.append(_evidence(cue="frame:news_source", text=source, field="source"))
         return factor, evidence
 
     def _engagement_targets(self, record: ContentRecord) -> dict[str, tuple[float, Evidence]]:
@@ -360,12 +503,12 @@ class Classifier:
         key = handle_key(handle)
         if key in self.accounts:
             cid = self.accounts[key]
-            out[cid] = (0.92, Evidence(cue="campaign_account", text=handle, field="target.handle", contestant=cid, weight=0.92))
+            out[cid] = (0.92, _evidence(cue="campaign_account", text=handle, field="target.handle", contestant=cid, weight=0.92))
             return out
         if any(w in key for w in lexicon.CAMPAIGN_ACCOUNT_WORDS):
             for sub, cid, ambiguous in self.handle_names:
                 if sub in key:
-                    out[cid] = (0.8, Evidence(cue="campaign_account_like", text=handle, field="target.handle",
+                    out[cid] = (0.8, _evidence(cue="campaign_account_like", text=handle, field="target.handle",
                                               contestant=cid, weight=0.8))
         return out
 
@@ -406,7 +549,8 @@ class Classifier:
                 near = any(i in strong_cue_tokens for i in range(max(0, h.t0 - 3), h.t1 + 3))
                 if context or near:
                     refs.append(Ref(h.contestant, "mention_ambiguous", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
-            elif h.kind == "gesture":
+            elif h.kind == "gesture" and (context or h.key.startswith("salam")):
+                # "pose dua jari" at a graduation is a peace sign; "salam dua jari" is the salute itself
                 refs.append(Ref(h.contestant, "gesture", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1),
                                 support=0.75))
             elif h.kind == "slogan":
@@ -419,6 +563,10 @@ class Classifier:
                 if w:
                     refs.append(Ref(h.contestant, "oppose_phrase", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1),
                                     _span(f, h.t0, h.t1), oppose=w))
+        named = {r.contestant for r in refs if r.kind == "mention"}
+        if named:  # a weak slogan ("perubahan") next to another contestant's name is that contestant's talk
+            refs = [r for r in refs if not (r.kind == "slogan" and r.support <= 0.55 and r.contestant not in named and any(
+                self.race_of.get(n) == self.race_of.get(r.contestant) for n in named))]
         combos = self._emoji_combos(f) if self.emoji_combos else {}
         in_combo = -1
         for i, t in enumerate(f.tokens):
@@ -486,17 +634,20 @@ class Classifier:
             return None
         prev = [f.tokens[j].norm for j in range(max(0, i - 2), i)]
         nxt = f.tokens[i + 1] if i + 1 < len(f.tokens) else None
-        if prev and prev[-1] in lexicon.NOT_BALLOT_PREFIX:
+        directed = len(prev) > 1 and prev[-1] == "ke" and prev[-2] in lexicon.NUMBER_DIRECTION
+        if prev and prev[-1] in lexicon.NOT_BALLOT_PREFIX and not directed:
             return None
         if nxt is not None and nxt.start == t.end and nxt.text[:1] in ":.,":  # 02:13, 3.3
             after = f.text[nxt.end:nxt.end + 1]
             if after.isdigit():
                 return None
+        if nxt is not None and nxt.kind == "word" and nxt.norm in lexicon.MONTHS:
+            return None  # "14 Februari" is a date
         if nxt is not None and nxt.kind == "word" and nxt.norm in ("jam", "menit", "kali", "potong", "porsi", "gelas", "kg",
                                                                     "ribu", "rb", "juta", "kereta", "hari", "tahun"):
             return None
         padded = len(t.text) == 2 and t.text.startswith("0")
-        prefixed = bool(prev) and (prev[-1] in lexicon.NUMBER_PREFIX or (len(prev) > 1 and prev[-2] in ("nomor", "no")))
+        prefixed = directed or (bool(prev) and (prev[-1] in lexicon.NUMBER_PREFIX or (len(prev) > 1 and prev[-2] in ("nomor", "no"))))
         suffixed = nxt is not None and nxt.norm in lexicon.NUMBER_SUFFIX
         if not (padded or prefixed or suffixed):
             return None
@@ -504,7 +655,7 @@ class Classifier:
             return None
         if not context and padded:
             # a bare 02 needs a cue of its own right next to it
-            near = [h for h in f.hits if (h.kind in ("support", "oppose") and h.weight >= 0.5 and abs(h.t0 - i) <= 3)
+            near = [h for h in f.hits_from(i - 3, i + 3) if (h.kind in ("support", "oppose") and h.weight >= 0.5)
                     or (h.kind == "contrast" and 0 < abs(h.t0 - i) <= CONTRAST_REACH)]
             if not near:
                 return None
@@ -518,29 +669,34 @@ class Classifier:
         if len(options) == 1:
             race, cid = options[0]
         else:
-            norms = " " + " ".join(t.norm for t in f.tokens) + " "
+            if f._race_scores is None:  # once per field, not once per number
+                terms = {h.key for h in f.hits if h.kind == "context"}
+                terms = {normalise_phrase(t) for t in terms}
+                f._race_scores = {race: sum(1 for term in rt if term in terms) for race, rt in self.race_terms.items()}
             scores = []
             for race, cid in options:
-                s = sum(1 for term in self.race_terms.get(race, ()) if term and f" {term} " in norms)
-                s += 0.5 if race in self.default_races else 0
+                s = f._race_scores.get(race, 0) + (0.5 if race in self.default_races else 0)
                 scores.append((s, race, cid))
             scores.sort(reverse=True)
             _, race, cid = scores[0]
         if self.race_kind.get(race) == "dpr":
             # "caleg Gerindra nomor urut 1": a list position, not the party's ballot number
-            for h in f.hits:
+            for h in f.hits_from(i - 4 - 8, i + 4):
                 if h.kind == "name" and h.contestant != cid and self.race_of.get(h.contestant) == race and abs(h.t1 - i) <= 4:
                     return None
         return cid
 
     def _score(self, fields: list[Field], context: bool, record: ContentRecord | None,
-               labels: list[tuple[str, str]], num_context: bool | None = None) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
+               labels: list[tuple[str, str]], num_context: bool | None = None,
+               voted: bool = False) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
         scored: dict[str, Scored] = {}
         all_refs: list[Ref] = []
-        letters = "".join(ch for f in fields for ch in f.text if ch.isalpha())
-        upper_doc = len(letters) > 12 and sum(ch.isupper() for ch in letters) / len(letters) > 0.6
+        upper_doc = self._upper_doc(fields) if any(
+            t.text in self.acronyms for f in fields for t in f.tokens if t.kind == "word") else False
         for f in fields:
             refs = self._refs(f, context, upper_doc, context if num_context is None else num_context)
+            if voted:  # the inked finger after voting: a gesture shows that the author voted, not for whom
+                refs = [r for r in refs if r.kind not in ("gesture", "gesture_emoji", "gesture_combo")]
             for r in refs:
                 r.quoted = f.quoted[r.t0]
             all_refs.extend(refs)
@@ -549,11 +705,18 @@ class Classifier:
             contrast = self._contrast(f, refs, markers, cues) if markers else {}
             set_aside = {rid: max(t1 for pol, _, _, t1 in items if pol == "oppose")
                          for rid, items in contrast.items() if any(pol == "oppose" for pol, _, _, _ in items)}
-            enumerated = _enumerated(refs, markers)
+            starts = [m.t0 for m in markers]
+            enumerated = _enumerated(refs, markers, starts)
             used_cues: set[int] = set()
+            # cues by position, so each reference looks only at the cues near it (linear, not refs x cues)
+            order = sorted(range(len(cues)), key=lambda ci: cues[ci][2])
+            cue_t0 = [cues[ci][2] for ci in order]
+            cue_reach = max((c[3] - c[2] for c in cues), default=0)
+            neg_end = {h.t1 for h in f.hits if h.kind == "negator" and h.key not in ("usah",)}
+            neg_exc = {i for h in f.hits if h.kind == "neg_exception" for i in range(h.t0 + 1, h.t1 + 2)}
             for r in refs:
                 sc = scored.setdefault(r.contestant, Scored())
-                base_ev = Evidence(cue=r.kind, text=r.text, field=f.name, contestant=r.contestant,
+                base_ev = _evidence(cue=r.kind, text=r.text, field=f.name, contestant=r.contestant,
                                    weight=round(max(r.support, r.oppose), 2), span=r.span)
                 qf = 0.25 if f.quoted[r.t0] else 1.0
                 if r.support:
@@ -562,18 +725,21 @@ class Classifier:
                     sc.oppose.append((r.oppose * qf, base_ev))
                 if r.kind in ("hashtag", "oppose_hashtag"):
                     continue
-                negated_ref = any(h.kind == "negator" and 0 < r.t0 - h.t1 <= 1 and h.key not in ("usah",)
-                                  for h in f.hits) and not any(h.kind == "neg_exception" and h.t0 < r.t0 <= h.t1 + 1
-                                                               for h in f.hits)
+                negated_ref = (r.t0 - 1) in neg_end and r.t0 not in neg_exc
                 bare_gesture = not context and r.kind in ("gesture_emoji", "gesture_combo")
                 before = 1 if id(r) in enumerated else WINDOW_BEFORE
                 after = 2 if id(r) in enumerated else WINDOW_AFTER
-                for ci, (pol, w, t0, t1, key) in enumerate(cues):
+                lo = bisect.bisect_left(cue_t0, r.t0 - before - cue_reach)
+                hi = bisect.bisect_right(cue_t0, r.t1 + after)
+                near = sorted(order[lo:hi])
+                f.work += len(near)
+                for ci in near:
+                    pol, w, t0, t1, key = cues[ci]
                     if f.sentence[t0] != f.sentence[r.t0]:
                         continue
                     if not (r.t0 - before <= t1 and t0 <= r.t1 + after) or (t0 >= r.t0 and t1 <= r.t1):
                         continue
-                    if (markers and _across(markers, t0, t1, r.t0, r.t1)) or (
+                    if (markers and _across(markers, starts, t0, t1, r.t0, r.t1)) or (
                             pol == "support" and t0 > set_aside.get(id(r), len(f.tokens))) or (
                             bare_gesture and key.removeprefix("not ") not in lexicon.ELECTION_VERBS):
                         # a contrast marker closes the clause ("02 itu ..., mending 03"); a contestant set aside
@@ -614,23 +780,32 @@ class Classifier:
         named = {r.contestant for r in all_refs if r.kind in ("mention", "acronym", "hashtag", "ballot_number", "campaign_account")}
         for fld, label in labels:
             key = label.lower().replace("_", " ").strip()
-            if key in self.image_labels:
+            if key in self.image_labels and not voted:
                 cid = self.image_labels[key]
                 w = 0.6 if (cid in named or context) else 0.25
-                ev = Evidence(cue="image_label", text=label, field=fld, contestant=cid, weight=w)
+                ev = _evidence(cue="image_label", text=label, field=fld, contestant=cid, weight=w)
                 scored.setdefault(cid, Scored()).support.append((w, ev))
         for f in fields:
             if not f.name.startswith("media"):
                 continue
-            if any(h.kind == "photo_with" for h in f.hits):
+            attr = next((h for h in f.hits if h.kind == "attribute"), None)
+            h = attr or next((h for h in f.hits if h.kind == "photo_with"), None)
+            if h is not None:
+                # wearing or showing a contestant's attributes weighs more than standing next to a name
+                cue, w = ("partisan_attribute", 0.75) if attr is not None else ("photo_with_contestant", 0.6)
                 for r in all_refs:
-                    if r.field == f.name and r.kind in ("mention", "acronym"):
-                        h = next(h for h in f.hits if h.kind == "photo_with")
-                        ev = _ev(f, h.t0, h.t1, "photo_with_contestant", r.contestant, 0.6)
-                        scored[r.contestant].support.append((0.6, ev))
-                        _attach(scored[r.contestant], "support", Evidence(cue="mention", text=r.text, field=f.name,
-                                                                           contestant=r.contestant, span=r.span), 0.6)
+                    if r.field == f.name and r.kind in ("mention", "acronym", "ballot_number"):
+                        ev = _ev(f, h.t0, h.t1, cue, r.contestant, w)
+                        scored[r.contestant].support.append((w, ev))
+                        _attach(scored[r.contestant], "support", _evidence(cue=r.kind, text=r.text, field=f.name,
+                                                                           contestant=r.contestant, span=r.span), w)
         return scored, all_refs, extra
+
+    @staticmethod
+    def _upper_doc(fields: list[Field]) -> bool:
+        """Shouted text (mostly capitals): then "AMIN" may be just "amin" written loud, not the acronym."""
+        letters = "".join(t.text for f in fields for t in f.tokens if t.kind == "word")
+        return len(letters) > 12 and sum(map(str.isupper, letters)) / len(letters) > 0.6
 
     def _contrast(self, f: Field, refs: list[Ref], markers: list[Hit],
                   cues: list[tuple[str, float, int, int, str]]) -> dict[int, list[tuple[str, float, int, int]]]:
@@ -647,19 +822,29 @@ class Classifier:
         # sentences where someone named right before a choosing verb makes the choice ("Jokowi lebih memilih X")
         attributed = {f.sentence[m.t0] for m in markers if m.key in lexicon.CONTRAST_CHOOSING and m.t0 > 0 and (
             f.tokens[m.t0 - 1].norm in lexicon.THIRD_PERSON or any(r.t1 == m.t0 - 1 for r in cand))}
-        for m in markers:
+        # everything below is looked up per sentence (sentences are at most MAX_SENTENCE tokens), never across the field
+        refs_in: dict[int, list[Ref]] = {}
+        for r in cand:
+            refs_in.setdefault(f.sentence[r.t0], []).append(r)
+        markers_in: dict[int, list[Hit]] = {}
+        for o in markers:
+            markers_in.setdefault(f.sentence[o.t0], []).append(o)
+        strong_cue_in = {f.sentence[t0] for _, w, t0, _, _ in cues if w >= 0.5}
+        for k, m in enumerate(markers):
             role, back_w, aside_w = self.contrast_roles[m.key]
             sid = f.sentence[m.t0]
             if sid in attributed:
                 back_w, aside_w = back_w * 0.2, aside_w * 0.2
-            same = [r for r in cand if f.sentence[r.t0] == sid]
-            opened = max((o.t1 for o in markers if o.t1 < m.t0 and f.sentence[o.t0] == sid), default=-1)
+            same = refs_in.get(sid, [])
+            peers = markers_in[sid]
+            f.work += len(same) + len(peers)
+            opened = max((o.t1 for o in peers if o.t1 < m.t0), default=-1)
             if role == "comparator":
-                choice = any(f.sentence[t0] == sid and w >= 0.5 for _, w, t0, _, _ in cues) or any(
-                    o is not m and f.sentence[o.t0] == sid and self.contrast_roles[o.key][0] != "comparator" for o in markers)
+                choice = sid in strong_cue_in or any(
+                    o is not m and self.contrast_roles[o.key][0] != "comparator" for o in peers)
                 if not choice:
                     continue
-            stop = min((o.t0 for o in markers if o.t0 > m.t1), default=len(f.tokens))
+            stop = markers[k + 1].t0 if k + 1 < len(markers) else len(f.tokens)
             after = [r for r in same if m.t1 < r.t0 <= m.t1 + CONTRAST_REACH and r.t0 < stop]
             if not after:
                 continue
@@ -691,15 +876,18 @@ class Classifier:
             if h.kind in ("neg_exception",) or (h.t1 > h.t0):
                 taken |= span
             kept.append(h)
-        negators = [h for h in kept if h.kind == "negator"]
+        neg_by_end: dict[int, list[Hit]] = {}
+        for h in kept:
+            if h.kind == "negator":
+                neg_by_end.setdefault(h.t1, []).append(h)
         out = []
         for h in kept:
             if h.kind not in ("support", "oppose"):
                 if h.kind == "neg_exception" and h.key in ("jangan lupa", "tidak ada obat", "tidak pakai mikir"):
                     out.append(("support", lexicon.SUPPORT.get(h.key, 0.55), h.t0, h.t1, h.key))
                 continue
-            negated = any(0 < h.t0 - n.t1 <= 2 and f.sentence[n.t1] == f.sentence[h.t0] and not (set(range(n.t0, n.t1 + 1)) & taken)
-                          for n in negators)
+            negated = any(f.sentence[n.t1] == f.sentence[h.t0] and not (set(range(n.t0, n.t1 + 1)) & taken)
+                          for end in (h.t0 - 1, h.t0 - 2) for n in neg_by_end.get(end, ()))
             w = h.weight
             if h.kind == "support" and negated and (h.key in lexicon.NEGATABLE or w >= 0.5):
                 out.append(("oppose", max(w, 0.75), h.t0, h.t1, "not " + h.key))
@@ -739,7 +927,7 @@ def _span(f: Field, t0: int, t1: int) -> tuple[int, int]:
 
 
 def _ev(f: Field, t0: int, t1: int, cue: str, cid: str | None, w: float) -> Evidence:
-    return Evidence(cue=cue, text=_surface(f, t0, t1), field=f.name, contestant=cid, weight=round(w, 2), span=_span(f, t0, t1))
+    return _evidence(cue=cue, text=_surface(f, t0, t1), field=f.name, contestant=cid, weight=round(w, 2), span=_span(f, t0, t1))
 
 
 def _attach(sc: Scored, pol: str, ev: Evidence, w: float) -> None:
@@ -762,25 +950,44 @@ def _contrast_markers(f: Field) -> list[Hit]:
     return sorted(kept, key=lambda h: h.t0)
 
 
-def _across(markers: list[Hit], t0: int, t1: int, r0: int, r1: int) -> bool:
-    """Whether a contrast marker stands between a cue (t0..t1) and a reference (r0..r1)."""
+def _across(markers: list[Hit], starts: list[int], t0: int, t1: int, r0: int, r1: int) -> bool:
+    """Whether a contrast marker stands between a cue (t0..t1) and a reference (r0..r1).
+
+    Markers do not overlap and are sorted, so the first one starting after ``lo`` decides (a bisection)."""
     lo, hi = (t1, r0) if t1 < r0 else (r1, t0)
-    return any(lo < m.t0 and m.t1 < hi for m in markers)
+    k = bisect.bisect_right(starts, lo)
+    return k < len(markers) and markers[k].t1 < hi
 
 
-def _enumerated(refs: list[Ref], markers: list[Hit] = ()) -> set[int]:
+def _enumerated(refs: list[Ref], markers: list[Hit] = (), starts: list[int] = ()) -> set[int]:
     """Ballot numbers listed next to each other ("01, 02, atau 03") are an enumeration, not a choice.
 
-    Not when a contrast marker stands between them ("mending 03 daripada 02" is a choice)."""
-    nums = [r for r in refs if r.kind == "ballot_number"]
+    Not when a contrast marker stands between them ("mending 03 daripada 02" is a choice). Numbers are
+    compared with their neighbours within 4 tokens only (sorted), so a wall of numbers stays linear."""
+    nums = sorted((r for r in refs if r.kind == "ballot_number"), key=lambda r: r.t0)
     out = set()
-    for a in nums:
-        for b in nums:
-            if a is not b and a.contestant != b.contestant and abs(a.t0 - b.t0) <= 4 and not (
-                    markers and _across(markers, min(a.t1, b.t1), min(a.t1, b.t1), max(a.t0, b.t0), max(a.t0, b.t0))):
-                out.add(id(a))
-                a.support = 0.0
+    hit = []
+    for i, a in enumerate(nums):
+        j = i - 1
+        found = False
+        while j >= 0 and a.t0 - nums[j].t0 <= 4:
+            found |= _listed(a, nums[j], markers, starts)
+            j -= 1
+        j = i + 1
+        while not found and j < len(nums) and nums[j].t0 - a.t0 <= 4:
+            found |= _listed(a, nums[j], markers, starts)
+            j += 1
+        if found:
+            hit.append(a)
+    for a in hit:
+        out.add(id(a))
+        a.support = 0.0
     return out
+
+
+def _listed(a: Ref, b: Ref, markers, starts) -> bool:
+    return a.contestant != b.contestant and not (
+        markers and _across(markers, starts, min(a.t1, b.t1), min(a.t1, b.t1), max(a.t0, b.t0), max(a.t0, b.t0)))
 
 
 def _scale(scored: dict, factor: float) -> dict:

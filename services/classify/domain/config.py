@@ -136,9 +136,24 @@ class ElectionInfo(_Strict):
     context_terms: list[str] = Field(default_factory=list)
 
 
+class Window(_Strict):
+    """Bounded cost per record: each field is classified on its first ``head_chars`` and last
+    ``tail_chars`` characters only (the full text is still stored as evidence upstream), and at most
+    ``max_media`` media items are read. A 200 KB spam wall then costs what a long post costs."""
+
+    head_chars: int = Field(default=6000, ge=200, le=200_000)
+    tail_chars: int = Field(default=2000, ge=0, le=200_000)
+    max_media: int = Field(default=16, ge=1, le=1000)
+    max_total_chars: int = Field(default=24_000, ge=1000, le=2_000_000)  # over all fields of one record, in order
+    # The trained lexical model in the rules' grey zone (see classifier.VETO_BELOW...). "off" because it did
+    # not beat the rules on the dev split (tests/classify_data/DATA_CARD.md has the numbers).
+    model: Literal["off", "grey_zone"] = "off"
+
+
 class ElectionFile(_Strict):
     schema_: Literal["pantau.election/v1"] = Field(alias="schema")
     election: ElectionInfo
+    classification: Window = Field(default_factory=Window)
     races: list[Race] = Field(min_length=1)
     contestants: list[Contestant] = Field(min_length=1)
 
@@ -194,6 +209,15 @@ class ElectionConfig(BaseModel):
             races = {r.id: r for r in ef.races}
             out.extend((ef, races[c.race], c) for c in ef.contestants)
         return out
+
+    @property
+    def window(self) -> Window:
+        """The strictest window of the loaded files (one classifier serves them all)."""
+        windows = [ef.classification for ef in self.elections] or [Window()]
+        return Window(head_chars=min(w.head_chars for w in windows), tail_chars=min(w.tail_chars for w in windows),
+                      max_media=min(w.max_media for w in windows),
+                      max_total_chars=min(w.max_total_chars for w in windows),
+                      model="grey_zone" if any(w.model == "grey_zone" for w in windows) else "off")
 
     @property
     def version(self) -> str:

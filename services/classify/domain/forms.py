@@ -10,46 +10,86 @@ a partisan photo is a partisan photo, not mobilisation.
 """
 from __future__ import annotations
 
+import bisect
 import re
+
+import ahocorasick
 
 from services.classify.domain import lexicon
 from shared.schemas import ContentRecord, Evidence
 
+# Evidence built here is well-typed by construction: skip re-validation on the hot path.
+_evidence = Evidence.model_construct
+
 
 class FormDetector:
+    """Form cues found with one multi-pattern pass, then checked only where they can match.
+
+    Every cue pattern needs at least one of its literal words in the text. One Aho-Corasick pass over a
+    field's normalised text finds which literal words occur; only the patterns owning one of them are
+    run (usually none or a few), so the cost is one pass plus a constant, not one scan per rule."""
+
     def __init__(self) -> None:
-        self.patterns = {form: [re.compile(p) for p in pats] for form, pats in lexicon.FORM_CUES.items()}
-        self.addressees = [re.compile(p) for p in lexicon.MOBILIZATION_ADDRESSEES]
+        self.patterns: list[tuple[str, re.Pattern]] = []
+        owners: dict[str, set[int]] = {}
+        for form in lexicon.FORM_PRIORITY:
+            for pat in lexicon.FORM_CUES[form]:
+                idx = len(self.patterns)
+                self.patterns.append((form, re.compile(pat)))
+                for word in set(re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", pat))):
+                    owners.setdefault(word, set()).add(idx)
+        self.anchors = ahocorasick.Automaton()
+        for word, idxs in owners.items():
+            self.anchors.add_word(word, frozenset(idxs))
+        self.anchors.make_automaton()
+        self.addressees = re.compile("|".join(f"(?:{p})" for p in lexicon.MOBILIZATION_ADDRESSEES))
         self.appeal = re.compile("|".join(f"(?:{p})" for p in lexicon.APPEAL_CUES))
 
     def cues(self, fields: list) -> list[tuple[str, Evidence]]:
         """Every specific-form cue found in the author's own fields, in priority order."""
-        found = []
-        normed = [(f, *_norm_with_offsets(f)) for f in fields]
-        for form in lexicon.FORM_PRIORITY:
-            for f, norm, offsets in normed:
-                m = next((m for m in (pat.search(norm) for pat in self.patterns[form]) if m), None)
-                if m is None and form == "mobilization":
-                    m = self._addressed_appeal(norm)
+        per_form: dict[str, list] = {}
+        for f in fields:
+            norm, offsets = _norm_with_offsets(f)
+            candidates: set[int] = set()
+            for _, idxs in self.anchors.iter(norm):
+                candidates |= idxs
+            seen: set[str] = set()
+            for idx in sorted(candidates):  # priority order: patterns are numbered form by form
+                form, pat = self.patterns[idx]
+                if form in seen:
+                    continue
+                m = pat.search(norm)
                 if m:
-                    span = _to_span(f, offsets, m.start(), m.end())
-                    text = f.text[span[0]:span[1]] if span else m.group()
-                    found.append((form, Evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
+                    seen.add(form)
+                    per_form.setdefault(form, []).append((f, offsets, m.start(), m.end(), m.group()))
+            if "mobilization" not in seen:
+                m = self._addressed_appeal(norm)
+                if m:
+                    per_form.setdefault("mobilization", []).append((f, offsets, m.start(), m.end(), m.group()))
+        found = []
+        for form in lexicon.FORM_PRIORITY:
+            for f, offsets, a, b, matched in per_form.get(form, ()):
+                span = _to_span(f, offsets, a, b)
+                text = f.text[span[0]:span[1]] if span else matched
+                found.append((form, _evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
         return found
 
     def _addressed_appeal(self, norm: str):
         """An addressee (staff, teachers, residents...) counts as mobilisation only with an appeal to act in the same field."""
-        for pat in self.addressees:
-            m = pat.search(norm)
-            if m:
-                return m if self.appeal.search(norm) else None
+        m = self.addressees.search(norm)
+        if m:
+            return m if self.appeal.search(norm) else None
         return None
 
-    def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool) -> tuple[str, list[Evidence]]:
-        """Engagement acts first; a comment's own words can name a more specific act (membership, team...)."""
+    def detect(self, record: ContentRecord, fields: list, evidence: list[Evidence], engagement: bool,
+               specific: list | None = None) -> tuple[str, list[Evidence]]:
+        """Engagement acts first; a comment's own words can name a more specific act (membership, team...).
+
+        ``specific``: the cues of ``fields`` when the caller already has them (they are computed once per record)."""
         if engagement and record.kind != "comment":
             return "engagement", []
-        specific = self.cues(fields)
+        if specific is None:
+            specific = self.cues(fields)
         if specific:
             return specific[0][0], [specific[0][1]]
         if engagement:
@@ -62,25 +102,32 @@ class FormDetector:
         return "social_media_campaign", []
 
 
-def _norm_with_offsets(f) -> tuple[str, list[int]]:
-    """Normalised text of a field and, per character, the index of the token it came from."""
-    parts, owner = [], []
+def _norm_with_offsets(f) -> tuple[str, tuple[list[int], list[int]]]:
+    """Normalised text of a field and where each kept token starts in it (with the token's index)."""
+    parts, starts, idx = [], [], []
+    pos = 0
     for i, t in enumerate(f.tokens):
-        if t.kind in ("url", "quote"):
+        kind = t.kind
+        if kind in ("url", "quote", "hashtag", "mention"):
             continue
-        if t.kind == "hashtag" or t.kind == "mention":
-            continue
-        piece = t.norm if t.kind != "stop" else "."
+        piece = t.norm if kind != "stop" else "."
         if parts:
-            parts.append(" ")
-            owner.append(-1)
+            pos += 1
+        starts.append(pos)
+        idx.append(i)
         parts.append(piece)
-        owner.extend([i] * len(piece))
-    return "".join(parts), owner
+        pos += len(piece)
+    return " ".join(parts), (starts, idx)
 
 
-def _to_span(f, owner: list[int], start: int, end: int) -> tuple[int, int] | None:
-    toks = [owner[i] for i in range(start, min(end, len(owner))) if owner[i] >= 0]
-    if not toks:
+def _to_span(f, offsets: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int] | None:
+    starts, idx = offsets
+    if not starts or end <= start:
         return None
-    return (f.tokens[toks[0]].start, f.tokens[toks[-1]].end)
+    k0 = bisect.bisect_right(starts, start) - 1
+    if k0 < 0 or start >= starts[k0] + len(f.tokens[idx[k0]].norm if f.tokens[idx[k0]].kind != "stop" else "."):
+        k0 += 1  # the match starts on the space before a token
+    k1 = bisect.bisect_right(starts, end - 1) - 1
+    if k0 >= len(idx) or k1 < k0:
+        return None
+    return (f.tokens[idx[k0]].start, f.tokens[idx[k1]].end)

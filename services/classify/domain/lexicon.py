@@ -28,7 +28,9 @@ ELECTION_VERBS = {"pilih", "coblos", "dukung", "menangkan", "pilihan", "pilihank
 NEGATABLE = {"pilih", "coblos", "dukung", "menangkan", "layak", "cocok", "mau", "percaya", "respect", "dipilih"}
 NEGATORS = {"tidak", "jangan", "bukan", "ogah", "anti", "stop", "jangan sampai", "jangan mau", "usah"}
 NEGATION_EXCEPTIONS = {"jangan lupa", "tidak ada obat", "tidak pakai mikir", "jangan golput", "tidak usah takut",
-                       "tidak usah debat", "jangan ada yang beda", "tidak diragukan"}
+                       "tidak usah debat", "jangan ada yang beda", "tidak diragukan", "tidak ragu",
+                       # "sopo maneh nek ora X", "siapa lagi kalau bukan X": who else but X
+                       "maneh kalau tidak", "lagi kalau tidak", "lagi kalau bukan", "lain kalau bukan", "lain kalau tidak"}
 
 OPPOSE: dict[str, float] = {
     "tolak": 0.85, "asal bukan": 0.9, "gagal": 0.6, "bohong": 0.7, "dibohongi": 0.6, "pembohong": 0.8, "malu": 0.5,
@@ -47,6 +49,7 @@ DERISION: dict[str, float] = {
     "cuma jual": 0.7, "jual gemoy": 0.75, "jualan gemoy": 0.75, "jual joget": 0.7, "jual citra": 0.6,
     "cuma modal": 0.7, "modal joget": 0.7, "modalnya cuma": 0.7, "cuma joget": 0.7, "bisanya cuma": 0.7,
     "taunya cuma": 0.65, "cuma gimik": 0.7, "cuma gimmick": 0.7,
+    "boneka": 0.6,  # "boneka gemoy" is a toy; a puppet of someone only with a reference of its own
 }
 OPPOSE.update(DERISION)
 
@@ -94,44 +97,72 @@ FRAMES: dict[str, tuple[set[str], set[str]]] = {
              {"survei", "berkampanye", "gelar", "digelar", "mendaftar", "tetapkan", "rekap", "ribuan warga", "pendukung memadati"}),
 }
 # Words of a frame that, in these phrases, are election talk and no frame ("jangan salah pilih" is not a fact-check).
-FRAME_EXCEPTIONS = {"salah pilih", "salah coblos", "salah milih"}
+FRAME_EXCEPTIONS = {"salah pilih", "salah coblos", "salah milih",
+                    # sign-offs: "mohon maaf kalau keliru" is politeness, not a fact-check
+                    "kalau keliru", "kalau salah", "bila keliru", "bila salah", "jika keliru", "jika salah",
+                    "tidak salah", "supaya tidak salah"}
+# After voting: the inked finger. Gestures (emoji, image labels) in such content show that the author
+# voted, not for whom; names, numbers and slogans still count.
+VOTED = {"jari ungu", "tinta ungu", "tinta", "tintanya", "bertinta", "sudah coblos", "selesai coblos", "pertama kali coblos",
+         "sudah pilih", "sudah menunaikan hak pilih", "habis coblos", "abis coblos", "ink stained finger", "jari kelingking",
+         "pemilih pemula"}
+# Paid content: an advertorial on a news site is campaign content, not news (the news-source discount is lifted).
+ADVERTORIAL = {"advertorial", "konten berbayar", "pariwara", "iklan berbayar", "sponsored", "konten bersponsor", "adv"}
+# Months: "14 Februari" is a date, not party number 14.
+MONTHS = {"januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
+          "desember", "jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt", "sep", "okt", "nov", "des", "nopember", "pebruari"}
+# Family members and others: "om dukung 01" reports someone else's choice.
+THIRD_PERSON_FAMILY = {"om", "tante", "sepupu", "paman", "bibi", "mertua", "pakde", "bude", "kakek", "nenek", "tetanggaku",
+                       "temanku", "teman saya", "bos saya"}
 FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55}
-THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"}
+THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY
 
+# "arahnya ke 02", "condong ke 01": a direction towards a number is a ballot number despite "ke" (ordinal "ke-2").
+NUMBER_DIRECTION = {"arahnya", "arah", "arahkan", "diarahkan", "condong", "merapat", "dukungan", "suaranya", "suara"}
 # Number cues: a number is a ballot number only next to these words (and with election context).
 NUMBER_PREFIX = {"nomor", "no", "urut", "paslon", "pasangan", "capres", "coblos", "pilih", "calon", "kandidat",
                  "pokoknya", "tetap", "salam", "saya", "aku", "ke", "dukung", "menangkan", "nomor urut", "full"}
 NUMBER_SUFFIX = {"jari", "menang", "saja", "lah", "harga", "all", "paling", "presiden", "pilihan", "pilihanku", "yang",
                  "aja", "ya", "mantap", "dari", "sampai"}
-NOT_BALLOT_PREFIX = {"jam", "pukul", "rt", "rw", "kamar", "menit", "tgl", "tanggal", "lantai", "kelas", "blok", "gang",
+NOT_BALLOT_PREFIX = {"tps", "kpps", "jam", "pukul", "rt", "rw", "kamar", "menit", "tgl", "tanggal", "lantai", "kelas", "blok", "gang",
                      "part", "level", "episode", "eps", "paket", "lift", "kelompok", "dapil", "juara", "lomba", "antrian",
                      "anak", "porsi", "potong", "gelas", "beli", "gratis", "tahun", "ke", "hari", "x", "kali", "bab",
                      "pasal", "ayat", "halaman", "gol", "skor"}
 
 # SKB forms: cue phrases over normalised text (regular expressions, matched on word boundaries).
 FORM_CUES: dict[str, list[str]] = {
-    "party_membership": [r"\bkta\b", r"kartu (tanda )?anggota", r"\bkader\b", r"pengurus (dpc|dpd|dpw|ranting|pac|dpp)",
+    "party_membership": [r"(ketua|wakil ketua|sekretaris|wakil sekretaris|bendahara|wakil bendahara|pengurus|wakil) ([\w'-]+ ){0,1}(dpc|dpd|dpw|pac|dpac|dpp|ranting)\b",
+                         r"dilantik (jadi|sebagai|menjadi) ([\w'-]+ ){0,3}(dpc|dpd|dpw|pac|ranting|partai)",
+                         r"(maju|nyaleg|mencalonkan diri|mendaftar) ([\w'-]+ ){0,1}(jadi |sebagai )?(caleg|bacaleg)",
+                         r"caleg (dprd|dpr|dpd)( [\w'-]+){0,3} (dari|partai)", r"\bbacaleg\b", r"pelantikan pengurus",
+                         r"\bkta\b", r"kartu (tanda )?anggota", r"\bkader\b", r"pengurus (dpc|dpd|dpw|ranting|pac|dpp)",
                          r"resmi (bergabung|gabung) (dengan|ke)? ?partai", r"resmi bergabung dengan", r"anggota partai",
-                         r"jajaran pengurus", r"pengurus ranting", r"siap jadi anggota", r"saya anggota", r"jadi anggota"],
-    "campaign_team": [r"(jadi|sebagai|dipercaya|gabung|bergabung|ditunjuk|resmi|anggota|rapat) (\w+ ){0,2}(tim pemenangan|tim sukses|timses|tkn|tpn|timnas|relawan|jurkam|juru kampanye|korwil|koordinator)",
+                         r"jajaran pengurus", r"pengurus ranting", r"siap jadi anggota(?! (tim|tkn|tpn|tkd|tpd|timnas|relawan))", r"saya anggota(?! (tim|tkn|tpn|tkd|tpd|timnas|relawan))",
+                         r"jadi anggota(?! (tim|tkn|tpn|tkd|tpd|timnas|relawan))"],
+    "campaign_team": [r"\b(jubir|juru bicara) (tim|tkd|tkn|tpn|tpd|timnas|relawan)", r"\b(tkd|tpd|tkc)\b",
+                      r"(melatih|pelatihan|bimtek|rekrut|merekrut|koordinasi) ([\w'-]+ ){0,1}saksi", r"koordinator saksi",
+                      r"ketua tim (relawan|sukses|pemenangan|kampanye)", r"tim kampanye daerah",r"(jadi|sebagai|dipercaya|gabung|bergabung|ditunjuk|resmi|anggota|rapat) ([\w'-]+ ){0,2}(tim pemenangan|tim sukses|timses|tkn|tpn|timnas|relawan|jurkam|juru kampanye|korwil|koordinator)",
                       r"koordinator relawan", r"korwil relawan", r"\bjurkam\b", r"saksi tps dari tim", r"admin akun relawan",
                       r"tim pemenangan", r"tim sukses", r"\btimses\b", r"pemenangan ganjar", r"pegang \d+ desa",
                       r"ditunjuk jadi ketua", r"bagian konten", r"sk sudah turun"],
     "support_letter": [r"surat (pernyataan )?dukungan", r"fotokopi ktp", r"kumpulkan (\d+ )?ktp", r"form dukungan",
                        r"lampirkan ktp", r"calon (perseorangan|independen)", r"syarat dukungan"],
-    "official_decision": [r"surat edaran", r"\bsk\b", r"\bmemo\b", r"instruksi (bupati|walikota|gubernur|kepala)",
+    "official_decision": [r"hanya (boleh )?(dipakai|digunakan|dipinjamkan|diberikan|untuk) ([\w'-]+ ){0,3}(acara|kegiatan|kampanye|paslon|deklarasi)",
+                          r"(aula|gedung|balai|fasilitas|kendaraan dinas|mobil dinas|ruang rapat)( [\w'-]+){0,3} (dipinjamkan|dipakai untuk|digunakan untuk|diberikan untuk)",
+                          r"tidak diberi izin", r"kehadiran ([\w'-]+ ){0,2}(wajib|diabsen)", r"\bdiabsen\b", r"keputusan kepala",r"surat edaran", r"\bsk\b", r"\bmemo\b", r"instruksi (bupati|walikota|gubernur|kepala)",
                           r"kebijakan desa", r"diputuskan", r"kami putuskan", r"memutuskan", r"ini perintah",
                           r"akan dievaluasi", r"dipinjamkan", r"penunjukan", r"hanya untuk warga yang", r"ttd kepala",
                           r"penyaluran bantuan", r"wajib hadir", r"sesuai instruksi"],
     # acts of mobilising in themselves; an addressee alone is not one (see MOBILIZATION_ADDRESSEES)
-    "mobilization": [r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
+    "mobilization": [r"instruksi kepada", r"\bpromosikan\b", r"bantu (sebar|share|promosi|viralkan)", r"ini arahan",
+                     r"share konten( [\w'-]+){0,3} ke grup",r"diarahkan", r"arahkan", r"arahan", r"mengajak seluruh", r"ajak (suami|keluarga|tetangga|warga)",
                      r"menghimbau", r"satu suara", r"wajib hadir", r"\babsen\b", r"balas budi",
-                     r"sosialisasikan", r"(keluarga|warga|tetangga|saudara)( \w+){0,2} diajak", r"mengajak warga"],
-    "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( \w+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
+                     r"sosialisasikan", r"(keluarga|warga|tetangga|saudara)( [\w'-]+){0,2} diajak", r"mengajak warga"],
+    "campaign_attendance": [r"(hadir|ikut|datang|nonton|sowan)( [\w'-]+){0,3} (kampanye|deklarasi|rapat umum|konsolidasi|konser|desak anies|acara sosialisasi)",
                             r"kampanye akbar", r"deklarasi dukungan", r"rapat umum", r"konsolidasi relawan",
-                            r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye (\w+ ){0,3}di "],
-    "campaign_props": [r"(pasang|terpasang|dipasang|memasang|kepasang|masang|ketempel|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( \w+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
-                       r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( \w+){0,4} (terpasang|dipasang|kepasang|ditempel|ketempel|nempel|berkibar|dibagikan|dibagi)"],
+                            r"desak anies di", r"hajatan rakyat", r"barisan depan kampanye", r"kampanye ([\w'-]+ ){0,3}di "],
+    "campaign_props": [r"(pasang|terpasang|dipasang|memasang|kepasang|masang|ketempel|bagi|dibagi|bagi bagi|dibagikan|membagikan|cetak|tempel|ditempel|nempel|berkibar|bikin)( [\w'-]+){0,3} (baliho|spanduk|stiker|kaos|bendera|apk|alat peraga|kalender|banner|poster)",
+                       r"(baliho|spanduk|stiker|kaos|bendera|apk|kalender)( [\w'-]+){0,4} (terpasang|dipasang|kepasang|ditempel|ketempel|nempel|berkibar|dibagikan|dibagi)"],
 }
 # Mobilisation is an appeal to act addressed to staff, subordinates, residents, students...: the addressee
 # ("bapak ibu guru", "warga desa", "grup WA") counts only with an appeal in the same field. A greeting
@@ -151,6 +182,8 @@ FORM_PRIORITY = ["party_membership", "campaign_team", "support_letter", "officia
                  "campaign_attendance", "campaign_props"]
 
 # Photo words: a picture *with* a contestant.
+# Partisan attributes in a picture ("kaos Prabowo-Gibran", "topi bergambar Anies"): stronger than a plain "with".
+ATTRIBUTE_WORDS = ["kaos", "topi", "rompi", "jaket", "atribut", "bergambar", "baliho", "spanduk", "stiker", "bendera", "kalender"]
 PHOTO_WITH = ["foto dengan", "jaket", "kaos", "memakai", "berdiri di depan", "di depan baliho", "di depan spanduk",
               "foto bersama", "foto bareng", "berfoto", "selfie dengan", "bersalaman dengan", "berpose", "satu frame",
               "pose", "bersama", "bareng", "salaman", "ketemu", "frame"]

@@ -41,6 +41,7 @@ class Token:
     kind: str  # word | number | hashtag | mention | url | emoji | quote | stop
 
 
+@lru_cache(maxsize=4096)
 def canonical_emoji(value: str) -> str:
     """Drop variation selectors, joiners and skin tones so ✌️, ✌ and ✌🏽 compare equal."""
     return _VARIATION.sub("", unicodedata.normalize("NFKC", value))
@@ -111,39 +112,47 @@ class Segmenter:
         return merged
 
 
+@lru_cache(maxsize=16384)
+def _word(raw: str) -> tuple[str, str]:
+    norm = normalise_word(raw)
+    return norm, ("number" if norm.isdigit() else "word")
+
+
+def _hashtag(raw: str, segmenter: "Segmenter | None") -> str:
+    body = unicodedata.normalize("NFKC", raw[1:])
+    if any(c.isupper() for c in body[1:]) and not body.isupper():
+        parts = [p.lower() for p in _CAMEL.findall(body)]
+    else:
+        parts = list(segmenter.split(body.lower())) if segmenter else [body.lower()]
+    return " ".join(normalise_word(p) for p in parts) or body.lower()
+
+
+_hashtag_cached = lru_cache(maxsize=16384)(_hashtag)
+_FIXED = {"url": "<url>", "quote": '"', "stop": "."}
+
+
 def tokenize(text: str, segmenter: Segmenter | None = None) -> list[Token]:
     """Tokenise one field; spans index into ``text`` exactly as given."""
     out: list[Token] = []
+    append = out.append
     for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup
         raw = m.group()
-        start, end = m.span()
         if kind == "word":
-            norm = normalise_word(raw)
-            out.append(Token(raw, norm, start, end, "number" if norm.isdigit() else "word"))
+            norm, wkind = _word(raw)
+            append(Token(raw, norm, m.start(), m.end(), wkind))
         elif kind == "hashtag":
-            body = unicodedata.normalize("NFKC", raw[1:])
-            if any(c.isupper() for c in body[1:]) and not body.isupper():
-                parts = [p.lower() for p in _CAMEL.findall(body)]
-            else:
-                parts = list(segmenter.split(body.lower())) if segmenter else [body.lower()]
-            norm = " ".join(normalise_word(p) for p in parts) or body.lower()
-            out.append(Token(raw, norm, start, end, "hashtag"))
+            append(Token(raw, _hashtag_cached(raw, segmenter), m.start(), m.end(), "hashtag"))
         elif kind == "mention":
-            out.append(Token(raw, "@" + handle_key(raw), start, end, "mention"))
-        elif kind == "keycap":
-            out.append(Token(raw, canonical_emoji(raw), start, end, "emoji"))
-        elif kind == "emoji":
-            out.append(Token(raw, canonical_emoji(raw), start, end, "emoji"))
-        elif kind == "url":
-            out.append(Token(raw, "<url>", start, end, "url"))
-        elif kind == "quote":
-            out.append(Token(raw, '"', start, end, "quote"))
+            append(Token(raw, "@" + handle_key(raw), m.start(), m.end(), "mention"))
+        elif kind == "keycap" or kind == "emoji":
+            append(Token(raw, canonical_emoji(raw), m.start(), m.end(), "emoji"))
         else:
-            out.append(Token(raw, ".", start, end, "stop"))
+            append(Token(raw, _FIXED[kind], m.start(), m.end(), kind))
     return out
 
 
+@lru_cache(maxsize=16384)
 def handle_key(handle: str) -> str:
     """Handles compare without case, ``@``, dots and underscores (``@TKN_PrabowoGibran`` == ``tknprabowogibran``)."""
     return re.sub(r"[._@\s]", "", unicodedata.normalize("NFKC", handle)).lower()

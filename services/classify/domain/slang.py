@@ -40,7 +40,7 @@ SLANG: dict[str, str] = {
     # election verbs and nouns
     "plh": "pilih", "pilihlah": "pilih", "milih": "pilih", "memilih": "pilih", "mlh": "pilih", "pilihen": "pilih",
     "pilihkeun": "pilih", "nyoblos": "coblos", "nyoblos2": "coblos", "mencoblos": "coblos", "coblosen": "coblos",
-    "cblos": "coblos", "dukung": "dukung", "dkg": "dukung", "dkung": "dukung", "ndukung": "dukung", "mendukung": "dukung",
+    "cblos": "coblos", "dicoblos": "coblos", "dukung": "dukung", "dkg": "dukung", "dkung": "dukung", "ndukung": "dukung", "mendukung": "dukung",
     "sokong": "dukung", "menangkan": "menangkan", "menangin": "menangkan", "memenangkan": "menangkan",
     "menangke": "menangkan", "lanjutkeun": "lanjutkan", "lanjutin": "lanjutkan", "teruskan": "lanjutkan", "terusin": "lanjutkan",
     "nomer": "nomor", "nmr": "nomor", "nmor": "nomor", "nomr": "nomor", "no": "no", "nr": "nomor", "nomber": "nomor",
@@ -50,12 +50,17 @@ SLANG: dict[str, str] = {
     # numbers written as words (standard + Javanese + Sundanese)
     "satu": "1", "siji": "1", "hiji": "1", "kesatu": "1", "dua": "2", "loro": "2", "kalih": "2", "tiga": "3", "telu": "3",
     "tilu": "3", "tigo": "3", "duo": "2", "duaa": "2", "tigaa": "3", "satuu": "1",
+    # Javanese krama, Balinese, Madurese numbers
+    "setunggal": "1", "besik": "1", "settong": "1", "dhuwa": "2", "tello": "3",
 }
 
 # Regional verbs with the same meaning as a standard one (kept separate so the table above stays readable).
 REGIONAL: dict[str, str] = {
     "nyoblos": "coblos", "nyoblosa": "coblos", "ngedukung": "dukung", "milihen": "pilih", "kudu": "harus", "wajib": "wajib",
     "mesti": "harus", "kudune": "harus", "sing": "yang", "nu": "yang", "nan": "yang", "iki": "ini", "iku": "itu",
-    "negoro": "negara", "mimpin": "pimpin", "mbuktekke": "buktikan", "lali": "lupa", "poho": "lupa", "lupo": "lupa",
+    "negoro": "negara", "pisan": "banget", "pokoknye": "pokoknya", "pokona": "pokoknya", "pokokna": "pokoknya",
+    "paliang": "paling", "pele": "pilih", "hilap": "lupa", "meunang": "menang", "sadayana": "semua", "dunsanak": "saudara",
+    "semeton": "saudara", "nagari": "negeri", "untuak": "untuk", "mung": "cuma", "loba": "banyak", "bohongna": "bohong",
+    "wae": "saja", "milihna": "pilih", "nyoblosna": "coblos", "nyoblose": "coblos", "pileh": "pilih", "mimpin": "pimpin", "mbuktekke": "buktikan", "lali": "lupa", "poho": "lupa", "lupo": "lupa",
 }
 SLANG.update({k: v for k, v in REGIONAL.items() if k not in SLANG})
