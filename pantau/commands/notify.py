@@ -169,6 +169,10 @@ def key_create(
     if role not in ("agency", "analyst", "admin"):
         err.print("[red]error:[/red] role must be agency, analyst or admin")
         raise typer.Exit(2)
+    from pantau.errors import require_store
+    from shared.settings import get_settings
+
+    require_store(get_settings())
     try:
         key, key_id = asyncio.run(create_api_key(code.strip().upper(), role, label))
     except ValueError as exc:
