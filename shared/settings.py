@@ -68,12 +68,13 @@ def get_settings() -> Settings:
 def packaged_config_dir() -> Path | None:
     """The configuration shipped inside the wheel (``pantau_config``), if installed."""
     try:
-        from importlib.resources import files
-
-        folder = Path(str(files("pantau_config")))
-    except (ImportError, TypeError):  # not installed as a package (plain checkout)
+        import pantau_config  # a namespace package: the folder, no __init__.py
+    except ImportError:  # not installed as a package (plain checkout)
         return None
-    return folder if (folder / "routes.yaml").exists() else None
+    for entry in getattr(pantau_config, "__path__", []):
+        if (Path(entry) / "routes.yaml").exists():
+            return Path(entry)
+    return None
 
 
 def default_config_dir() -> Path:
