@@ -112,16 +112,15 @@ async def read_letters(bootstrap: str, dlq_topics: list[str], since: datetime | 
     from pydantic import ValidationError
 
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+                                auto_offset_reset="earliest",
                                 request_timeout_ms=int(timeout_s * 1000))
     letters: list[Letter] = []
     broken: list[str] = []
     try:
         await consumer.start()
-        parts = []
-        existing = await consumer.topics()
-        for topic in dlq_topics:
-            if topic in existing:
-                parts += [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        # partitions_for_topic() only knows subscribed topics; the full metadata knows them all.
+        cluster = await consumer._client.fetch_all_metadata()
+        parts = [TopicPartition(topic, p) for topic in dlq_topics for p in sorted(cluster.partitions_for_topic(topic) or [])]
         if not parts:
             return [], []
         consumer.assign(parts)
@@ -131,8 +130,10 @@ async def read_letters(bootstrap: str, dlq_topics: list[str], since: datetime | 
             for tp in parts:
                 found = starts.get(tp)
                 consumer.seek(tp, found.offset if found else ends[tp])
-        else:
-            await consumer.seek_to_beginning(*parts)
+        else:  # explicit offsets: seek_to_beginning() raced the default reset to "latest" with several topics
+            starts = await consumer.beginning_offsets(parts)
+            for tp in parts:
+                consumer.seek(tp, starts[tp])
         remaining = {tp for tp in parts if ends[tp] > await consumer.position(tp)}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from pantau.errors import OperatorError, require_kafka
 from shared.logging import mask_nips
@@ -60,7 +60,8 @@ def dlq_list(stage: Stage = None, since: Since = None, as_json: Annotated[bool, 
             out.print(mask(json.dumps({"id": item.id, **item.letter.model_dump(mode="json", exclude={"raw"})},
                                       ensure_ascii=False)), markup=False)
         return
-    table = Table("id", "stage", "failed at", "type", "fields", "reason")
+    table = Table("stage", "failed at", "type", "fields", "reason")
+    table.columns.insert(0, Column("id", overflow="fold"))  # the whole id: it is what show/replay take
     for item in letters:
         letter = item.letter
         table.add_row(item.id, letter.stage, letter.failed_at.strftime("%Y-%m-%d %H:%M:%S"), letter.error_type,
