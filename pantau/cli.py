@@ -13,7 +13,7 @@ import typer
 
 from pantau.errors import PantauGroup, set_debug
 
-COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "match", "registry_import", "classify", "config", "dlq")
+COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "notify_ops", "match", "registry_import", "classify", "config", "dlq")
 
 
 def _root(
