@@ -65,3 +65,17 @@ def test_list_show_and_replay(stack, settings, tmp_path):
 def test_replay_needs_a_selection(stack):
     result = run_cli("dlq", "replay", check=False)
     assert result.returncode == 2 and "letter ids, --stage or --since" in result.stderr
+
+
+def test_submit_sends_the_valid_lines_and_lists_the_rest(stack, settings, tmp_path):
+    """Before (issue 9): malformed lines were "published" with exit 0 and no word about them."""
+    marker = unique("submit")
+    path = tmp_path / "mixed.jsonl"
+    path.write_text(json.dumps({"source": "x", "external_id": marker, "text": "halo"}) + "\n"
+                    + json.dumps({"source": "x", "text": f"no id {marker}"}) + "\n")
+    result = run_cli("submit", str(path), check=False)
+    assert result.returncode == 1, result.stderr
+    assert "line 2: external_id" in result.stderr
+    assert "published 1 records" in result.stderr and "1 invalid lines not sent" in result.stderr
+    sent = [m.value for m in read_topic(settings, topics.CONTENT_SUBMITTED.name) if marker.encode() in m.value]
+    assert len(sent) == 1 and b"no id" not in sent[0]
