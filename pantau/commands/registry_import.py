@@ -14,7 +14,7 @@ from services.match.registry_import import import_registry
 from pantau.errors import OperatorError, require_store
 from shared.settings import get_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _count_lines(path: Path) -> int:

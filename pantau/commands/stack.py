@@ -14,7 +14,7 @@ from pantau.errors import EXIT_ERROR, OperatorError, require_kafka, require_stor
 from pantau.localstack import SERVICES, LocalStack, StackError
 from shared.settings import get_settings
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 infra_app = typer.Typer(help="The local Kafka broker and FerretDB (no Docker needed).", no_args_is_help=True)
 NEXT_STEP_REGISTRY = "next: import a registry with `pantau registry import REG.csv` (sample: deploy/sample/registry.csv)"
 
