@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 from shared.settings import REPO_ROOT, Settings
 
-CACHE = Path(os.environ.get("PANTAU_CACHE_DIR", REPO_ROOT / ".cache"))
+CACHE = Path(os.environ.get("PANTAU_CACHE_DIR") or REPO_ROOT / ".cache")
 KAFKA_LIBS = CACHE / "kafka" / "libs"
 FERRETDB_BIN = CACHE / "ferretdb" / "bin" / "ferretdb"
 # Process name -> module run with `python -m`. "api" is the agency API plus the notify dispatcher.
@@ -173,7 +173,7 @@ class LocalStack:
         self.kafka = Component("kafka", self.state_dir)
         self.ferretdb = Component("ferretdb", self.state_dir)
         self.kafka_host, self.kafka_port = _host_port(settings.kafka_bootstrap_servers.split(",")[0], 9092)
-        self.controller_port = int(os.environ.get("PANTAU_KAFKA_CONTROLLER_PORT", self.kafka_port + 1))
+        self.controller_port = int(os.environ.get("PANTAU_KAFKA_CONTROLLER_PORT") or self.kafka_port + 1)
         self.mongo_host, self.mongo_port = _host_port(settings.mongodb_uri, 27017)
 
     # -- installation -----------------------------------------------------------------------
@@ -348,7 +348,7 @@ class LocalStack:
             return None
 
     def wait_services_ready(self, names: tuple[str, ...] = SERVICES, timeout: float = 120,
-                            accept_waiting: bool = True) -> dict[str, str]:
+                            accept_waiting: bool = False) -> dict[str, str]:
         """Wait for each service; returns name -> state. With ``accept_waiting`` a match service
         waiting for its registry counts as started."""
         states: dict[str, str] = {}

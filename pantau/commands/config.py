@@ -40,9 +40,11 @@ def check_config(
     problems: list[str] = []
     try:
         settings = Settings()
+        from services.notify.delivery.budget import BudgetSettings
         from services.notify.settings import NotifySettings
 
         NotifySettings()
+        BudgetSettings()
     except ValidationError as exc:
         problems.append(f"settings: {describe_validation_error(exc)[0]}")
         settings = None

@@ -76,7 +76,7 @@ def up(
     try:
         stack.infra_up()
         started = stack.services_up(names)
-        states = stack.wait_services_ready(names, timeout=timeout)
+        states = stack.wait_services_ready(names, timeout=timeout, accept_waiting=True)
     except (StackError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         if started:

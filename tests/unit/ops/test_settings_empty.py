@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from services.notify.delivery.budget import BudgetSettings
 from services.notify.settings import NotifySettings
 from shared.settings import Settings
 
@@ -14,7 +15,7 @@ def _aliases(model) -> list[str]:
     return [f.alias for f in model.model_fields.values() if f.alias]
 
 
-@pytest.mark.parametrize("model", [Settings, NotifySettings], ids=["shared", "notify"])
+@pytest.mark.parametrize("model", [Settings, NotifySettings, BudgetSettings], ids=["shared", "notify", "retry-budget"])
 def test_every_variable_may_be_empty(monkeypatch, model):
     for alias in _aliases(model):
         monkeypatch.setenv(alias, "")
