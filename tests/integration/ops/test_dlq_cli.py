@@ -44,6 +44,8 @@ def test_list_show_and_replay(stack, settings, tmp_path):
     assert [r["error_type"] for r in rows] == ["processing", "validation"]
     transient, invalid = rows
     assert invalid["fields"] == ["external_id"]
+    table = run_cli("dlq", "list", "--since", "1h")
+    assert "ingest" in table.stdout and "dead letters (" in table.stderr
 
     shown = run_cli("dlq", "show", invalid["id"], "--raw").stdout
     assert json.loads(shown) == json.loads(broken)

@@ -88,3 +88,31 @@ def test_help_points_into_the_repository():
     for command in ([], ["registry", "import"], ["match"]):
         text = CliRunner().invoke(build_app(), [*command, "--help"]).output
         assert "shared/docs" not in text
+
+
+OFFLINE = {  # README table commands that need no broker or store, run as written with sample files
+    "classify": lambda tmp: {"IN.jsonl": str(REPO_ROOT / "deploy/sample/content.jsonl"), "OUT.jsonl": str(tmp / "c.jsonl")},
+    "match": lambda tmp: {"REG.csv": str(REPO_ROOT / "deploy/sample/registry.csv"),
+                          "IN.jsonl": str(REPO_ROOT / "deploy/sample/content.jsonl"), "OUT.jsonl": str(tmp / "m.jsonl")},
+    "registry generate": lambda tmp: {"N": "50", "S": "1", "REG.csv": str(tmp / "reg.csv")},
+    "routes test": lambda tmp: {"LABEL=VALUE": "agency=PEMKOT-3374", "...": "form=engagement"},
+}
+
+
+def _table_row(name: str) -> list[str]:
+    section = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    for line in section.splitlines():
+        cell = line.split("|")[1] if line.startswith("| `pantau ") else ""
+        for variant in re.findall(r"`([^`]+)`", cell):
+            words = shlex.split(variant)
+            if " ".join(words[1:1 + len(name.split())]) == name:
+                return words[1:]
+    raise AssertionError(f"`pantau {name}` is not in the README's command table")
+
+
+@pytest.mark.parametrize("name", sorted(OFFLINE))
+def test_offline_readme_commands_run_as_written(tmp_path, name):
+    values = OFFLINE[name](tmp_path)
+    argv = [values.get(word, word) for word in _table_row(name)]
+    result = CliRunner().invoke(build_app(), argv)
+    assert result.exit_code == 0, result.output
