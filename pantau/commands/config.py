@@ -43,8 +43,10 @@ def check_config(
         from services.notify.delivery.budget import BudgetSettings
         from services.notify.settings import NotifySettings
 
-        NotifySettings()
+        notify_settings = NotifySettings()
         BudgetSettings()
+        if notify_settings.smtp_username and not notify_settings.smtp_password.get_secret_value():
+            problems.append("settings: PANTAU_SMTP_USERNAME is set but PANTAU_SMTP_PASSWORD is empty")
     except ValidationError as exc:
         problems.append(f"settings: {describe_validation_error(exc)[0]}")
         settings = None

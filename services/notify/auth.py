@@ -102,7 +102,9 @@ def key_document(key: str, key_id: str, agency_code: str, role: str, label: str,
             "label": label, "created_at": utcnow(), "revoked": False, "expires_at": expires_at}
 
 
-async def lookup(api_keys, presented: str | None, now: datetime | None = None) -> Principal | None:
+async def lookup(api_keys, presented: str | None, now: datetime | None = None, audit=None) -> Principal | None:
+    """The principal for a presented key, or None. With ``audit`` (the audit collection), a
+    well-formed key that is refused (revoked, expired, wrong secret) is recorded with its key id."""
     if not presented:
         return None
     m = _KEY_RE.match(presented.strip())
@@ -110,9 +112,19 @@ async def lookup(api_keys, presented: str | None, now: datetime | None = None) -
         return None
     digest = hash_key(presented.strip())
     doc = await api_keys.find_one({"_id": m.group(1)})
-    if not doc or not hmac.compare_digest(doc["key_hash"], digest) or key_state(doc, now) != "active":
-        return None
-    return Principal(doc["_id"], doc["agency_code"], doc["role"], doc.get("label", ""))
+    if not doc:
+        refused = "unknown key id"
+    elif not hmac.compare_digest(doc["key_hash"], digest):
+        refused = "wrong secret"
+    elif key_state(doc, now) != "active":
+        refused = key_state(doc, now)
+    else:
+        return Principal(doc["_id"], doc["agency_code"], doc["role"], doc.get("label", ""))
+    if audit is not None:
+        await audit.insert_one({"_id": f"key-{uuid.uuid4().hex}", "at": utcnow(), "event": "api_key.refused",
+                                "key_id": m.group(1), "agency_code": doc.get("agency_code") if doc else None,
+                                "reason": refused})
+    return None
 
 
 def audit_record(event: str, doc: dict, actor: str = "cli", **extra: Any) -> dict:

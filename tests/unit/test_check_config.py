@@ -116,3 +116,14 @@ def test_no_secrets_checks_the_files_only():
     result = runner.invoke(build_app(), ["check-config", "--no-secrets"],
                            env={k: "" for k in SECRETS})
     assert result.exit_code == 0, result.output
+
+
+def test_an_smtp_user_without_a_password_fails():
+    result = runner.invoke(build_app(), ["check-config"],
+                           env={**SECRETS, "PANTAU_SMTP_USERNAME": "pantau", "PANTAU_SMTP_PASSWORD": ""})
+    assert result.exit_code == 2 and "PANTAU_SMTP_PASSWORD is empty" in result.output
+
+
+def test_a_setting_compose_cannot_parse_is_named():
+    result = runner.invoke(build_app(), ["check-config"], env={**SECRETS, "PANTAU_SMTP_STARTTLS": "perhaps"})
+    assert result.exit_code == 2 and "PANTAU_SMTP_STARTTLS" in result.output

@@ -18,7 +18,7 @@ def _lookup(settings, key: str):
     async def run():
         client, db = connect(settings)
         try:
-            return await lookup(db["api_keys"], key)
+            return await lookup(db["api_keys"], key, audit=db["audit"])
         finally:
             await client.close()
 
@@ -29,7 +29,7 @@ def _audit(settings, key_id: str) -> list[str]:
     async def run():
         client, db = connect(settings)
         try:
-            return [d["event"] for d in await db["audit"].find({"key_id": key_id, "event": {"$exists": True}}).to_list(None)]
+            return [d["event"] for d in await db["audit"].find({"key_id": key_id, "event": {"$exists": True}}).sort("at", 1).to_list(None)]
         finally:
             await client.close()
 
@@ -55,7 +55,7 @@ def test_create_list_revoke_rotate_expire(stack, settings):
     run_cli("agency", "key", "revoke", key_id, "--reason", "test")
     assert _lookup(settings, key) is None
     assert _lookup(settings, new_key) is not None
-    assert _audit(settings, key_id) == ["api_key.created", "api_key.revoked"]
+    assert _audit(settings, key_id) == ["api_key.created", "api_key.revoked", "api_key.refused"]
     assert _audit(settings, new_id) == ["api_key.rotated"]
 
     short, short_id = _create("BKN", "--role", "analyst", "--expires", "2s")
