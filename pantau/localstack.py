@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 
 from shared.settings import REPO_ROOT, Settings
 
-CACHE = Path(os.environ.get("PANTAU_CACHE_DIR", REPO_ROOT / ".cache"))
+CACHE = Path(os.environ.get("PANTAU_CACHE_DIR") or REPO_ROOT / ".cache")
 KAFKA_LIBS = CACHE / "kafka" / "libs"
 FERRETDB_BIN = CACHE / "ferretdb" / "bin" / "ferretdb"
 # Process name -> module run with `python -m`. "api" is the agency API plus the notify dispatcher.
@@ -39,6 +39,18 @@ SERVICES = tuple(SERVICE_MODULES)
 
 class StackError(RuntimeError):
     """Something the operator must fix; the message says what."""
+
+
+def waiting_state(readiness_body: dict) -> str | None:
+    """A 503 readiness body whose only failing check is ``registry_loaded`` (everything else,
+    MongoDB included, is fine) means "up, waiting for a registry"."""
+    checks = readiness_body.get("checks") if isinstance(readiness_body, dict) else None
+    if not isinstance(checks, dict) or checks.get("registry_loaded") is not False:
+        return None
+    others = {k: v for k, v in checks.items() if k != "registry_loaded"}
+    if others.get("mongodb") is True and all(v is True for v in others.values()):
+        return "waiting for a registry"
+    return None
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -104,9 +116,25 @@ class Component:
 
     def log_tail(self, lines: int = 20) -> str:
         try:
-            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+            return "\n".join(meaningful_lines(self.log_file.read_text(errors="replace"), lines))
         except FileNotFoundError:
             return "(no log)"
+
+
+_BANNER_CHARS = set("┌┐└┘├┤┬┴┼─│╭╮╰╯═║")
+
+
+def meaningful_lines(text: str, limit: int = 15) -> list[str]:
+    """The log lines worth showing after a failed start: the last traceback if there is one, else
+    the last lines, never faust's start-up banner (box-drawing table) or blank lines."""
+    lines = [ln for ln in text.splitlines() if ln.strip() and not (set(ln.strip()[:2]) & _BANNER_CHARS)]
+    starts = [i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last)")]
+    if starts:
+        block = lines[starts[-1]:]
+        if len(block) > limit:  # keep the head (where) and the tail (what)
+            block = block[:3] + ["  ..."] + block[-(limit - 4):]
+        return block
+    return lines[-limit:]
 
 
 def stop_all(components: list[Component], timeout: float = 20.0) -> list[str]:
@@ -145,7 +173,7 @@ class LocalStack:
         self.kafka = Component("kafka", self.state_dir)
         self.ferretdb = Component("ferretdb", self.state_dir)
         self.kafka_host, self.kafka_port = _host_port(settings.kafka_bootstrap_servers.split(",")[0], 9092)
-        self.controller_port = int(os.environ.get("PANTAU_KAFKA_CONTROLLER_PORT", self.kafka_port + 1))
+        self.controller_port = int(os.environ.get("PANTAU_KAFKA_CONTROLLER_PORT") or self.kafka_port + 1)
         self.mongo_host, self.mongo_port = _host_port(settings.mongodb_uri, 27017)
 
     # -- installation -----------------------------------------------------------------------
@@ -279,35 +307,61 @@ class LocalStack:
     def service(self, name: str) -> Component:
         return Component(name, self.state_dir)
 
-    def services_up(self, names: tuple[str, ...] = SERVICES) -> None:
+    def services_up(self, names: tuple[str, ...] = SERVICES) -> list[str]:
+        """Start the stopped ones; returns the names started now (so a failed ``up`` stops only those)."""
+        started = []
         for name in names:
             component = self.service(name)
             if component.pid() is None:
                 component.spawn([sys.executable, "-m", SERVICE_MODULES[name]])
+                started.append(name)
+        return started
 
     def services_down(self, names: tuple[str, ...] = SERVICES, timeout: float = 15.0) -> None:
         stop_all([self.service(name) for name in names], timeout)
 
-    def wait_services_ready(self, names: tuple[str, ...] = SERVICES, timeout: float = 120) -> None:
-        import urllib.request
-
+    def readiness_url(self, name: str) -> str:
         from shared.kafka import WEB_PORT_OFFSETS
 
+        if name == "api":
+            return f"http://127.0.0.1:{self.settings.api_port}/healthz"
+        port = self.settings.ingest_port if name == "ingest" else self.settings.web_port_base + WEB_PORT_OFFSETS[name]
+        return f"http://127.0.0.1:{port}/readyz"
+
+    def probe(self, name: str) -> str | None:
+        """``"ready"``, ``"waiting for a registry"`` (match is up but no registry is imported yet:
+        a state, not an error) or None (not ready yet)."""
+        import json
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(self.readiness_url(name), timeout=2) as response:
+                return "ready" if response.status == 200 else None
+        except urllib.error.HTTPError as exc:
+            try:
+                body = json.loads(exc.read() or b"{}")
+            except ValueError:
+                return None
+            return waiting_state(body)
+        except OSError:
+            return None
+
+    def wait_services_ready(self, names: tuple[str, ...] = SERVICES, timeout: float = 120,
+                            accept_waiting: bool = False) -> dict[str, str]:
+        """Wait for each service; returns name -> state. With ``accept_waiting`` a match service
+        waiting for its registry counts as started."""
+        states: dict[str, str] = {}
         for name in names:
-            if name == "api":
-                url = f"http://127.0.0.1:{self.settings.api_port}/healthz"
-            else:
-                port = self.settings.ingest_port if name == "ingest" else self.settings.web_port_base + WEB_PORT_OFFSETS[name]
-                url = f"http://127.0.0.1:{port}/readyz"
+            def check(name: str = name) -> bool:
+                state = self.probe(name)
+                if state == "ready" or (state and accept_waiting):
+                    states[name] = state
+                    return True
+                return False
 
-            def ready(url: str = url) -> bool:
-                try:
-                    with urllib.request.urlopen(url, timeout=2) as response:
-                        return response.status == 200
-                except OSError:
-                    return False
-
-            _wait(f"service {name}", ready, self.service(name), timeout=timeout)
+            _wait(f"service {name}", check, self.service(name), timeout=timeout)
+        return states
 
     def status(self) -> list[tuple[str, str, str]]:
         rows = [

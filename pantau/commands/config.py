@@ -1,4 +1,11 @@
-"""`pantau check-config`: validate every YAML file under config/ before a service loads it."""
+"""`pantau check-config`: validate exactly what the services will load, before they load it.
+
+Every path comes from the one configuration surface (``shared.settings.config_paths``:
+``PANTAU_CONFIG_DIR`` plus the single-file overrides), the same resolver the services use; the
+options below only replace one family for a check. Besides the YAML files it checks the settings
+from the environment (as the services parse them) and that every webhook secret the routes need
+is present (``secret_env`` variables, or ``<NAME>_FILE``).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,46 +17,70 @@ from rich.console import Console
 
 from shared.schemas import describe_validation_error
 
-err = Console(stderr=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def check_config(
-    elections: Annotated[Optional[list[Path]], typer.Option("--elections", help="election YAML files or folders; default config/elections")] = None,
+    elections: Annotated[Optional[list[Path]], typer.Option("--elections", help="election YAML files or folders; default: the configuration surface")] = None,
     all_files: Annotated[bool, typer.Option("--include-inactive/--active-only", help="also load inactive (archived) elections")] = True,
-    match_config: Annotated[Optional[Path], typer.Option("--match", help="match.yaml; default config/match.yaml")] = None,
-    notify_dir: Annotated[Optional[Path], typer.Option("--notify-dir", help="folder with routes.yaml, agencies.yaml, sanctions.yaml; default config/")] = None,
+    match_config: Annotated[Optional[Path], typer.Option("--match", help="match.yaml; default: the configuration surface")] = None,
+    notify_dir: Annotated[Optional[Path], typer.Option("--notify-dir", help="folder with routes.yaml, agencies.yaml, sanctions.yaml")] = None,
+    secrets: Annotated[bool, typer.Option("--secrets/--no-secrets", help="require every webhook secret the routes need (off: only the files)")] = True,
 ) -> None:
-    """Validate the elections (contestants, cues), notify (routes, agencies, sanctions) and match
-    (threshold) configuration. Prints one line per file or problem; exits 2 if anything is invalid,
-    so it can gate a deployment."""
+    """Validate the settings, the elections (contestants, cues), notify (routes, agencies,
+    sanctions, webhook secrets) and match (threshold) configuration, from `PANTAU_CONFIG_DIR`
+    (default: the configuration packaged with Pantau). Prints one line per file or problem; exits
+    2 if anything is invalid, so it can gate a deployment."""
     from services.classify.domain.config import ConfigError, load_elections
     from services.match.domain.engine import load_config as load_match_config
-    from services.notify.domain.config import NotifyConfigError, check_notify_config
+    from services.notify.delivery.secrets import missing_secrets
+    from services.notify.domain.config import NotifyConfigError, load_notify_config
+    from shared.settings import Settings, config_paths
 
     problems: list[str] = []
     try:
-        for path, ef in load_elections(elections or None, include_inactive=all_files).files:
+        settings = Settings()
+        from services.notify.delivery.budget import BudgetSettings
+        from services.notify.settings import NotifySettings
+
+        notify_settings = NotifySettings()
+        BudgetSettings()
+        if notify_settings.smtp_username and not notify_settings.smtp_password.get_secret_value():
+            problems.append("settings: PANTAU_SMTP_USERNAME is set but PANTAU_SMTP_PASSWORD is empty")
+    except ValidationError as exc:
+        problems.append(f"settings: {describe_validation_error(exc)[0]}")
+        settings = None
+    paths = config_paths(settings) if settings else config_paths()
+    err.print(f"configuration: {paths.config_dir} ({paths.source})")
+    try:
+        for path, ef in load_elections(elections or [paths.elections], include_inactive=all_files).files:
             state = "active" if ef.election.active else "inactive"
             err.print(f"[green]ok[/green] {path}: {ef.election.id} ({state}), {len(ef.races)} races, {len(ef.contestants)} contestants")
     except ConfigError as exc:
         problems += [f"elections: {p}" for p in exc.problems]
     try:
-        for warning in check_notify_config(notify_dir):
+        notify = load_notify_config(notify_dir)
+        for warning in notify.warnings:
             err.print(f"[yellow]warning:[/yellow] {warning}")
-        err.print("[green]ok[/green] notify config (routes, agencies, sanctions)")
+        err.print(f"[green]ok[/green] notify config (routes, agencies, sanctions): {notify.sources.get('routes')}")
+        if secrets:
+            for name, where in sorted(missing_secrets(notify).items()):
+                problems.append(f"notify: webhook secret {name} is not set (needed by {', '.join(where)}); "
+                                f"set {name} or {name}_FILE (see docs/operating.md)")
     except (NotifyConfigError, FileNotFoundError) as exc:
         problems += [f"notify: {p}" for p in getattr(exc, "problems", [str(exc)])]
     try:
-        cfg = load_match_config(match_config)
-        err.print(f"[green]ok[/green] match config: threshold {cfg.threshold} (review from {cfg.review_threshold})")
+        cfg = load_match_config(match_config or paths.match)
+        err.print(f"[green]ok[/green] match config {match_config or paths.match}: threshold {cfg.threshold} (review from {cfg.review_threshold})")
     except ValidationError as exc:
         problems.append(f"match: {describe_validation_error(exc)[0]}")
     except OSError as exc:
-        problems.append(f"match: {exc}")
+        problems.append(f"match: {getattr(exc, 'filename', None) or exc}: {exc.strerror or exc}")
     for problem in problems:
-        err.print(f"[red]error:[/red] {problem}")
+        err.print(f"[red]error:[/red] {problem}", markup=True)
     if problems:
         raise typer.Exit(2)
+    err.print("configuration OK")
 
 
 def register(app: typer.Typer) -> None:

@@ -32,7 +32,7 @@ def _match_dict(match) -> dict:
 
 
 def match_command(
-    registry: Annotated[Path, typer.Option("--registry", help="registry CSV (design.md header)", exists=True, dir_okay=False)],
+    registry: Annotated[Path, typer.Option("--registry", help="registry CSV (header: docs/contracts/registry-csv.md)", exists=True, dir_okay=False)],
     input_path: Annotated[Path, typer.Option("--in", help="content records, one JSON object per line", exists=True, dir_okay=False)],
     output_path: Annotated[Path, typer.Option("--out", help="one result line per input line, same order")],
     config: Annotated[Optional[Path], typer.Option("--config", help="match.yaml (default config/match.yaml)")] = None,

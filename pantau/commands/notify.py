@@ -1,4 +1,4 @@
-"""Notify commands: ``pantau routes test|check`` and ``pantau agency key create``.
+"""Notify commands: ``pantau routes test|check`` and ``pantau agency key create|list|revoke|rotate``.
 
 ``check_notify_config()`` (re-exported here) validates routes.yaml, agencies.yaml and
 sanctions.yaml for ``pantau check-config``.
@@ -155,26 +155,131 @@ def routes_check(config_dir: ConfigDir = None) -> None:
     )
 
 
+def _with_store(work):
+    """Run ``work(KeyStore)`` against the store (checked reachable first)."""
+    import asyncio
+
+    from pantau.errors import require_store
+    from services.notify.auth import KeyStore
+    from shared.mongo import connect
+    from shared.settings import get_settings
+
+    settings = get_settings()
+    require_store(settings)
+
+    async def run():
+        client, db = connect(settings)
+        try:
+            return await work(KeyStore(db))
+        finally:
+            await client.close()
+
+    return asyncio.run(run())
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
 @key_app.command("create")
 def key_create(
     code: Annotated[str, typer.Argument(help="agency code, e.g. PEMKOT-3374 (or BKN for the analysts' desk)")],
     role: Annotated[str, typer.Option("--role", help="agency | analyst | admin")] = "agency",
     label: Annotated[str, typer.Option("--label", help="who holds the key (free text)")] = "",
+    expires: Annotated[Optional[str], typer.Option("--expires", help="90d, 12h, an ISO date, or never")] = None,
+    config_dir: ConfigDir = None,
 ) -> None:
-    """Create an API key for CODE, print it ONCE; only its hash is stored."""
-    import asyncio
+    """Create an API key for CODE (an agency in agencies.yaml), print it ONCE; only its hash is stored."""
+    from pantau.errors import OperatorError
+    from services.notify.auth import ROLES, check_agency, parse_expiry
 
-    from services.notify.auth import create_api_key
-
-    if role not in ("agency", "analyst", "admin"):
-        err.print("[red]error:[/red] role must be agency, analyst or admin")
-        raise typer.Exit(2)
+    code = code.strip().upper()
+    if role not in ROLES:
+        raise OperatorError(f"--role {role!r}: choose agency, analyst or admin")
     try:
-        key, key_id = asyncio.run(create_api_key(code.strip().upper(), role, label))
+        expires_at = parse_expiry(expires)
+        directory = _load(config_dir).directory
+        check_agency(code, directory)
     except ValueError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2)
-    err.print(f"key {key_id} for {code.upper()} (role {role}) created; it is shown once, store it now:")
+        raise OperatorError(str(exc)) from None
+    key, doc = _with_store(lambda keys: keys.create(code, role, label, expires_at, directory))
+    until = f", valid until {_when(expires_at)} UTC" if expires_at else ""
+    err.print(f"key {doc['_id']} for {code} (role {role}{until}) created; it is shown once, store it now:")
+    out.print(key, markup=False)
+
+
+@key_app.command("list")
+def key_list(
+    agency: Annotated[Optional[str], typer.Option("--agency", help="only this agency code")] = None,
+    show_all: Annotated[bool, typer.Option("--all", help="also revoked and expired keys")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List API keys (never the keys themselves): id, agency, role, label, expiry, state, last use."""
+    from rich.table import Table
+
+    from services.notify.auth import public_view
+
+    async def work(keys):
+        docs = await keys.list(agency.strip().upper() if agency else None)
+        return docs, await keys.last_used([d["_id"] for d in docs])
+
+    docs, last = _with_store(work)
+    rows = [{**public_view(d), "last_used_at": last.get(d["_id"])} for d in docs]
+    rows = [r for r in rows if show_all or r["state"] == "active"]
+    if as_json:
+        for row in rows:
+            out.print(json.dumps(row, default=str, ensure_ascii=False), markup=False)
+        return
+    table = Table("key id", "agency", "role", "label", "created", "expires", "state", "last used")
+    for r in rows:
+        table.add_row(r["key_id"], r["agency_code"], r["role"], r["label"], _when(r["created_at"]), _when(r["expires_at"]),
+                      r["state"], _when(r["last_used_at"]))
+    out.print(table)
+
+
+@key_app.command("revoke")
+def key_revoke(
+    key_id: Annotated[str, typer.Argument(help="key id from `pantau agency key list`")],
+    reason: Annotated[str, typer.Option("--reason", help="why (kept in the audit log)")] = "",
+) -> None:
+    """Revoke a key at once; requests with it get 401 from then on."""
+    from pantau.errors import OperatorError
+
+    async def work(keys):
+        try:
+            return await keys.revoke(key_id, reason)
+        except KeyError:
+            raise OperatorError(f"no key {key_id} — see `pantau agency key list --all`") from None
+
+    doc = _with_store(work)
+    err.print(f"key {key_id} of {doc['agency_code']} revoked")
+
+
+@key_app.command("rotate")
+def key_rotate(
+    key_id: Annotated[str, typer.Argument(help="key id from `pantau agency key list`")],
+    grace: Annotated[str, typer.Option("--grace", help="how long the old key keeps working, e.g. 7d; 0: stops now")] = "0",
+) -> None:
+    """Issue a new key for the same agency, role and label and retire the old one (after --grace)."""
+    from pantau.errors import OperatorError
+    from services.notify.domain.durations import parse_duration
+
+    try:
+        overlap = parse_duration(grace)
+    except ValueError as exc:
+        raise OperatorError(f"--grace: {exc}") from None
+
+    async def work(keys):
+        try:
+            return await keys.rotate(key_id, overlap)
+        except KeyError:
+            raise OperatorError(f"no key {key_id} — see `pantau agency key list --all`") from None
+        except ValueError as exc:
+            raise OperatorError(str(exc)) from None
+
+    key, new, old = _with_store(work)
+    when = f"keeps working until {_when(old.get('expires_at'))} UTC" if old.get("expires_at") and not old.get("revoked") else "is revoked"
+    err.print(f"key {key_id} {when}; new key {new['_id']} for {new['agency_code']} (role {new['role']}), shown once:")
     out.print(key, markup=False)
 
 

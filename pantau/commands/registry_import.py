@@ -11,9 +11,10 @@ from tqdm import tqdm
 
 from services.match.domain.registry_csv import RegistryFormatError, iter_raw
 from services.match.registry_import import import_registry
+from pantau.errors import OperatorError, require_store
 from shared.settings import get_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _count_lines(path: Path) -> int:
@@ -22,7 +23,7 @@ def _count_lines(path: Path) -> int:
 
 
 def import_command(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="registry CSV (header as in design.md)")],
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="registry CSV (header: docs/contracts/registry-csv.md)")],
     max_error_rate: Annotated[float, typer.Option(help="refuse to switch if more than this share of rows is bad")] = 0.01,
     report: Annotated[Path | None, typer.Option(help="write every bad row (line, reason, field) to this JSON file")] = None,
     batch_size: Annotated[int, typer.Option(min=100, help="rows per insert batch")] = 5000,
@@ -37,13 +38,17 @@ def import_command(
         pantau registry import data/asn-2024-06.csv --report bad-rows.json
     """
     settings = get_settings()
+    try:  # the header first: a wrong file is reported before anything touches the store
+        next(iter_raw(path), None)
+    except RegistryFormatError as exc:
+        raise OperatorError(f"{path}: {exc} — see docs/contracts/registry-csv.md") from exc
+    require_store(settings)
     with tqdm(total=max(0, _count_lines(path) - 1), unit=" rows", unit_scale=True, desc="import", file=None) as bar:
         try:
             result = import_registry(settings.mongodb_uri, iter_raw(path), batch_size=batch_size,
                                      max_error_rate=max_error_rate, on_progress=bar.update)
         except RegistryFormatError as exc:
-            console.print(f"[red]error:[/red] {path}: {exc}")
-            raise typer.Exit(2) from exc
+            raise OperatorError(f"{path}: {exc} — see docs/contracts/registry-csv.md") from exc
     summary = result.summary(max_listed=20)
     for bad in summary["bad_row_examples"]:
         console.print(f"  line {bad['line']}: {bad['reason']} ({bad['field']}) {bad['detail']}")

@@ -10,11 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pantau.errors import EXIT_ERROR, OperatorError, require_kafka, require_store
 from pantau.localstack import SERVICES, LocalStack, StackError
 from shared.settings import get_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 infra_app = typer.Typer(help="The local Kafka broker and FerretDB (no Docker needed).", no_args_is_help=True)
+NEXT_STEP_REGISTRY = "next: import a registry with `pantau registry import REG.csv` (sample: deploy/sample/registry.csv)"
 
 
 def _stack() -> LocalStack:
@@ -22,8 +24,8 @@ def _stack() -> LocalStack:
 
 
 def _fail(exc: Exception) -> None:
-    console.print(f"[red]error:[/red] {exc}")
-    raise typer.Exit(1)
+    console.print(f"[red]error:[/red] {exc}", markup=True)
+    raise typer.Exit(EXIT_ERROR)
 
 
 @infra_app.command("up")
@@ -55,22 +57,49 @@ def infra_status() -> None:
 
 
 def up(
-    services: Annotated[Optional[list[str]], typer.Argument(help="services to start (default: all four)")] = None,
+    services: Annotated[Optional[list[str]], typer.Argument(help="services to start (default: all five)")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="seconds to wait for each service")] = 120,
 ) -> None:
-    """Start the local infra and the four services in the background; wait until they are ready."""
+    """Start the local infra and the services in the background; wait until they are ready.
+
+    On a fresh state match is up but waits for a registry; `up` then says so and prints the next
+    step. If something really fails to start, `up` shows the last meaningful log lines and stops
+    what it started (what was already running stays).
+    """
     names = tuple(services or SERVICES)
+    unknown = [n for n in names if n not in SERVICES]
+    if unknown:
+        raise OperatorError(f"unknown service {', '.join(unknown)} — choose from {', '.join(SERVICES)}")
     stack = _stack()
+    infra_was_running = stack.kafka.pid() is not None, stack.ferretdb.pid() is not None
+    started: list[str] = []
     try:
         stack.infra_up()
-        stack.services_up(names)
-        stack.wait_services_ready(names)
+        started = stack.services_up(names)
+        states = stack.wait_services_ready(names, timeout=timeout, accept_waiting=True)
     except (StackError, OSError) as exc:
-        _fail(exc)
+        console.print(f"[red]error:[/red] {exc}")
+        if started:
+            stack.services_down(tuple(started))
+        if not infra_was_running[1]:
+            stack.ferretdb.stop()
+        if not infra_was_running[0]:
+            stack.kafka.stop(timeout=30)
+        stopped = started + [n for n, was in zip(("kafka", "ferretdb"), infra_was_running) if not was]
+        console.print(f"stopped what this command started: {', '.join(stopped) or 'nothing'}")
+        raise typer.Exit(EXIT_ERROR)
     infra_status()
+    waiting = [n for n, state in states.items() if state != "ready"]
+    for name in waiting:
+        console.print(f"{name}: up, {states[name]}")
+    if waiting:
+        console.print(NEXT_STEP_REGISTRY)
+    else:
+        console.print("all services ready; next: `pantau submit FILE` (sample: deploy/sample/content.jsonl)")
 
 
 def down() -> None:
-    """Stop the four services, then the local infra."""
+    """Stop the services, then the local infra."""
     stack = _stack()
     stack.services_down()
     stack.infra_down()
@@ -79,16 +108,38 @@ def down() -> None:
 
 def submit(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="content records v1, one JSON per line")],
+    strict: Annotated[bool, typer.Option("--strict", help="refuse the whole file if any line is invalid")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="write every rejected line (line, reason, fields) to this JSON file")] = None,
+    send_invalid: Annotated[bool, typer.Option("--send-invalid", help="publish invalid lines too (ingest dead-letters them; for testing)")] = False,
 ) -> None:
     """Publish content records to pantau.content.submitted.v1, as an upstream crawler would.
 
-    Lines are sent as they are (bad ones too: ingest dead-letters them with the reason), keyed by
-    content id when the line parses.
+    Every line is validated against content record v1 first. Invalid lines are listed with line
+    number, field and reason and not sent; the rest is published, keyed by content id. Exit 0 when
+    every line was valid, 1 when some were rejected, 2 when nothing was sent (`--strict` with an
+    invalid line, or the broker unreachable).
     """
-    from pantau.publish import publish_lines
+    from pantau.publish import check_lines, publish_lines
 
-    count = asyncio.run(publish_lines(get_settings(), path.read_bytes().splitlines()))
-    console.print(f"published {count} records")
+    settings = get_settings()
+    checked = check_lines(path.read_bytes().splitlines())
+    for bad in checked.rejected[:20]:
+        console.print(f"  line {bad.line}: {bad.reason}", markup=False)
+    if len(checked.rejected) > 20:
+        console.print(f"  ... and {len(checked.rejected) - 20} more" + ("" if report else " (use --report FILE for all)"))
+    if report:
+        report.write_text(json.dumps([r.as_dict() for r in checked.rejected], indent=1, ensure_ascii=False))
+    total = len(checked.valid) + len(checked.rejected)
+    if strict and checked.rejected:
+        raise OperatorError(f"{path}: {len(checked.rejected)} of {total} lines are invalid (listed above); "
+                            "nothing published (--strict) — fix them and submit again")
+    require_kafka(settings)
+    lines = checked.valid + (checked.invalid if send_invalid else [])
+    count = asyncio.run(publish_lines(settings, lines))
+    rejected = "sent anyway (--send-invalid)" if send_invalid else "not sent"
+    console.print(f"published {count} records from {path}; {len(checked.rejected)} invalid lines {rejected}")
+    if checked.rejected and not send_invalid:
+        raise typer.Exit(1)
 
 
 def alerts(
@@ -98,7 +149,9 @@ def alerts(
     """List alerts stored by notify (newest last)."""
     from pantau.queries import fetch_alerts
 
-    rows = asyncio.run(fetch_alerts(get_settings(), agency))
+    settings = get_settings()
+    require_store(settings)
+    rows = asyncio.run(fetch_alerts(settings, agency))
     if as_json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False, default=str))

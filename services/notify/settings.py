@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class NotifySettings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", env_ignore_empty=True)  # Compose passes unset as ""
 
     # The API process runs the dispatcher unless told not to (then: python -m services.notify.dispatcher).
     run_dispatcher: bool = Field(True, alias="PANTAU_NOTIFY_DISPATCHER")

@@ -100,10 +100,11 @@ class MatchConfig(BaseModel):
 
 
 def load_config(path: str | Path | None = None) -> MatchConfig:
-    """``path``, else ``$PANTAU_MATCH_CONFIG``, else ``config/match.yaml``, else defaults."""
-    chosen = path or os.environ.get("PANTAU_MATCH_CONFIG") or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
-    if not chosen:
-        return MatchConfig()
+    """``path``, else the configuration surface (``$PANTAU_MATCH_CONFIG``, else
+    ``$PANTAU_CONFIG_DIR/match.yaml``, else the packaged ``match.yaml``). A missing file is an error."""
+    from shared.settings import config_paths
+
+    chosen = path or config_paths().match
     data = yaml.safe_load(Path(chosen).read_text(encoding="utf-8")) or {}
     return MatchConfig.model_validate(data)
 

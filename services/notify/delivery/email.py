@@ -143,6 +143,7 @@ class EmailSender:
         rng: random.Random | None = None,
     ):
         self.config = config or SmtpConfig.from_settings(get_notify_settings())
+        # One round (a few attempts in about a minute); the budget across rounds is hours (budget.py).
         self.policy = policy or RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=60.0, max_elapsed=300.0)
         self._sleep = sleep
         self._rng = rng or random.Random()

@@ -138,7 +138,9 @@ def _all_contestant_names(base: Path) -> dict[str, str]:
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get("PANTAU_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
+    from shared.settings import config_paths
+
+    return config_paths().config_dir
 
 
 def load_notify_config(
@@ -149,10 +151,18 @@ def load_notify_config(
     sanctions_path: Path | None = None,
 ) -> NotifyConfig:
     """Load and validate; raises ``NotifyConfigError`` listing every problem found."""
-    base = Path(directory) if directory else config_dir()
-    routes_path = Path(routes_path or os.environ.get("PANTAU_NOTIFY_ROUTES") or base / "routes.yaml")
-    agencies_path = Path(agencies_path or base / "agencies.yaml")
-    sanctions_path = Path(sanctions_path or base / "sanctions.yaml")
+    if directory:
+        base = Path(directory)
+        defaults = {"routes": base / "routes.yaml", "agencies": base / "agencies.yaml", "sanctions": base / "sanctions.yaml"}
+    else:  # the one configuration surface (PANTAU_CONFIG_DIR and the PANTAU_NOTIFY_* file overrides)
+        from shared.settings import config_paths
+
+        paths = config_paths()
+        base = paths.config_dir
+        defaults = {"routes": paths.routes, "agencies": paths.agencies, "sanctions": paths.sanctions}
+    routes_path = Path(routes_path or defaults["routes"])
+    agencies_path = Path(agencies_path or defaults["agencies"])
+    sanctions_path = Path(sanctions_path or defaults["sanctions"])
     problems: list[str] = []
     parsed: dict[str, Any] = {}
     for key, path, model in (

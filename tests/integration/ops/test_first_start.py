@@ -1,0 +1,74 @@
+"""`pantau up` on a fresh state, on its own ports and state directory (never the suite's stack).
+
+Before (issue 9): on a fresh state `up` failed after 120 s ("service match not ready") with a faust
+banner and left all five services running.
+"""
+from __future__ import annotations
+
+import socket
+import subprocess
+
+import pytest
+
+from tests.unit.ops.helpers import PANTAU
+
+pytestmark = pytest.mark.integration
+
+
+def _free_ports(count: int) -> list[int]:
+    socks = [socket.socket() for _ in range(count)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+@pytest.fixture
+def fresh_env(tmp_path):
+    import os
+
+    kafka, controller, mongo, api, ingest = _free_ports(5)
+    web_base = _free_ports(1)[0]
+    while any(p in (kafka, controller, mongo, api, ingest) for p in range(web_base, web_base + 5)):
+        web_base = _free_ports(1)[0]
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka}", "PANTAU_KAFKA_CONTROLLER_PORT": str(controller),
+           "MONGODB_URI": f"mongodb://127.0.0.1:{mongo}/pantau_first", "PANTAU_API_PORT": str(api),
+           "PANTAU_INGEST_PORT": str(ingest), "PANTAU_WEB_PORT_BASE": str(web_base),
+           "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{api}", "PANTAU_STATE_DIR": str(tmp_path / "state"),
+           "PANTAU_INGEST_API_KEYS": "first-start-key"}
+    yield env
+    subprocess.run([PANTAU, "down"], env=env, capture_output=True, timeout=120)
+
+
+def _pantau(env, *args, timeout=300) -> subprocess.CompletedProcess:
+    return subprocess.run([PANTAU, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_up_on_a_fresh_state_exits_0_and_names_the_next_step(fresh_env):
+    result = _pantau(fresh_env, "up")
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "match: up, waiting for a registry" in out
+    assert "pantau registry import" in out
+    status = _pantau(fresh_env, "infra", "status").stderr
+    for name in ("ingest", "classify", "match", "notify", "api"):
+        assert any(line.split("│")[1].strip() == name and "running" in line
+                   for line in status.splitlines() if line.count("│") >= 3), status
+
+
+def test_a_service_that_cannot_start_is_reported_and_what_up_started_is_stopped(fresh_env, tmp_path):
+    broken = tmp_path / "broken-config"
+    broken.mkdir()
+    (broken / "routes.yaml").write_text("route: {receiver: nobody}\nreceivers: []\n")
+    env = {**fresh_env, "PANTAU_CONFIG_DIR": str(broken)}
+    result = _pantau(env, "up", "notify", "--timeout", "60")
+    out = result.stdout + result.stderr
+    assert result.returncode == 2, out
+    assert "service notify exited during start-up" in out
+    assert "ƒaµS†" not in out and "┌" not in out  # not the faust banner
+    assert "stopped what this command started: notify, kafka, ferretdb" in out
+    status = _pantau(fresh_env, "infra", "status").stderr
+    assert "running" not in status, status
