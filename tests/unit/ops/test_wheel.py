@@ -7,6 +7,8 @@ there), so the code that runs is the wheel's, from a folder with no config/ next
 """
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -59,4 +61,4 @@ def test_routes_and_classify_work_from_the_wheel(installed, tmp_path):
     src.write_text('{"source": "x", "external_id": "1", "kind": "post", "text": "Ayo coblos nomor 2! #PrabowoGibran2024"}\n')
     result = _pantau(installed, "classify", "--in", str(src), "--out", str(tmp_path / "out.jsonl"))
     assert result.returncode == 0, result.stderr
-    assert '"partisan": true' in (tmp_path / "out.jsonl").read_text()
+    assert json.loads((tmp_path / "out.jsonl").read_text())["partisan"] is True
