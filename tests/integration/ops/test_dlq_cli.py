@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared import topics
 from shared.schemas import DeadLetter
-from tests.integration.conftest import read_topic, run_cli, unique
+from tests.integration.conftest import wait_for, read_topic, run_cli, unique
 
 pytestmark = pytest.mark.integration
 DLQ = topics.CONTENT_SUBMITTED.dead_letter
@@ -79,5 +79,7 @@ def test_submit_sends_the_valid_lines_and_lists_the_rest(stack, settings, tmp_pa
     assert result.returncode == 1, result.stderr
     assert "line 2: external_id" in result.stderr
     assert "published 1 records" in result.stderr and "1 invalid lines not sent" in result.stderr
-    sent = [m.value for m in read_topic(settings, topics.CONTENT_SUBMITTED.name) if marker.encode() in m.value]
+    # A topic the producer just created may answer its first reads before its partitions settle.
+    sent = wait_for(lambda: [m.value for m in read_topic(settings, topics.CONTENT_SUBMITTED.name)
+                             if marker.encode() in m.value], 30, "the valid line on the ingest topic", interval=1)
     assert len(sent) == 1 and b"no id" not in sent[0]
