@@ -872,7 +872,8 @@ class _Query:
                                  self.name.normalized, " ".join(c_tokens)))
             if sim >= 0.8:
                 id_total += 0.02
-        score = max(0.0, min(1.0, max(id_total, name_total)))
+        # Rounded as reported: 0.95 - 0.15 must be 0.80, not 0.7999999999999999 (`review`).
+        score = round(max(0.0, min(1.0, max(id_total, name_total))), 4)
         return score, feats, has_id, corroborated
 
     def _holders(self, keys: tuple[str, ...]) -> int:
