@@ -21,19 +21,31 @@ NEUTRAL_TEXTS = (
 )
 
 
+def mixed_post(run: str, i: int) -> tuple[dict, bool]:
+    """Record number ``i`` of the mix for ``run``, and whether it must alert."""
+    external_id = f"{run}-{i:07d}"
+    if i % 5 == 0:
+        handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], PARTISAN_TEXTS[i % 3]
+    elif i % 5 == 1:
+        handle, text = f"anon_{i}", PARTISAN_TEXTS[i % 3]
+    else:
+        handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], NEUTRAL_TEXTS[i % 3]
+    record = {"source": "x", "external_id": external_id, "kind": "post", "text": text,
+              "url": f"https://x.com/{handle}/status/{i}", "author": {"handle": handle},
+              "published_at": "2024-01-20T10:00:00+07:00"}
+    return record, i % 5 == 0
+
+
+def is_partisan(i: int) -> bool:
+    return i % 5 in (0, 1)
+
+
 def mixed_posts(run: str, total: int) -> tuple[list[dict], set[str]]:
     """``total`` content records with ids unique to ``run``, and the content ids that must alert."""
     records, must_alert = [], set()
     for i in range(total):
-        external_id = f"{run}-{i:06d}"
-        if i % 5 == 0:
-            handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], PARTISAN_TEXTS[i % 3]
-            must_alert.add(content_id_for("x", external_id))
-        elif i % 5 == 1:
-            handle, text = f"anon_{i}", PARTISAN_TEXTS[i % 3]
-        else:
-            handle, text = REGISTERED_X_HANDLES[i % len(REGISTERED_X_HANDLES)], NEUTRAL_TEXTS[i % 3]
-        records.append({"source": "x", "external_id": external_id, "kind": "post", "text": text,
-                        "url": f"https://x.com/{handle}/status/{i}", "author": {"handle": handle},
-                        "published_at": "2024-01-20T10:00:00+07:00"})
+        record, alerts = mixed_post(run, i)
+        records.append(record)
+        if alerts:
+            must_alert.add(content_id_for("x", record["external_id"]))
     return records, must_alert

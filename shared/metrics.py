@@ -11,8 +11,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, ge
 EVENTS = Counter("pantau_events_total", "Input events finished, by stage and outcome", ["stage", "outcome"])
 RETRIES = Counter("pantau_retries_total", "Failed handler attempts that were retried", ["stage", "kind"])
 PROCESSING = Histogram(
-    "pantau_processing_seconds", "Time to finish one input event, retries included", ["stage"],
+    "pantau_processing_seconds", "Time per input event (its batch's time divided by its size), retries included", ["stage"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+BATCH_SIZE = Histogram(
+    "pantau_batch_records", "Records per batch a stage processed", ["stage"],
+    buckets=(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2000),
+)
+BATCH_SECONDS = Histogram(
+    "pantau_batch_seconds", "Time to finish one batch (validate, store, publish), retries included", ["stage"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
 )
 NOTIFICATIONS = Counter("pantau_notifications_total", "Notifications finished, by channel and outcome", ["channel", "outcome"])
 DELIVERY = Histogram(

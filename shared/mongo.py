@@ -7,12 +7,12 @@ indexes or change streams.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 from pymongo.uri_parser import parse_uri
 
 from shared.settings import Settings
@@ -38,39 +38,54 @@ async def ping(db: AsyncDatabase) -> bool:
         return False
 
 
-async def insert_once(collection, document: dict[str, Any]) -> bool:
-    """Insert a document keyed by its deterministic ``_id``; False if it was already there.
+UPDATE_CHUNK = 20
+"""Statements per update command. FerretDB v1 never answers an ``update`` of ~100 statements (80 on
+SQLite is fine, 50 hangs on PostgreSQL) and then answers nothing at all until restarted."""
 
-    This is also our existence probe: on FerretDB/SQLite a lookup of a missing ``_id`` scans the
-    collection (tens of ms at a few thousand documents), while an insert, duplicate or not, takes
-    a few ms. So stages insert first and read only when the insert says "already there".
+
+DUPLICATE_KEY_CODES = frozenset({11000, 11001})
+
+
+async def insert_new(collection, documents: Sequence[dict[str, Any]]) -> set[Any]:
+    """Insert documents keyed by deterministic ``_id``s in one unordered bulk; the ids already there.
+
+    The insert is the duplicate check: on FerretDB v1 every lookup scans the whole collection
+    (``_id`` included), while ``insert_many`` stays fast at any size. A replay or a re-submission
+    comes back as "already there", never as a second document.
     """
+    if not documents:
+        return set()
     try:
-        await collection.insert_one(document)
-        return True
-    except DuplicateKeyError:
-        return False
+        await collection.insert_many(list(documents), ordered=False)
+        return set()
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") not in DUPLICATE_KEY_CODES for error in errors) or not errors:
+            raise
+        return {documents[error["index"]]["_id"] for error in errors}
 
 
-async def store_result(collection, document: dict[str, Any]) -> None:
-    """Idempotent write of a recomputable result: insert, and replace only when replaying."""
-    if not await insert_once(collection, document):
-        await collection.replace_one({"_id": document["_id"]}, document)
+async def delete_ids(collection, ids: Iterable[Any]) -> None:
+    """Delete by ``_id``; only ever used on the small collections of work in flight."""
+    ids = list(ids)
+    for start in range(0, len(ids), 1000):
+        await collection.delete_many({"_id": {"$in": ids[start:start + 1000]}})
 
 
-async def already_sent(db: AsyncDatabase, outbox: str, key: str) -> bool:
-    """Was ``key``'s outward effect recorded in ``outbox``? Asked only on replays and duplicates."""
-    return await db[outbox].find_one({"_id": key}, {"_id": 1}) is not None
+async def find_ids(collection, ids: Iterable[Any]) -> dict[Any, dict[str, Any]]:
+    """Documents by ``_id`` (one scan); only on small collections (a FerretDB filter reads them all)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {doc["_id"]: doc async for doc in collection.find({"_id": {"$in": ids}})}
 
 
-async def send_and_record(db: AsyncDatabase, outbox: str, key: str, send) -> None:
-    """Run ``send()``, then record it under ``key``.
-
-    Called after the item itself was stored. A crash between ``send()`` and the record means one
-    repeat of the same key on replay: at-least-once, never lost, never under a new key.
-    """
-    await send()
-    await insert_once(db[outbox], {"_id": key, "at": datetime.now(timezone.utc)})
+async def bulk_write_chunked(collection, operations: Sequence[Any], chunk: int = UPDATE_CHUNK) -> None:
+    """``bulk_write`` in commands of at most ``chunk`` statements (see UPDATE_CHUNK for why)."""
+    if chunk > UPDATE_CHUNK:
+        raise ValueError(f"update commands above {UPDATE_CHUNK} statements can hang FerretDB")
+    for start in range(0, len(operations), chunk):
+        await collection.bulk_write(list(operations[start:start + chunk]), ordered=True)
 
 
 class LazyDatabase:

@@ -30,10 +30,10 @@ class Settings(BaseSettings):
     state_dir: Path = Field(REPO_ROOT / ".run" / "demo", alias="PANTAU_STATE_DIR")
     log_level: str = Field("INFO", alias="PANTAU_LOG_LEVEL")
     public_url: str = Field("http://127.0.0.1:8080", alias="PANTAU_PUBLIC_URL")
-    # Events each worker handles at once. Every handler is idempotent per key and faust commits an
-    # offset only once everything before it is acknowledged, so concurrency keeps at-least-once; it
-    # hides the store's and the broker's round trips (mostly waiting, not CPU).
-    agent_concurrency: int = Field(8, alias="PANTAU_AGENT_CONCURRENCY", ge=1, le=64)
+    # A stage takes up to this many records, or what arrived within this many ms, as one batch: one
+    # bulk insert and one wait for the broker's acknowledgements per batch instead of per record.
+    batch_max_records: int = Field(500, alias="PANTAU_BATCH_MAX_RECORDS", ge=1, le=5000)
+    batch_max_wait_ms: float = Field(50.0, alias="PANTAU_BATCH_MAX_WAIT_MS", gt=0, le=5000)
     # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
     kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
 

@@ -19,6 +19,8 @@ TEST_ENV = {
     "PANTAU_INGEST_API_KEYS": "test-ingest-key",
     "PANTAU_PUBLIC_URL": "http://127.0.0.1:18080",
     "PANTAU_KAFKA_SESSION_TIMEOUT_S": "6",
+    # Smaller batches than production's 500: a test load then spans many batches (crash tests kill mid-run).
+    "PANTAU_BATCH_MAX_RECORDS": "100",
 }
 for _key, _value in TEST_ENV.items():
     os.environ.setdefault(_key, _value)

@@ -2,8 +2,7 @@
 
 Two doors, one path: upstream systems publish to ``pantau.content.submitted.v1`` or POST to
 ``/v1/content``; the HTTP handler only validates and publishes to that same topic, and the agent
-below does the rest. A record is stored, then forwarded once (recorded after the broker confirmed), so a crash in
-between re-forwards it instead of losing it.
+below does the rest, a batch at a time (``services.ingest.domain.plan_forwarding`` decides what goes on).
 """
 from __future__ import annotations
 
@@ -12,57 +11,52 @@ import logging
 
 from faust.web import Request, Response, View
 
-from services.ingest.domain import accepted_event, stored_content
+from services.ingest.domain import accepted_event, plan_forwarding, stored_content
 from shared import topics
 from shared.health import add_health_routes
-from shared.kafka import DeadLetterSink, InvalidRecord, make_app, parse_model, process_events, topic
-from shared.mongo import LazyDatabase, already_sent, insert_once, ping, send_and_record
+from shared.kafka import InvalidRecord, batch_agent, make_app, parse_model
+from shared.mongo import LazyDatabase, delete_ids, insert_new, ping
 from shared.schemas import ContentRecord, utcnow
 from shared.settings import get_settings
+from shared.stage import Batch, Outgoing, kafka_publisher
 
 log = logging.getLogger("pantau.ingest")
 settings = get_settings()
 app = make_app("ingest", settings, web_port=settings.ingest_port)
 db = LazyDatabase(settings)
 
-submitted = topic(app, topics.CONTENT_SUBMITTED, settings)
-accepted = topic(app, topics.CONTENT_ACCEPTED, settings)
-dead_letters = DeadLetterSink("ingest", topics.CONTENT_SUBMITTED, app.topic(topics.CONTENT_SUBMITTED.dead_letter))
+publish = kafka_publisher(app)
 
 MAX_BATCH = 1000
-FORWARDED = "content_forwarded"  # outbox record: this content id went downstream
+IN_FLIGHT = "ingest_in_flight"  # small: ids of the batch being stored and forwarded, deleted after
 
 
-async def accept(raw: bytes) -> str:
-    """Store and forward one raw record; returns its content id. Raises InvalidRecord.
+async def accept(batch: Batch[ContentRecord]) -> None:
+    """Store and forward a batch of records; duplicates of already-forwarded items are dropped.
 
-    Stored first (the insert is the duplicate check), forwarded second, and the forwarding is
-    recorded in ``content_forwarded``. A duplicate finds both and is dropped; an item stored just
-    before a crash is forwarded on replay, so nothing accepted is lost.
+    Insert-only: the in-flight marks go in first, then the content (the insert is the duplicate
+    check), then every new item is forwarded and the marks are deleted. A content id that was
+    already stored *and* still marked in flight was interrupted by a crash before it was
+    forwarded: it is forwarded now. So nothing accepted is lost, and a re-submission is one item.
     """
-    record = parse_model(ContentRecord, raw)
-    content = db()["content"]
-    document = stored_content(record, raw, utcnow())
-    if not await insert_once(content, document):
-        if await already_sent(db(), FORWARDED, record.content_id):
-            log.info("duplicate dropped", extra={"fields": {"content_id": record.content_id}})
-            return record.content_id
-        document = await content.find_one({"_id": record.content_id})  # stored, then a crash
-    event = accepted_event(document)
+    now = utcnow()
+    documents: dict[str, dict] = {}
+    for item in batch.items:
+        documents.setdefault(item.model.content_id, stored_content(item.model, item.received.value, now))
+    in_flight = db()[IN_FLIGHT]
+    interrupted = await insert_new(in_flight, [{"_id": cid, "at": now} for cid in documents])
+    stored_before = await insert_new(db()["content"], list(documents.values()))
+    forward, dropped = plan_forwarding(list(documents), stored_before, interrupted)
+    await batch.publish([
+        Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(), accepted_event(documents[cid]).model_dump_json().encode())
+        for cid in forward
+    ])
+    await delete_ids(in_flight, documents)
+    if dropped:
+        log.info("duplicates dropped", extra={"fields": {"count": len(dropped)}})
 
-    async def forward() -> None:
-        await (await accepted.send(key=event.content_id.encode(), value=event.model_dump_json().encode(), force=True))
 
-    await send_and_record(db(), FORWARDED, event.content_id, forward)
-    return event.content_id
-
-
-@app.agent(submitted, concurrency=settings.agent_concurrency)
-async def ingest_content(stream):
-    async def handle(event):
-        await accept(bytes(event.value))
-
-    await process_events(stream, handle, dead_letters)
+batch_agent(app, "ingest", topics.CONTENT_SUBMITTED, ContentRecord, accept, settings)
 
 
 def error_body(code: str, message: str, details: list | None = None) -> dict:
@@ -100,10 +94,8 @@ class ContentView(View):
                 problems.append({"index": index, "reason": exc.reason, "fields": exc.fields})
         if problems:
             return self.json(error_body("invalid_record", "some records are invalid; nothing was accepted", problems), status=400)
-        results = []
-        for record, raw in valid:
-            await (await submitted.send(key=record.content_id.encode(), value=raw, force=True))
-            results.append({"external_id": record.external_id, "content_id": record.content_id})
+        await publish([Outgoing(topics.CONTENT_SUBMITTED.name, record.content_id.encode(), raw) for record, raw in valid])
+        results = [{"external_id": record.external_id, "content_id": record.content_id} for record, _ in valid]
         return self.json({"accepted": results}, status=202)
 
 

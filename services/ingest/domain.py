@@ -27,3 +27,14 @@ def accepted_event(document: dict[str, Any]) -> ContentAccepted:
         received_at=document["received_at"],
         record=ContentRecord.model_validate(document["record"]),
     )
+
+
+def plan_forwarding(batch_ids: list[str], stored_before: set[str], interrupted: set[str]) -> tuple[list[str], list[str]]:
+    """Which of a batch's content ids go downstream, and which are duplicates to drop.
+
+    New items go on. An item stored before goes on only if its previous attempt was interrupted
+    (its in-flight mark was still there): that attempt may have stopped before forwarding.
+    """
+    forward = [cid for cid in batch_ids if cid not in stored_before or cid in interrupted]
+    dropped = [cid for cid in batch_ids if cid in stored_before and cid not in interrupted]
+    return forward, dropped

@@ -15,8 +15,9 @@ from services.match.domain.engine import MatchEngine
 from shared import topics
 from shared.judgements import load_judgements
 from shared.health import add_health_routes
-from shared.kafka import DeadLetterSink, make_app, parse_model, process_events, topic
-from shared.mongo import LazyDatabase, ping, store_result
+from shared.kafka import batch_agent, make_app
+from shared.mongo import LazyDatabase, insert_new, ping
+from shared.stage import Batch, Outgoing, TransientError
 from shared.schemas import ContentClassified, ContentMatched, utcnow
 from shared.settings import get_settings
 
@@ -25,12 +26,8 @@ settings = get_settings()
 app = make_app("match", settings)
 db = LazyDatabase(settings)
 
-classified = topic(app, topics.CONTENT_CLASSIFIED, settings)
-matched = topic(app, topics.CONTENT_MATCHED, settings)
-dead_letters = DeadLetterSink("match", topics.CONTENT_CLASSIFIED, app.topic(topics.CONTENT_CLASSIFIED.dead_letter))
 
-
-class RegistryNotLoaded(ConnectionError):
+class RegistryNotLoaded(TransientError):
     """Transient: the record waits until an import has been activated."""
 
 
@@ -72,29 +69,29 @@ async def watch_registry() -> None:
         log.exception("registry refresh failed")
 
 
-async def handle(event) -> None:
-    item = parse_model(ContentClassified, bytes(event.value))
+async def match(batch: Batch[ContentClassified]) -> None:
     if runtime.engine is None:
         await refresh()
         if runtime.engine is None:
             raise RegistryNotLoaded("no registry loaded yet: run `pantau registry import REG.csv`")
-    engine = runtime.engine
-    matches = engine.match(item.record, excluded=runtime.excluded)
-    await store_result(db()["matches"], {
-        "_id": item.content_id, "matches": [m.model_dump(mode="json") for m in matches],
-        "registry_version": engine.registry_version, "matched_at": utcnow(),
-    })
-    if matches:
-        out = ContentMatched(
-            content_id=item.content_id, evidence_sha256=item.evidence_sha256, record=item.record,
-            classification=item.classification, matches=matches, registry_version=engine.registry_version,
-        )
-        await matched.send(key=item.content_id.encode(), value=out.model_dump_json().encode())
+    engine, now = runtime.engine, utcnow()
+    results = [(item.model, engine.match(item.model.record, excluded=runtime.excluded)) for item in batch.items]
+    await insert_new(db()["matches"], list({
+        classified.content_id: {
+            "_id": classified.content_id, "matches": [m.model_dump(mode="json") for m in matches],
+            "registry_version": engine.registry_version, "matched_at": now,
+        } for classified, matches in results
+    }.values()))
+    await batch.publish([
+        Outgoing(topics.CONTENT_MATCHED.name, classified.content_id.encode(), ContentMatched(
+            content_id=classified.content_id, evidence_sha256=classified.evidence_sha256, record=classified.record,
+            classification=classified.classification, matches=matches, registry_version=engine.registry_version,
+        ).model_dump_json().encode())
+        for classified, matches in results if matches
+    ])
 
 
-@app.agent(classified, concurrency=settings.agent_concurrency)
-async def match_content(stream):
-    await process_events(stream, handle, dead_letters)
+batch_agent(app, "match", topics.CONTENT_CLASSIFIED, ContentClassified, match, settings)
 
 
 async def readiness() -> dict[str, bool]:

@@ -23,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 
 from services.notify.domain.cases import Case, new_case
 from services.notify.domain.silences import Silence
+from shared.mongo import insert_new
 from shared.schemas import Alert
 
 CASE_FIELDS = set(Case.model_fields)
@@ -67,16 +68,19 @@ class NotifyStore:
         await self.alerts.create_index([("created_at", ASCENDING)], name="alerts_created")
 
     # ------------------------------------------------------------------ cases
+    @staticmethod
+    def _case_document(alert: Alert, now: datetime) -> dict:
+        case = new_case(alert.alert_id, alert.agency_code, now)
+        return {"_id": case.case_id, **case.model_dump(mode="python"), "nip": alert.subject.nip,
+                "form": alert.classification.form, "needs_routing": True, "routed_events": [], "labels": {}}
+
     async def ensure_case(self, alert: Alert, now: datetime) -> bool:
         """Create the case for an alert if it does not exist; True if created."""
-        case = new_case(alert.alert_id, alert.agency_code, now)
-        doc = {"_id": case.case_id, **case.model_dump(mode="python"), "nip": alert.subject.nip,
-               "form": alert.classification.form, "needs_routing": True, "routed_events": [], "labels": {}}
-        try:
-            await self.cases.insert_one(doc)
-            return True
-        except DuplicateKeyError:
-            return False
+        return not await self.ensure_cases([alert], now)
+
+    async def ensure_cases(self, alerts: Iterable[Alert], now: datetime) -> set[str]:
+        """Open the cases of many alerts with one unordered insert; the ids that existed already."""
+        return await insert_new(self.cases, [self._case_document(alert, now) for alert in alerts])
 
     async def get_case_doc(self, case_id: str) -> dict | None:
         return await self.cases.find_one({"_id": case_id})

@@ -1,4 +1,4 @@
-"""kill -9 of the classify worker with 2,000 records in flight: nothing lost, nothing doubled."""
+"""kill -9 of each stage's worker with thousands of records in flight: nothing lost, nothing doubled."""
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +17,7 @@ from tests.integration.conftest import read_topic, run_cli, unique, wait_for
 
 pytestmark = pytest.mark.integration
 
-TOTAL = 2000
+TOTAL = 3000
 async def _count(settings, collection: str, ids: list[str] | None = None, **fields) -> int:
     """Documents in ``collection`` (only ``ids`` if given: slower on FerretDB, so used sparingly)."""
     client, db = connect(settings)
@@ -38,30 +38,37 @@ async def _matched_pairs(settings, ids: list[str]) -> set[str]:
         await client.close()
 
 
-def test_kill_9_classify_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, settings, tmp_path):
+# Each stage's progress is the collection it writes (insert-only, keyed by content id), so its growth
+# counts distinct records; the stage is killed while that count is part-way through the load.
+PROGRESS = {"ingest": "content", "classify": "classifications", "match": "matches", "notify": "alerts"}
+
+
+@pytest.mark.parametrize("stage", list(PROGRESS))
+def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, settings, tmp_path, stage):
     stack = pipeline["stack"]
-    run = unique("crash")
+    run = unique(f"crash-{stage}")
     records, partisan_registered = mixed_posts(run, TOTAL)
     ids = [content_id_for("x", r["external_id"]) for r in records]
+    share = {"ingest": 1.0, "classify": 1.0, "match": 0.4, "notify": 0.2}[stage]
     path = tmp_path / "batch.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    # Classifications are upserts keyed by content id, so the collection's growth counts distinct records.
-    # The baseline is taken before submitting: classify starts on the batch before `submit` returns.
-    baseline = asyncio.run(_count(settings, "classifications"))
+    # The baseline is taken before submitting: the stages start on the load before `submit` returns.
+    collection = PROGRESS[stage]
+    baseline = asyncio.run(_count(settings, collection))
     run_cli("submit", str(path))
 
-    classified = lambda: asyncio.run(_count(settings, "classifications")) - baseline  # noqa: E731
-    wait_for(lambda: classified() >= 100, 60, "classify to be part-way through the batch", interval=0.2)
-    classify = stack.service("classify")
-    os.killpg(classify.pid(), signal.SIGKILL)
-    classify.wait_exited()
-    in_flight = TOTAL - classified()
+    progressed = lambda: asyncio.run(_count(settings, collection)) - baseline  # noqa: E731
+    wait_for(lambda: progressed() >= 1, 120, f"{stage} to be part-way through the load", interval=0.05)
+    service = stack.service(stage)
+    os.killpg(service.pid(), signal.SIGKILL)
+    service.wait_exited()
+    in_flight = int(TOTAL * share) - progressed()
     assert in_flight > 0, "the kill must land while records are still in flight"
-    stack.services_up(("classify",))
-    assert classify.pid() is not None, "classify must be running again"
+    stack.services_up((stage,))
+    assert service.pid() is not None, f"{stage} must be running again"
 
-    wait_for(lambda: classified() >= TOTAL, 300, f"all {TOTAL} records to be classified after the restart", interval=2)
-    assert asyncio.run(_count(settings, "classifications", ids)) == TOTAL
+    wait_for(lambda: asyncio.run(_count(settings, "classifications", ids)) == TOTAL, 300,
+             f"all {TOTAL} records to be classified after the restart", interval=2)
     partisan = asyncio.run(_count(settings, "classifications", ids, partisan=True))
     wait_for(lambda: asyncio.run(_count(settings, "matches", ids)) == partisan, 120, "every partisan record matched")
     expected = asyncio.run(_matched_pairs(settings, ids))
@@ -79,5 +86,14 @@ def test_kill_9_classify_mid_stream_loses_nothing_and_duplicates_no_alert(pipeli
     # An alert is stored, then its case opened, then published: the topic may trail the store.
     alert_ids = wait_for(all_published, 60, "every alert on pantau.alerts.v1")
     assert set(alert_ids) == expected
-    assert [a for a, n in alert_ids.items() if n > 1] == [], "an alert was published twice"
+    # A kill between the broker's acknowledgement and the in-flight mark's deletion re-publishes that
+    # batch under the same ids (at-least-once; consumers de-duplicate on alert_id). Anything else is
+    # published exactly once.
+    repeated = [a for a, n in alert_ids.items() if n > 1]
+    if stage != "notify":
+        assert repeated == [], "an alert was published twice"
+    else:
+        assert len(repeated) <= int(settings.batch_max_records), "more than one batch was published twice"
     assert asyncio.run(_count(settings, "content", ids)) == TOTAL
+    assert asyncio.run(_count(settings, "ingest_in_flight")) == 0
+    assert asyncio.run(_count(settings, "alerts_in_flight")) == 0
