@@ -230,6 +230,12 @@ def _pairs(matches: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
     return {(m["nip"], m["band"]) for m in matches}
 
 
+def new_results(results: Sequence[Result], previous: dict[str, set[tuple[str, str]]]) -> list[Result]:
+    """Re-screened items with a (person, band) that no earlier result of the item had."""
+    return [(item, matches) for item, matches in results
+            if matches and not {(m.nip, m.band) for m, _ in matches} <= previous.get(item.content_id, set())]
+
+
 async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
                    excluded: frozenset[tuple[str, str]] = frozenset(), chunk: int = 500) -> RescreenReport:
     """Match partisan content classified since ``since`` again with ``engine``; publish what is new.
@@ -267,9 +273,7 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     for start in range(0, len(items), chunk):
         results = await asyncio.to_thread(match_batch, engine, items[start:start + chunk], excluded)
         report.rematched += len(results)
-        fresh = [(item, matches) for item, matches in results
-                 if matches and not _pairs(m.model_dump(include={"nip", "band"}) for m, _ in matches)
-                 <= previous.get(item.content_id, set())]
+        fresh = new_results(results, previous)
         if not fresh:
             continue
         await store_results(db, engine, fresh, rescreen=True)

@@ -598,6 +598,9 @@ class _Query:
         self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
         # One informative name part (initials do not count): never enough on its own.
         self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
+        # Anything in the profile or post that could corroborate a candidate (see ``_score``).
+        self.could_corroborate = bool(self.all_regencies or self.all_provinces or self.all_agencies or self.all_roles
+                                      or self.profile.units or self.content.units)
 
     # candidates: pid -> reasons
     def _candidates(self) -> dict[int, dict[str, Any]]:
@@ -635,7 +638,9 @@ class _Query:
                         for platform, handle in e.handles_of(pid):
                             if handle_key(platform, handle) == other_key:
                                 cands.setdefault(pid, {})["handle_other"] = (key, f"{platform}:{handle}")
-        if self.name:
+        if self.name and (self.could_corroborate or not self.single_token and
+                          self.query_frequency() <= e.config.rare_name_max_holders):
+            # Else nobody found by name alone could pass the rarity gate: skip the name blocking.
             keys = self.name.keys[:MAX_NAME_TOKENS]
             # Name parts no registry person has cannot be in any key: they give no probes.
             known = {k: e._token_ids[k] for k in keys if k in e._token_ids}
