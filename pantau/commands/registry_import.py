@@ -31,8 +31,10 @@ def import_command(
 
     Rows are validated as they stream in (NIP layout and dates, duplicate NIPs, gender vs NIP,
     agency and region codes, handles); bad rows are skipped and listed by line number. The switch
-    is one atomic update: the match service keeps using the previous version until then and picks
-    up the new one within seconds, without a restart. Example:
+    is one atomic update: the match service uses the previous version until then; from the moment
+    this command reports the new version active, match workers hold records until they have loaded
+    it (see `pantau registry status`), and partisan content of the last `rescreen_days` is matched
+    again against it. Example:
 
         pantau registry import data/asn-2024-06.csv --report bad-rows.json
     """

@@ -12,7 +12,7 @@ import asyncio
 import json
 import time
 import uuid
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -107,3 +107,9 @@ def test_rescreen_alerts_a_person_added_by_the_new_version_once(pipeline, settin
     person = _person(2, handle)
     run_cli("registry", "import", str(_registry_with(tmp_path, "v3.csv", [person])))
     _exactly_one_alert(content_id, person[0])
+    # By hand, on demand: everything is found again, nothing is new, no alert is repeated.
+    since = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%d")
+    report = json.loads(run_cli("match", "rescreen", "--since", since, "--json").stdout)
+    assert report["partisan"] >= 1 and report["rematched"] >= 1 and report["new_results"] == 0, report
+    time.sleep(3)
+    assert len(_alerts_for(content_id)) == 1
