@@ -161,7 +161,16 @@ def review_id(content_id: str, nip: str) -> str:
 
 
 def review_candidate_documents(engine: MatchEngine, results: Sequence[Result], now: datetime) -> list[dict[str, Any]]:
-    """``review_candidates``: one per review-band (content, person), for the analysts' queue."""
+    """``review_candidates``: one per review-band (content, person), for the analysts' queue.
+
+    Insert-only here (a replay or a re-screen finds "already there" and keeps the analyst's status).
+    Shape: ``_id`` (``review_id``: "rv-" + 24 hex of sha256(content_id|nip), no NIP in URLs),
+    ``status`` "open" (the agency API changes it), ``content_id``, ``nip``, ``author_key``, ``score``,
+    ``source``, ``external_id``, ``url``, ``author`` {handle, display_name}, ``excerpt`` (<= 280
+    chars), ``subject`` (``Subject``), ``agency_code``, ``explanation`` [``FeatureExplanation``],
+    ``name_frequency`` (int or None when found by key only), ``name_frequency_text``
+    ("nama ini dimiliki ±N ASN"), ``classification`` {score, form}, ``registry_version``, ``created_at``.
+    """
     documents: dict[str, dict[str, Any]] = {}
     for item, matches in results:
         record = item.record
