@@ -4,7 +4,10 @@ Generates a registry (4.8 M people; quick: 200 k) in a child process, then build
 index and runs lookups in a second child process, so each resident-memory figure belongs to one job.
 Baselines measured in the same run: a plain ``csv.reader`` pass over the same file (floor for the
 build) and a plain ``dict`` lookup loop (floor for a lookup); ratios are reported next to absolutes.
-Targets (issue 4): build <= 120 s and <= 3 GB RSS at 4.8 M; >= 5,000 lookups/s per core; p99 <= 5 ms.
+Targets (issue 10): build <= 90 s and <= 2.5 GB peak RSS at 4.8 M; >= 5,000 lookups/s per core;
+p99 <= 5 ms. Acceptance checks in the same run (not timed): 5,000 posts by accounts named with one
+common given name and nothing else give zero candidates; exact-key (NIP, handle) recall >= 0.99.
+``PANTAU_BENCH_REGISTRY=REG.csv`` reuses a generated registry instead of generating one.
 """
 from __future__ import annotations
 
@@ -64,6 +67,46 @@ def _queries(engine, n: int, seed: int) -> list:
     return records
 
 
+def _acceptance(engine, posts: int) -> dict:
+    """Single common given names give nothing; exact keys find their person."""
+    from collections import Counter
+
+    from shared.schemas import ContentRecord
+    rnd = random.Random(3)
+    given = Counter()
+    for _ in range(20_000):
+        tokens = engine._norm_tokens(rnd.randrange(engine.size))
+        if tokens and len(tokens[0]) > 2:
+            given[tokens[0]] += 1
+    common = [name for name, _ in given.most_common(100)]
+    with_candidates = 0
+    for i in range(posts):
+        name = common[i % len(common)]
+        author = {"display_name": name.title() if i % 3 else name}
+        if i % 2:
+            author["handle"] = f"{name}.dukung02.{i}"  # not a registered handle: no evidence
+        record = ContentRecord(source=("instagram", "x", "facebook", "tiktok")[i % 4], external_id=f"g{i}",
+                               text="Ayo coblos 02! Menang satu putaran", author=author)
+        with_candidates += bool(engine.match(record))
+    keyed = hits = 0
+    for i in range(2_000):
+        pid = rnd.randrange(engine.size)
+        person = engine.person(pid)
+        if i % 2 and person.handles:
+            h = person.handles[0]
+            handle = ("@" + h.handle) if i % 4 == 1 else h.handle.upper()
+            record = ContentRecord(source=h.platform, external_id=f"k{i}", text="coblos 02",
+                                   author={"handle": handle, "display_name": "Relawan"})
+        else:
+            record = ContentRecord(source="x", external_id=f"k{i}", text=f"ASN kampanye, NIP {person.nip}",
+                                   author={"display_name": "Info Netralitas"})
+        keyed += 1
+        hits += any(m.nip == person.nip and m.band == "match" for m in engine.match(record))
+    return {"single_given_name_posts": posts, "single_given_name_with_candidates": with_candidates,
+            "single_given_names_used": len(common), "exact_key_queries": keyed,
+            "exact_key_recall": round(hits / keyed, 4)}
+
+
 def _build_and_lookup(path: str, count: int, lookups: int, quick: bool, out: dict) -> None:
     from services.match.domain.engine import MatchEngine
     # Baseline 1: a bare csv.reader pass over the same file.
@@ -75,8 +118,10 @@ def _build_and_lookup(path: str, count: int, lookups: int, quick: bool, out: dic
     before = _rss_mb()
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
+    cpu_started = time.process_time()
     engine = MatchEngine.from_csv(path, registry_version="bench", validate=False)
     build = time.perf_counter() - started
+    out["index_build_cpu_s"] = round(time.process_time() - cpu_started, 2)
     after = _rss_mb()
     out.update(people=engine.size, index_build_s=round(build, 2), index_rss_delta_mb=round(after - before),
                process_rss_mb=round(after), peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
@@ -87,15 +132,19 @@ def _build_and_lookup(path: str, count: int, lookups: int, quick: bool, out: dic
         engine.match(record)
     latencies = []
     found = 0
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for record in records:
         t0 = time.perf_counter()
         result = engine.match(record)
         latencies.append(time.perf_counter() - t0)
         found += bool(result)
     total = time.perf_counter() - started
+    # CPU time of this process: on a shared, overloaded machine the wall clock also counts the time
+    # other jobs held the core; both are reported.
+    cpu_total = time.process_time() - cpu_started
     latencies.sort()
     out.update(lookups=len(records), lookups_per_s=round(len(records) / total),
+               lookups_per_cpu_s=round(len(records) / max(cpu_total, 1e-9)),
                p50_ms=round(latencies[len(latencies) // 2] * 1e3, 3),
                p99_ms=round(latencies[int(len(latencies) * 0.99)] * 1e3, 3),
                max_ms=round(latencies[-1] * 1e3, 3), mean_ms=round(statistics.fmean(latencies) * 1e3, 3),
@@ -113,6 +162,7 @@ def _build_and_lookup(path: str, count: int, lookups: int, quick: bool, out: dic
     dict_time = time.perf_counter() - started
     out.update(baseline_dict_lookups_per_s=round(len(probe) / dict_time),
                engine_vs_dict_lookup=round((len(records) / total) / (len(probe) / dict_time), 5))
+    out.update(_acceptance(engine, 5_000))
     if quick:
         started = time.perf_counter()
         MatchEngine.from_csv(path, registry_version="bench")
@@ -124,11 +174,15 @@ def run(quick: bool) -> dict:
     lookups = 5_000 if quick else 20_000
     ctx = mp.get_context("spawn")
     manager = ctx.Manager()
+    existing = os.environ.get("PANTAU_BENCH_REGISTRY")
     with tempfile.TemporaryDirectory(prefix="bench_match_") as tmp:
-        path = str(Path(tmp) / "registry.csv")
+        path = existing or str(Path(tmp) / "registry.csv")
+        if existing:
+            with open(existing, "rb") as handle:
+                count = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
         result = manager.dict()
-        for target, args in ((_generate, (path, count, 1, result)),
-                             (_build_and_lookup, (path, count, lookups, quick, result))):
+        jobs = [] if existing else [(_generate, (path, count, 1, result))]
+        for target, args in (*jobs, (_build_and_lookup, (path, count, lookups, quick, result))):
             process = ctx.Process(target=target, args=args)
             process.start()
             process.join()
@@ -137,8 +191,11 @@ def run(quick: bool) -> dict:
         data = dict(result)
         data["registry_file_mb"] = round(os.path.getsize(path) / 1e6)
     manager.shutdown()
-    data["targets"] = {"index_build_s": 120, "index_rss_mb": 3000, "lookups_per_s": 5000, "p99_ms": 5}
-    data["meets_targets"] = (data["index_build_s"] <= 120 and data["process_rss_mb"] <= 3000
-                             and data["lookups_per_s"] >= 5000 and data["p99_ms"] <= 5)
+    data["targets"] = {"index_build_s": 90, "peak_rss_mb": 2500, "lookups_per_s": 5000, "p99_ms": 5,
+                       "single_given_name_with_candidates": 0, "exact_key_recall": 0.99}
+    data["meets_targets"] = (data["index_build_s"] <= 90 and data["peak_rss_mb"] <= 2500
+                             and data["lookups_per_s"] >= 5000 and data["p99_ms"] <= 5
+                             and data["single_given_name_with_candidates"] == 0
+                             and data["exact_key_recall"] >= 0.99)
     data["count"] = count
     return data

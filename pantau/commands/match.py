@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -31,14 +32,32 @@ def _match_dict(match) -> dict:
             "subject": data.get("subject")}
 
 
+match_app = typer.Typer(help="Link content to registry people: offline (`pantau match --registry ...`) "
+                         "or re-screen stored partisan content (`pantau match rescreen`).",
+                         invoke_without_command=True)
+
+
+@match_app.callback()
 def match_command(
-    registry: Annotated[Path, typer.Option("--registry", help="registry CSV (header: docs/contracts/registry-csv.md)", exists=True, dir_okay=False)],
-    input_path: Annotated[Path, typer.Option("--in", help="content records, one JSON object per line", exists=True, dir_okay=False)],
-    output_path: Annotated[Path, typer.Option("--out", help="one result line per input line, same order")],
+    ctx: typer.Context,
+    registry: Annotated[Optional[Path], typer.Option("--registry", help="registry CSV (header: docs/contracts/registry-csv.md)", exists=True, dir_okay=False)] = None,
+    input_path: Annotated[Optional[Path], typer.Option("--in", help="content records, one JSON object per line", exists=True, dir_okay=False)] = None,
+    output_path: Annotated[Optional[Path], typer.Option("--out", help="one result line per input line, same order")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="match.yaml (default config/match.yaml)")] = None,
     registry_version: Annotated[Optional[str], typer.Option("--registry-version", help="default: hash of the CSV")] = None,
 ) -> None:
-    """Link content records to registry people offline (the same engine the match service runs)."""
+    """Link content records to registry people offline (the same engine the match service runs).
+
+        pantau match --registry REG.csv --in IN.jsonl --out OUT.jsonl
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    missing = [name for name, value in (("--registry", registry), ("--in", input_path), ("--out", output_path))
+               if value is None]
+    if missing:
+        console.print(f"[red]error:[/red] missing option(s) {', '.join(missing)} "
+                      "(pantau match --registry REG.csv --in IN.jsonl --out OUT.jsonl)")
+        raise typer.Exit(2)
     try:
         cfg = load_config(config)
     except (ValidationError, OSError, ValueError) as exc:
@@ -97,6 +116,38 @@ def generate(
     console.print(f"{count} people -> {out} in {elapsed:.1f}s ({count / max(elapsed, 1e-9):,.0f} rows/s)")
 
 
+@match_app.command("rescreen")
+def rescreen_command(
+    since: Annotated[datetime, typer.Option("--since", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+                                            help="re-screen partisan content classified on or after this date (UTC)")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Match stored partisan content again against the active registry version.
+
+    New `match` results open alerts as usual (through notify); alerts already sent are not repeated.
+    Reads each collection once. Example:
+
+        pantau match rescreen --since 2024-01-01
+    """
+    import asyncio
+
+    from services.match.rescreen_cli import run_rescreen
+    from shared.settings import get_settings
+
+    try:
+        report = asyncio.run(run_rescreen(get_settings(), since.replace(tzinfo=since.tzinfo or timezone.utc),
+                                          progress=lambda text: console.print(text)))
+    except LookupError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(report.as_dict()))
+    else:
+        console.print(f"registry {report.version}: {report.partisan} partisan items since {report.since:%Y-%m-%d}, "
+                      f"{report.rematched} re-matched, {report.new_results} with new results "
+                      f"({report.new_match_band} new `match`), {report.missing_content} without stored content")
+
+
 def register(app: typer.Typer) -> None:
-    app.command("match")(match_command)
+    app.add_typer(match_app, name="match")
     app.add_typer(registry_app, name="registry")

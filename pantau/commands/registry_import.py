@@ -32,8 +32,10 @@ def import_command(
 
     Rows are validated as they stream in (NIP layout and dates, duplicate NIPs, gender vs NIP,
     agency and region codes, handles); bad rows are skipped and listed by line number. The switch
-    is one atomic update: the match service keeps using the previous version until then and picks
-    up the new one within seconds, without a restart. Example:
+    is one atomic update: the match service uses the previous version until then; from the moment
+    this command reports the new version active, match workers hold records until they have loaded
+    it (see `pantau registry status`), and partisan content of the last `rescreen_days` is matched
+    again against it. Example:
 
         pantau registry import data/asn-2024-06.csv --report bad-rows.json
     """
@@ -64,10 +66,44 @@ def import_command(
         console.print(f"[red]not activated:[/red] more than {max_error_rate:.1%} of rows are bad (or none loaded); "
                       "the previous registry version stays active. Fix the rows above or raise --max-error-rate.")
         raise typer.Exit(1)
-    console.print(f"[green]registry version {result.version} is active[/green]")
+    console.print(f"[green]registry version {result.version} is active[/green]: from now on every record "
+                  "is matched against it (match workers hold records until they have loaded it; "
+                  "see `pantau registry status`)")
+
+
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="print the status as one JSON object")] = False,
+) -> None:
+    """Active registry version, and what each running match worker has loaded (rows, loaded at).
+
+    A worker whose heartbeat is older than 30 s is listed as stale (stopped or stuck).
+    """
+    from services.match.registry_status import registry_status
+
+    status = registry_status(get_settings().mongodb_uri)
+    if as_json:
+        typer.echo(json.dumps(status, default=str))
+        return
+    active = status["active"]
+    if not active:
+        console.print("no registry version is active: run `pantau registry import REG.csv`")
+    else:
+        console.print(f"active version {active['version']}: {active.get('rows_loaded') or 0:,} rows, "
+                      f"activated {active.get('activated_at') or '?'}")
+        if status.get("rescreen"):
+            console.print(f"re-screen: {status['rescreen']}")
+    if not status["workers"]:
+        console.print("no match worker has reported yet")
+    for worker in status["workers"]:
+        state = "stale" if worker["stale"] else ("current" if worker["current"] else "behind")
+        loading = f", loading {worker['loading']}" if worker.get("loading") else ""
+        console.print(f"  {worker['worker']}: {state}, version {worker.get('version') or '-'}, "
+                      f"{worker.get('rows') or 0:,} rows, loaded {worker.get('loaded_at') or '-'}{loading}, "
+                      f"heartbeat {worker.get('heartbeat_age_s')} s ago")
 
 
 def register(app: typer.Typer) -> None:
     from pantau.commands.match import registry_app
 
     registry_app.command("import")(import_command)
+    registry_app.command("status")(status_command)

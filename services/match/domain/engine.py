@@ -93,6 +93,13 @@ class MatchConfig(BaseModel):
     threshold: float = Field(0.80, ge=NAME_WEIGHT + UNIQUE_NAME_BONUS + 0.01, le=0.99)
     max_results: int = Field(5, ge=1, le=50)
     candidate_cap: int = Field(200, ge=10, le=5000)
+    # Rarity (term-frequency) gate: a candidate found by name alone (no NIP, no handle, nothing in the
+    # post or profile corroborating it) is kept only when the query is at least two name parts and at
+    # most this many registry people are expected to hold the name ("nama ini dimiliki ±N ASN").
+    rare_name_max_holders: int = Field(3, ge=1, le=1000)
+    # Re-screening: when a new registry version becomes active, partisan content of the last
+    # ``rescreen_days`` days is matched again against it (people or handles added are found).
+    rescreen_days: int = Field(30, ge=0, le=3650)
 
     @property
     def review_threshold(self) -> float:
@@ -312,6 +319,7 @@ class MatchEngine:
         self._token_ids = dict(builder.token_ids)  # plain: a lookup must not add a key
         self._unit_place = builder.unit_place
         self._unit_roles: dict[int, frozenset[str]] = {}
+        self._token_counts: dict[int, int] = {}
         self._position_roles: dict[int, frozenset[str]] = {}
         self._build_table(builder)
         self.gazetteer = Gazetteer(self._units)
@@ -484,6 +492,14 @@ class MatchEngine:
                        unit=self._units[self._unit[pid]], position=self._positions[self._position[pid]],
                        province_code=province, regency_code=regency)
 
+    def token_count(self, token_id: int) -> int:
+        """How many registry people have this name part (cached; the dict is only ever added to)."""
+        count = self._token_counts.get(token_id)
+        if count is None:
+            start, end, tag = self._bucket((_PART, token_id))
+            count = self._token_counts[token_id] = self._tags[start:end].count(tag)
+        return count
+
     def find_nip(self, nip: str) -> int | None:
         value = int(nip)
         start, end, _ = self._bucket((_NIP, value))
@@ -512,9 +528,20 @@ class MatchEngine:
     def match(self, record: ContentRecord, excluded: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()) -> list[Match]:
         return _Query(self, record).run(excluded)
 
+    def match_with_frequency(self, record: ContentRecord,
+                             excluded: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()
+                             ) -> list[tuple[Match, int | None]]:
+        """As ``match``, each result with the expected number of registry holders of the name."""
+        return _Query(self, record).run_with_frequency(excluded)
+
     def explain_config(self) -> dict[str, Any]:
         return {"algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION, "threshold": self.config.threshold,
                 "review_threshold": self.config.review_threshold, "registry_version": self.registry_version}
+
+
+def _holders_text(holders: int) -> str:
+    """For people (Indonesian): how common the name is in the registry."""
+    return f"nama ini dimiliki \u00b1{holders:,} ASN".replace(",", ".")
 
 
 def _fe(feature: str, score: float, detail: str, query: Any = None, candidate: Any = None) -> tuple:
@@ -568,6 +595,13 @@ class _Query:
         self.all_agencies = self.profile.agencies | self.content.agencies
         self.all_roles = self.profile.roles | self.content.roles
         self.holder_counts: dict[tuple[str, ...], int] = {}
+        self._query_frequency: int | None = None
+        self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
+        # One informative name part (initials do not count): never enough on its own.
+        self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
+        # Anything in the profile or post that could corroborate a candidate (see ``_score``).
+        self.could_corroborate = bool(self.all_regencies or self.all_provinces or self.all_agencies or self.all_roles
+                                      or self.profile.units or self.content.units)
 
     # candidates: pid -> reasons
     def _candidates(self) -> dict[int, dict[str, Any]]:
@@ -605,7 +639,9 @@ class _Query:
                         for platform, handle in e.handles_of(pid):
                             if handle_key(platform, handle) == other_key:
                                 cands.setdefault(pid, {})["handle_other"] = (key, f"{platform}:{handle}")
-        if self.name:
+        if self.name and (self.could_corroborate or not self.single_token and
+                          self.query_frequency() <= e.config.rare_name_max_holders):
+            # Else nobody found by name alone could pass the rarity gate: skip the name blocking.
             keys = self.name.keys[:MAX_NAME_TOKENS]
             # Name parts no registry person has cannot be in any key: they give no probes.
             known = {k: e._token_ids[k] for k in keys if k in e._token_ids}
@@ -693,7 +729,7 @@ class _Query:
             c_keys = tuple([phonetic_key(t) for t in c_tokens])
             sim = name_similarity(self.name.tokens, self.name.keys, c_tokens, c_keys)
         if sim < MIN_NAME_SIMILARITY and not reasons:
-            return 0.0, [], False
+            return 0.0, [], False, False
         feats: list[tuple] = []
         nip = e.nip_of(pid)
         born = e._births[pid]
@@ -720,7 +756,7 @@ class _Query:
         # Name path.
         has_id = id_score > 0.0
         if not has_id and sim < MIN_NAME_SIMILARITY:
-            return 0.0, feats, False
+            return 0.0, feats, False, False
         qualifiers = 0.0
         corroborated = False
         if self.name:
@@ -809,18 +845,28 @@ class _Query:
                 consistency += BIRTH_MISMATCH
                 feats.append(_fe("birth_year_mismatch", BIRTH_MISMATCH, "stated birth year contradicts the NIP",
                                  self.birth_year, year))
-        if name_score > 0.0 and (not corroborated or sim >= 0.95):
-            holders = max(1, self._holders(c_keys))
-            if holders == 1 and sim >= 0.95:
+        exact = "nip" in reasons or "handle" in reasons
+        if name_score > 0.0:
+            # Term-frequency adjustment (splink; nomenklatura weighs by rarity): how many registry
+            # people are expected to hold this name, from the registry's own token counts.
+            holders = max(1, self._holders(c_keys), self.query_frequency())
+            if not corroborated and not exact and (self.single_token or holders > e.config.rare_name_max_holders):
+                # A first name alone, or a common full name, says nothing about who the author is.
+                name_score = 0.0
+            elif holders == 1 and sim >= 0.95:
                 qualifiers += UNIQUE_NAME_BONUS
-                feats.append(_fe("name_commonness", UNIQUE_NAME_BONUS, "only one registry person has this name",
+                feats.append(_fe("name_commonness", UNIQUE_NAME_BONUS, _holders_text(1),
                                  self.name.normalized if self.name else None, 1))
             elif holders > 1 and not corroborated:
                 # With corroboration, several people of this name are handled by the ambiguity rule.
                 penalty = min(0.25, 0.06 * math.log2(holders))
                 qualifiers -= penalty
-                feats.append(_fe("name_commonness", -penalty, f"{holders} registry people share this name",
+                feats.append(_fe("name_commonness", -penalty, _holders_text(holders),
                                  self.name.normalized if self.name else None, holders))
+            else:
+                feats.append(_fe("name_commonness", 0.0, _holders_text(holders),
+                                 self.name.normalized if self.name else None, holders))
+            self.frequencies[pid] = holders
         name_total = name_score + qualifiers + consistency if name_score > 0.0 else 0.0
         id_total = 0.0
         if has_id:
@@ -832,8 +878,9 @@ class _Query:
                                  self.name.normalized, " ".join(c_tokens)))
             if sim >= 0.8:
                 id_total += 0.02
-        score = max(0.0, min(1.0, max(id_total, name_total)))
-        return score, feats, has_id
+        # Rounded as reported: 0.95 - 0.15 must be 0.80, not 0.7999999999999999 (`review`).
+        score = round(max(0.0, min(1.0, max(id_total, name_total))), 4)
+        return score, feats, has_id, corroborated
 
     def _holders(self, keys: tuple[str, ...]) -> int:
         """How many registry people have this name (``keys`` are a registry person's); kept per
@@ -845,43 +892,99 @@ class _Query:
             count = self.holder_counts[keys] = e._tags[start:end].count(tag)
         return count
 
+    def query_frequency(self) -> int:
+        """How many registry people are expected to be called like the query: the larger of the
+        exact full-name count and ``size x product of the name parts' shares`` (independent parts;
+        parts no registry person has are left out). Computed once per query."""
+        if self._query_frequency is None:
+            e = self.engine
+            keys = sorted({k for k in self.name.keys[:MAX_NAME_TOKENS] if len(k) >= 2}) if self.name else []
+            ids = [e._token_ids[k] for k in keys if k in e._token_ids]
+            estimate = float(e.size) if ids else 0.0
+            for token_id in ids:
+                estimate *= e.token_count(token_id) / max(1, e.size)
+            exact = 0
+            if self.name and all(k in e._token_ids for k in self.name.keys[:MAX_NAME_TOKENS]):
+                exact = self._holders(tuple(self.name.keys[:MAX_NAME_TOKENS]))
+            self._query_frequency = max(exact, round(estimate))
+        return self._query_frequency
+
     def run(self, excluded: frozenset[tuple[str, str]] | set[tuple[str, str]]) -> list[Match]:
+        return [match for match, _ in self.run_with_frequency(excluded)]
+
+    def run_with_frequency(self, excluded: frozenset[tuple[str, str]] | set[tuple[str, str]]
+                           ) -> list[tuple[Match, int | None]]:
+        """Results, each with how many registry people hold the name (None: found by key only)."""
         e = self.engine
         cfg = e.config
-        scored: list[tuple[float, str, int, list[tuple], bool]] = []
+        # (score, nip, pid, feats, has_id, key_rank, corroborated); key_rank orders exact keys
+        # (NIP in the profile, handle on the same platform, handle linked in the bio, NIP in the post).
+        scored: list[tuple[float, str, int, list[tuple], bool, int, bool]] = []
         floor = cfg.review_threshold
         for pid, reasons in self._candidates().items():
             if excluded and (e.nip_of(pid), self.author_key) in excluded:
                 continue
-            score, feats, has_id = self._score(pid, reasons)
+            score, feats, has_id, corroborated = self._score(pid, reasons)
             if score >= floor:
-                scored.append((score, e.nip_of(pid), pid, feats, has_id))
+                scored.append((score, e.nip_of(pid), pid, feats, has_id, _key_rank(reasons), corroborated))
         if not scored:
             return []
         scored.sort(key=lambda item: (-item[0], item[1]))
+        cap = round(cfg.threshold - 0.01, 4)
         # Ambiguity: several name-only candidates close to the top cannot all be the author, so none
         # of them is `match` (each stays a candidate for review).
         name_only = [s for s in scored if not s[4]]
         if len(name_only) >= 2 and name_only[0][0] - name_only[1][0] <= AMBIGUITY_GAP:
             top = name_only[0][0]
             group = sum(1 for s in name_only if top - s[0] <= AMBIGUITY_GAP)
-            cap = round(cfg.threshold - 0.01, 4)
             adjusted = []
-            for score, nip, pid, feats, has_id in scored:
+            for score, nip, pid, feats, has_id, rank, corroborated in scored:
                 if not has_id and top - score <= AMBIGUITY_GAP and score > cap:
                     feats = feats + [_fe("ambiguity", cap - score, f"{group} registry people fit about equally well; "
                                          "none can be `match` on name evidence")]
                     score = cap
-                adjusted.append((score, nip, pid, feats, has_id))
+                adjusted.append((score, nip, pid, feats, has_id, rank, corroborated))
             scored = sorted(adjusted, key=lambda item: (-item[0], item[1]))
-        out: list[Match] = []
-        for score, nip, pid, feats, _ in scored:
-            if score < cfg.review_threshold or len(out) >= cfg.max_results:
+        # One person per author: an exact key (NIP, same-platform or linked handle) decides who the
+        # author is. Everyone else is `review` at most, and kept only when separately corroborated
+        # (region, agency, unit, role) or holding an exact key of their own.
+        keyed = [s for s in scored if s[5] < _NO_KEY]
+        decider = min(keyed, key=lambda item: (item[5], -item[0], item[1])) if keyed else scored[0]
+        final = [decider]
+        for item in scored:
+            if item is decider:
                 continue
+            score, nip, pid, feats, has_id, rank, corroborated = item
+            if keyed and rank == _NO_KEY and not corroborated:
+                continue
+            if score > cap:
+                why = ("the author is already identified by an exact key (NIP or handle)" if keyed
+                       else "a better-fitting registry person is already `match` for this author")
+                feats = feats + [_fe("one_person_per_author", cap - score, why)]
+                score = cap
+            if score >= floor:
+                final.append((score, nip, pid, feats, has_id, rank, corroborated))
+        final.sort(key=lambda item: (-item[0], item[1]))
+        out: list[tuple[Match, int | None]] = []
+        for score, nip, pid, feats, _, _, _ in final[:cfg.max_results]:
             band = "match" if score >= cfg.threshold else "review"
-            out.append(Match(nip=nip, band=band, score=round(score, 4), explanation=[_explanation(f) for f in feats],
-                             subject=e.subject(pid), author_key=self.author_key))
+            out.append((Match(nip=nip, band=band, score=round(score, 4), explanation=[_explanation(f) for f in feats],
+                              subject=e.subject(pid), author_key=self.author_key), self.frequencies.get(pid)))
         return out
+
+
+_NO_KEY = 9
+
+
+def _key_rank(reasons: Mapping[str, Any]) -> int:
+    """Strength of a candidate's exact key: lower decides first; ``_NO_KEY`` when it has none."""
+    if "nip" in reasons and reasons["nip"][1] == "profile":
+        return 0
+    if "handle" in reasons:
+        return 1 if reasons["handle"][1] == "same" else 2
+    if "nip" in reasons:
+        return 3
+    return _NO_KEY
 
 
 def mask(nip: str) -> str:

@@ -5,16 +5,16 @@ import pytest
 from services.match.domain.engine import MatchConfig, MatchEngine
 from services.match.domain.generator import generate_rows
 
-from .golden import PLANTED
+from .golden import NAMESAKES, PLANTED
 
 BACKGROUND = 30_000
 
 
 def golden_rows() -> list[tuple[str, ...]]:
     rows = list(generate_rows(BACKGROUND, seed=11))
-    planted = {p.nip for p in PLANTED}
+    planted = {p.nip for p in PLANTED + NAMESAKES}
     rows = [r for r in rows if r[0] not in planted]
-    return rows + [p.row() for p in PLANTED]
+    return rows + [p.row() for p in PLANTED + NAMESAKES]
 
 
 def golden_engine_from(rows: list[tuple[str, ...]]) -> MatchEngine:

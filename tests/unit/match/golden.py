@@ -114,7 +114,18 @@ PLANTED: tuple[Planted, ...] = (
     Planted("dian", "Dian Puspitasari, S.Pd.", date(1996, 6, 16), "F", (2023, 24), "PEMKAB-3402",
             "SD Negeri 1 Sewon", "Guru Ahli Pertama", "34.02"),
 )
-P = {p.key: p for p in PLANTED}
+# Namesakes of planted people in the same region, planted beside them but with no per-person cases of
+# their own: with name + region/agency corroboration they would reach `match` on their own, which an
+# exact key of the other person must prevent (one person per author).
+NAMESAKES: tuple[Planted, ...] = (
+    Planted("rina2", "Rina Marlina, A.Md.", date(1987, 8, 1), "F", (2011, 3), "PEMKOT-1371",
+            "Dinas Pendidikan", "Pengadministrasi Umum", "13.71", seq=902),
+    Planted("made2", "I Made Suartana", date(1979, 2, 10), "M", (2004, 3), "PEMKAB-5103",
+            "Dinas Pendidikan", "Pengadministrasi Umum", "51.03", seq=902),
+    Planted("budi_sby2", "Budi Santoso, S.Sos.", date(1983, 12, 3), "M", (2010, 3), "PEMKOT-3578",
+            "Dinas Pendidikan", "Pengadministrasi Umum", "35.78", seq=902),
+)
+P = {p.key: p for p in PLANTED + NAMESAKES}
 
 
 @dataclass(frozen=True)
@@ -128,6 +139,7 @@ class Case:
     bio: str | None = None
     text: str = "Ayo dukung paslon 02, coblos nomor 2!"
     common: bool = False  # a common name with no corroboration: never `match`
+    at_most_review: tuple[str, ...] = ()  # these people may be `review`, never `match`
 
     def record(self) -> dict:
         return {"source": self.source, "external_id": self.id, "text": self.text,
@@ -276,6 +288,23 @@ def build_cases() -> list[Case]:
         Case("nip-bad-date", "none", "*", display_name="Anonim", text="NIP 19850231 201001 1 001 kampanye"),
         Case("nip-not-in-registry", "none", "*", display_name="Anonim", text="NIP 19850211 201001 1 777 kampanye"),
         Case("phone-number", "none", "*", display_name="Anonim", text="Hubungi 0812 3456 7890 1234 56"),
+        # One person per author: an exact key decides; a corroborated namesake stays `review` at most.
+        Case("one-author-fb-case", "match", "rina", source="facebook", handle="Rina.Marlina.90",
+             display_name="Rina Marlina", bio="ASN Pemkot Padang, Dinas Pendidikan Kota Padang",
+             at_most_review=("rina2",)),
+        Case("one-author-ig-at", "match", "made", source="instagram", handle="@madesuartana",
+             display_name="Made Suartana", bio="Dinas Pendidikan Kabupaten Badung, Bali", at_most_review=("made2",)),
+        Case("one-author-nip-other-name", "match", "sri", display_name="Budi Santoso",
+             bio=f"NIP. {_spaced(P['sri'].nip)} | Dinas Pendidikan Kota Surabaya",
+             at_most_review=("budi_sby", "budi_sby2")),
+        Case("one-author-nip-plain", "match", "sri", display_name="Budi Santoso", bio=f"NIP. {P['sri'].nip}",
+             at_most_review=("budi_sby", "budi_sby2", "budi_bantul", "budi_medan")),
+        # Name parts alone: a single given name, even a rare one, is nobody in particular.
+        Case("single-warga", "none", "*", display_name="Warga", common=True),
+        Case("single-sutrisno", "none", "*", display_name="Sutrisno", common=True),
+        Case("single-from-handle", "none", "*", source="x", handle="budi_88", common=True),
+        Case("single-euis", "none", "*", display_name="Euis", bio="Suka masak", common=True),
+        Case("common-full-name", "none", "*", display_name="Muhammad Rizki", bio="Suka futsal", common=True),
     ]
     return cases
 

@@ -141,3 +141,41 @@ def test_roles_are_the_role_words_present() -> None:
         if " guru " in norm or norm.startswith(" guru"):
             expected.add("guru")
         assert roles_in(text) == expected, text
+
+
+def _registry_with(common: int, rare: tuple[str, ...]) -> MatchEngine:
+    """A background plus ``common`` people sharing given name "Warga" and a few rare full names."""
+    rows = [r for r in generate_rows(3000, seed=5)]
+    base = rows[0]
+    extra = []
+    for i in range(common):
+        nip = f"{base[0][:14]}{base[0][14]}{900 + i:03d}"
+        extra.append((nip, f"Warga {['Rahman', 'Santoso', 'Hidayat', 'Lestari', 'Pratama'][i % 5]}", *base[2:]))
+    for i, name in enumerate(rare):
+        nip = f"{base[0][:14]}{base[0][14]}{800 + i:03d}"
+        extra.append((nip, name, *base[2:]))
+    return MatchEngine.from_rows(rows[1:] + extra, registry_version="rarity", config=MatchConfig())
+
+
+@pytest.mark.parametrize(("display_name", "bio", "expect_candidates"), [
+    ("Warga", None, False),  # one common name part: nobody in particular
+    ("Warga", "Relawan, dukung 02", False),
+    ("warga", None, False),
+    ("Warga Rahman", None, False),  # 60 hold "Warga", 12 "Warga Rahman": common full name
+    ("Zulkarnaen Tjokrosuprapto", None, True),  # held by one person: rare enough for review
+])
+def test_rarity_gate_without_corroboration(display_name, bio, expect_candidates) -> None:
+    engine = _registry_with(60, ("Zulkarnaen Tjokrosuprapto",))
+    results = engine.match(record(display_name=display_name, bio=bio))
+    assert bool(results) == expect_candidates, results
+    assert all(m.band == "review" for m in results)
+    for m in results:
+        [commonness] = [f for f in m.explanation if f.feature == "name_commonness"]
+        assert commonness.detail.startswith("nama ini dimiliki ±")
+
+
+def test_single_name_with_corroboration_can_be_reviewed() -> None:
+    engine = _registry_with(3, ())
+    person = engine.person(engine.find_nip(f"{generate_rows(1, seed=5).__next__()[0][:15]}900"))
+    results = engine.match(record(display_name="Warga", bio=f"{person.unit}, {person.agency_name}"))
+    assert results and all(m.band == "review" for m in results)

@@ -31,6 +31,11 @@ def check(case: Case, results: list[tuple[str, str, float]]) -> str | None:
         return f"expected no result, got {bands}"
     if case.common and any(band == "match" for _, band, _ in results):
         return "a common name without corroboration became match"
+    if sum(band == "match" for _, band, _ in results) > 1:
+        return "two `match` results for one author of one post"
+    for key in case.at_most_review:
+        if (P[key].nip, "match") in {(nip, band) for nip, band, _ in results}:
+            return f"{key} is `match` although the author is identified by an exact key"
     return None
 
 

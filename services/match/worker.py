@@ -1,0 +1,310 @@
+"""The match service's logic without faust, so any runner (the batched stage runner, the CLI) calls it.
+
+* ``MatchRuntime.ensure_current_registry(db)``: the engine of the *active* registry version. When
+  an import has activated a newer version than the one loaded, it loads it first and the records
+  wait (``RegistryNotLoaded`` is transient: the batch is retried, never skipped). So once
+  ``pantau registry import`` says a version is active, every record matched afterwards uses it.
+* ``match_batch(engine, items, excluded)``: pure; results with how common each name is.
+* ``result_documents`` / ``review_candidate_documents`` / ``matched_messages``: what is stored and
+  published, insert-only with deterministic ids.
+* ``rescreen(...)``: partisan content of the last ``rescreen_days`` matched again against a newly
+  active version; reads ``classifications`` (which keep the message sent to match) and the previous results once each (FerretDB
+  scans the whole collection on any filter), publishes only results that are new.
+* Heartbeats in ``registry_workers`` (one small document per worker) for ``pantau registry status``.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.match import registry_store
+from services.match.domain.engine import MatchConfig, MatchEngine
+from shared import topics
+from shared.judgements import load_judgements
+from shared.mongo import insert_new
+from shared.schemas import ContentClassified, ContentMatched, ContentRecord, Match, utcnow
+from shared.stage import Outgoing, TransientError
+
+log = logging.getLogger("pantau.match")
+
+WORKERS = "registry_workers"
+RESCREENS = "registry_rescreens"
+RESCREEN_RESULTS = "rescreen_matches"
+REVIEWS = "review_candidates"
+STALE_AFTER_S = 30.0
+EXCERPT_CHARS = 280
+LOAD_WAIT_S = 20.0
+
+Result = tuple[ContentClassified, list[tuple[Match, int | None]]]
+Publish = Callable[[Sequence[Outgoing]], Awaitable[None]]
+
+
+class RegistryNotLoaded(TransientError):
+    """Transient: the records wait until the active registry version is loaded."""
+
+
+def build_engine(uri: str, version: str, config: MatchConfig | None = None) -> MatchEngine:
+    """Runs in a worker thread with its own synchronous client, streaming the collection."""
+    with registry_store.sync_people(uri, version) as documents:
+        return MatchEngine.from_documents(documents, version, config)
+
+
+@dataclass
+class MatchRuntime:
+    uri: str
+    config: MatchConfig | None = None
+    engine: MatchEngine | None = None
+    excluded: frozenset[tuple[str, str]] = frozenset()
+    worker_id: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    loaded_at: datetime | None = None
+    started_at: datetime = field(default_factory=utcnow)
+    # Called once per newly loaded version, in the background (the service re-screens there).
+    on_loaded: Callable[[MatchEngine], Awaitable[None]] | None = None
+    build: Callable[[str, str, MatchConfig | None], MatchEngine] = build_engine
+    _task: asyncio.Task | None = None
+    _task_version: str | None = None
+    _background: set[asyncio.Task] = field(default_factory=set)
+
+    async def ensure_current_registry(self, db, wait: bool = True, timeout: float = LOAD_WAIT_S) -> MatchEngine | None:
+        """The engine of the active version; loads it first if it is not the one in memory.
+
+        ``wait=False`` (the timer) only starts the load and returns what is loaded now.
+        """
+        version = await registry_store.active_version(db)
+        if version is None:
+            if wait:
+                raise RegistryNotLoaded("no registry loaded yet: run `pantau registry import REG.csv`")
+            return self.engine
+        if self.engine is not None and self.engine.registry_version == version:
+            return self.engine
+        task = self._start_load(db, version)
+        if not wait:
+            return self.engine
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+        except asyncio.TimeoutError as exc:
+            raise RegistryNotLoaded(f"registry version {version} is active and still loading; records wait") from exc
+        except Exception as exc:  # noqa: BLE001 - a failed load is retried with the batch
+            raise RegistryNotLoaded(f"loading registry version {version} failed: {type(exc).__name__}: {exc}") from exc
+        if self.engine is None or self.engine.registry_version != version:
+            raise RegistryNotLoaded(f"registry version {version} is active and not loaded yet")
+        return self.engine
+
+    def _start_load(self, db, version: str) -> asyncio.Task:
+        if self._task is not None and self._task_version == version and (
+                not self._task.done() or self._task.exception() is None):
+            return self._task
+        self._task_version = version
+        self._task = asyncio.ensure_future(self._load(db, version))
+        return self._task
+
+    async def _load(self, db, version: str) -> None:
+        log.info("loading registry version", extra={"fields": {"version": version}})
+        await self.heartbeat(db, loading=version)
+        engine = await asyncio.to_thread(self.build, self.uri, version, self.config)
+        if self._task_version != version:  # a newer version was requested meanwhile
+            return
+        self.engine, self.loaded_at = engine, utcnow()
+        log.info("registry version loaded", extra={"fields": {"version": version, "rows": engine.size}})
+        await self.heartbeat(db)
+        if self.on_loaded is not None:
+            task = asyncio.ensure_future(self.on_loaded(engine))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def refresh(self, db) -> None:
+        """The timer: judgements, start loading a newly active version, heartbeat."""
+        self.excluded = await load_judgements(db)
+        await self.ensure_current_registry(db, wait=False)
+        await self.heartbeat(db, loading=self._task_version if self._task and not self._task.done() else None)
+
+    async def heartbeat(self, db, loading: str | None = None) -> None:
+        """One small document per worker (replaced, never grown): what it has loaded."""
+        engine = self.engine
+        document = {"_id": self.worker_id, "version": engine.registry_version if engine else None,
+                    "rows": engine.size if engine else 0, "loaded_at": self.loaded_at, "loading": loading,
+                    "started_at": self.started_at, "heartbeat_at": utcnow()}
+        try:
+            await db[WORKERS].replace_one({"_id": self.worker_id}, document, upsert=True)
+        except Exception as exc:  # noqa: BLE001 - "database is locked": the next beat retries
+            log.warning("registry heartbeat failed", extra={"fields": {"error": f"{type(exc).__name__}: {exc}"[:200]}})
+
+
+# --- pure parts -------------------------------------------------------------------------------
+def match_batch(engine: MatchEngine, items: Iterable[ContentClassified],
+                excluded: frozenset[tuple[str, str]] = frozenset()) -> list[Result]:
+    return [(item, engine.match_with_frequency(item.record, excluded=excluded)) for item in items]
+
+
+def result_documents(engine: MatchEngine, results: Sequence[Result], now: datetime,
+                     rescreen: bool = False) -> list[dict[str, Any]]:
+    """``matches`` documents (``_id`` = content id), or for a re-screen ``<content id>@<version>``."""
+    documents = {}
+    for item, matches in results:
+        key = f"{item.content_id}@{engine.registry_version}" if rescreen else item.content_id
+        documents[key] = {"_id": key, "content_id": item.content_id,
+                          "matches": [m.model_dump(mode="json") for m, _ in matches],
+                          "registry_version": engine.registry_version, "matched_at": now, "rescreen": rescreen}
+    return list(documents.values())
+
+
+def review_id(content_id: str, nip: str) -> str:
+    """Deterministic and NIP-free (it appears in URLs): one document per (content, person)."""
+    return "rv-" + hashlib.sha256(f"{content_id}|{nip}".encode()).hexdigest()[:24]
+
+
+def review_candidate_documents(engine: MatchEngine, results: Sequence[Result], now: datetime) -> list[dict[str, Any]]:
+    """``review_candidates``: one per review-band (content, person), for the analysts' queue.
+
+    Insert-only here (a replay or a re-screen finds "already there" and keeps the analyst's status).
+    Shape: ``_id`` (``review_id``: "rv-" + 24 hex of sha256(content_id|nip), no NIP in URLs),
+    ``status`` "open" (the agency API changes it), ``content_id``, ``nip``, ``author_key``, ``score``,
+    ``source``, ``external_id``, ``url``, ``author`` {handle, display_name}, ``excerpt`` (<= 280
+    chars), ``subject`` (``Subject``), ``agency_code``, ``explanation`` [``FeatureExplanation``],
+    ``name_frequency`` (int or None when found by key only), ``name_frequency_text``
+    ("nama ini dimiliki ±N ASN"), ``classification`` {score, form}, ``registry_version``, ``created_at``.
+    """
+    documents: dict[str, dict[str, Any]] = {}
+    for item, matches in results:
+        record = item.record
+        for match, frequency in matches:
+            if match.band != "review":
+                continue
+            rid = review_id(item.content_id, match.nip)
+            documents[rid] = {
+                "_id": rid, "status": "open", "content_id": item.content_id, "nip": match.nip,
+                "author_key": match.author_key, "score": match.score,
+                "source": record.source, "external_id": record.external_id,
+                "url": str(record.url) if getattr(record, "url", None) else None,
+                "author": {"handle": record.author.handle, "display_name": record.author.display_name},
+                "excerpt": _excerpt(record),
+                "subject": match.subject.model_dump(mode="json") if match.subject else None,
+                "agency_code": match.subject.agency_code if match.subject else None,
+                "explanation": [f.model_dump(mode="json") for f in match.explanation],
+                "name_frequency": frequency,
+                "name_frequency_text": f"nama ini dimiliki ±{frequency} ASN" if frequency else None,
+                "classification": {"score": item.classification.score, "form": item.classification.form},
+                "registry_version": engine.registry_version, "created_at": now,
+            }
+    return list(documents.values())
+
+
+def _excerpt(record: ContentRecord) -> str:
+    text = " ".join((record.text or "").split())
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 1] + "…"
+
+
+def matched_messages(engine: MatchEngine, results: Sequence[Result]) -> list[Outgoing]:
+    return [
+        Outgoing(topics.CONTENT_MATCHED.name, item.content_id.encode(), ContentMatched(
+            content_id=item.content_id, evidence_sha256=item.evidence_sha256, record=item.record,
+            classification=item.classification, matches=[m for m, _ in matches],
+            registry_version=engine.registry_version,
+        ).model_dump_json().encode())
+        for item, matches in results if matches
+    ]
+
+
+async def store_results(db, engine: MatchEngine, results: Sequence[Result], rescreen: bool = False) -> None:
+    """Insert-only: results, then review candidates (a replay finds both "already there")."""
+    now = utcnow()
+    await insert_new(db[RESCREEN_RESULTS if rescreen else "matches"], result_documents(engine, results, now, rescreen))
+    await insert_new(db[REVIEWS], review_candidate_documents(engine, results, now))
+
+
+# --- re-screening ------------------------------------------------------------------------------
+@dataclass
+class RescreenReport:
+    version: str
+    since: datetime
+    partisan: int = 0
+    missing_content: int = 0
+    rematched: int = 0
+    new_results: int = 0
+    new_match_band: int = 0
+    claimed: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items()}
+
+
+def _pairs(matches: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(m["nip"], m["band"]) for m in matches}
+
+
+def new_results(results: Sequence[Result], previous: dict[str, set[tuple[str, str]]]) -> list[Result]:
+    """Re-screened items with a (person, band) that no earlier result of the item had."""
+    return [(item, matches) for item, matches in results
+            if matches and not {(m.nip, m.band) for m, _ in matches} <= previous.get(item.content_id, set())]
+
+
+async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
+                   excluded: frozenset[tuple[str, str]] = frozenset(), chunk: int = 500) -> RescreenReport:
+    """Match partisan content classified since ``since`` again with ``engine``; publish what is new.
+
+    Each collection is read once. An item is published only when it has a (person, band) the earlier
+    results did not have, so alerts already sent are not re-sent (notify also de-duplicates on
+    alert_id = f(NIP, content id)); new `match` results open alerts as usual.
+    """
+    report = RescreenReport(engine.registry_version, since)
+    slack = since - timedelta(days=1)  # content arrives before it is classified
+    # classify keeps, with each partisan result, the very message it sent to match.
+    partisan = {doc["_id"]: doc.get("message") async for doc in db["classifications"].find(
+        {"partisan": True, "classified_at": {"$gte": since}}, {"message": 1})}
+    report.partisan = len(partisan)
+    if not partisan:
+        return report
+    previous: dict[str, set[tuple[str, str]]] = {}
+    for collection in ("matches", RESCREEN_RESULTS):
+        async for doc in db[collection].find({"matched_at": {"$gte": slack}}, {"content_id": 1, "matches": 1}):
+            content_id = doc.get("content_id") or doc["_id"]
+            if content_id in partisan:
+                previous.setdefault(content_id, set()).update(_pairs(doc.get("matches") or []))
+    items = []
+    for message in partisan.values():
+        if message is None:  # stored before classify kept its message
+            report.missing_content += 1
+            continue
+        items.append(ContentClassified.model_validate_json(message))
+    items.sort(key=lambda item: item.content_id)  # same order, same outcome, in every run
+    for start in range(0, len(items), chunk):
+        results = await asyncio.to_thread(match_batch, engine, items[start:start + chunk], excluded)
+        report.rematched += len(results)
+        fresh = new_results(results, previous)
+        if not fresh:
+            continue
+        await store_results(db, engine, fresh, rescreen=True)
+        await publish(matched_messages(engine, fresh))
+        report.new_results += len(fresh)
+        report.new_match_band += sum(any(m.band == "match" for m, _ in matches) for _, matches in fresh)
+    return report
+
+
+async def claim_rescreen(db, version: str, worker_id: str, since: datetime) -> bool:
+    """One worker re-screens each version: the first to insert ``_id = version`` wins."""
+    taken = await insert_new(db[RESCREENS], [{"_id": version, "worker": worker_id, "since": since,
+                                               "claimed_at": utcnow()}])
+    return version not in taken
+
+
+async def rescreen_new_version(db, engine: MatchEngine, publish: Publish, worker_id: str,
+                               excluded: frozenset[tuple[str, str]] = frozenset()) -> RescreenReport | None:
+    """The service's hook after loading a version: claim it, re-screen ``rescreen_days``, record it."""
+    days = engine.config.rescreen_days
+    if days <= 0:
+        return None
+    since = utcnow() - timedelta(days=days)
+    if not await claim_rescreen(db, engine.registry_version, worker_id, since):
+        return None
+    report = await rescreen(db, engine, since, publish, excluded)
+    await insert_new(db[RESCREENS], [{"_id": f"{engine.registry_version}:done", **report.as_dict(),
+                                       "worker": worker_id, "done_at": utcnow()}])
+    log.info("re-screen done", extra={"fields": report.as_dict()})
+    return report
