@@ -9,6 +9,14 @@ One cycle (``run_once``), under a MongoDB lease so only one dispatcher sends at 
  6. flush due groups: silences, inhibition, flood limits, grouping timers -> a batch -> log entry
     written ``pending`` -> items claimed -> send -> ``sent`` / ``failed`` (+ dead-letter record).
 
+Working set (FerretDB scans a whole collection for every filter): steps 2-4 read only the small
+``notify_work`` collection plus one ``$in`` read of the cases it names; step 6 works on the open
+items held in memory, loaded once when the lease is won and again once per safety-net period
+(``reload``), and kept current by this dispatcher, the only writer of items. Finished items move to
+an archive the cycle never reads. A cycle's store traffic therefore grows with what is *due*, not
+with the backlog. ``reload`` also finishes what a crash interrupted: items left ``sending`` whose
+log entry says ``sent``/``failed`` are finished, so no item stays in a state nobody resumes.
+
 Guarantee (say it precisely): every batch gets its notification-log key *before* any byte is sent,
 and its items are claimed by that key, so after a kill -9 at any point the restarted dispatcher
 re-sends exactly the stored body under the same key and never puts those items into a different
@@ -55,6 +63,7 @@ from shared.settings import Settings
 log = logging.getLogger("pantau.notify.dispatcher")
 LEASE = "dispatcher"
 OPEN_FOR_REMINDER = {"forwarded", "new", "verified"}
+WORK_PER_CYCLE = 500
 
 
 def default_owner(port: int | None = None) -> str:
@@ -100,6 +109,14 @@ class Dispatcher:
         self._safety_net_period = safety_net_period
         self._last_run: dict[str, datetime] = {}
         self.stats: dict[str, int] = defaultdict(int)
+        # the in-memory working set (see the module docstring)
+        self._loaded = False
+        self._open: dict[str, dict] = {}  # item doc id -> pending item
+        self._groups: dict[str, dict] = {}
+        self._flood: list[tuple[str, datetime]] = []
+        self._sources: dict[str, dict[str, dict]] = defaultdict(dict)  # nip -> case id -> source labels
+        self._failures_written: set[str] = set()
+        self._flood_window = max((lim.window for lim in config.routes.flood_limits), default=timedelta(0))
 
     # ------------------------------------------------------------------ lifecycle
     async def close(self) -> None:
@@ -115,6 +132,7 @@ class Dispatcher:
             try:
                 await self.run_once()
             except Exception:  # noqa: BLE001 - the loop must survive; the next cycle retries
+                self._loaded = False  # an aborted cycle may have left memory behind the store
                 log.exception("dispatcher cycle failed")
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
@@ -132,14 +150,17 @@ class Dispatcher:
     async def run_once(self, now: datetime | None = None) -> dict[str, Any]:
         now = now or utcnow()
         if not await self.store.acquire_lease(LEASE, self.owner, now, self.lease_ttl):
+            self._loaded = False  # another dispatcher may change items meanwhile
             return {"leader": False}
         stop = asyncio.Event()
         renewer = asyncio.create_task(self._renew(stop))
         try:
+            if self._due("reload", now) or not self._loaded:
+                await self.reload(now)
             created = await self.intake(now) if self._due("intake", now) else 0
-            routed = await self.route_new_cases(now)
-            forwarded = await self.forward_verified(now)
-            escalated = await self.escalate(now) if self._due("escalate", now) else 0
+            if self._due("resync", now):
+                await self.resync_work()
+            routed, forwarded, escalated = await self.case_work(now)
             recovered = await self.recover_pending(now) if self._due("recover", now) else 0
             sent = await self.flush_groups(now)
         finally:
@@ -156,29 +177,77 @@ class Dispatcher:
         self._last_run[step] = now
         return True
 
+    # ------------------------------------------------------------------ 0. working set
+    async def reload(self, now: datetime) -> None:
+        """Read the open items, groups, flood counters and inhibition sources once; finish moves a
+        crash interrupted (items ``sending`` whose log entry already says ``sent`` or ``failed``)."""
+        items = await self.store.open_items()
+        sending = [d for d in items if d.get("state") == "sending"]
+        states = await self.store.log_states({d.get("log_key") for d in sending if d.get("log_key")})
+        finish: dict[str, list[str]] = defaultdict(list)
+        self._open = {}
+        for d in items:
+            state = d.get("state")
+            if state in ("notified", "failed"):
+                finish[state].append(d["_id"])  # archived half-way
+            elif state == "sending":
+                logged = states.get(d.get("log_key") or "")
+                if logged and logged["state"] == "sent":
+                    finish["notified"].append(d["_id"])
+                elif logged and logged["state"] == "failed":
+                    finish["failed"].append(d["_id"])
+                # "pending": recover_pending re-sends it under its key
+            else:
+                self._open[d["_id"]] = d
+        for state, ids in finish.items():
+            await self.store.finish_items(ids, state, now, flood_key=self._flood_key)
+            log_event(log, "finished items a crash left behind", state=state, count=len(ids))
+        self._groups = await self.store.load_groups()
+        self._flood = [(r["flood_key"], r["at"]) for r in await self.store.flood_since(now - self._flood_window)]
+        if self._flood_window:
+            await self.store.prune_flood(now - self._flood_window)
+        self._sources = defaultdict(dict)
+        if self.config.routes.inhibit_rules:
+            nips = {d["labels"].get("nip") for d in self._open.values() if d["labels"].get("nip")}
+            for c in await self.store.open_cases_of(nips):
+                self._note_source(c["nip"], c["_id"], c.get("labels") or {}, c.get("routed_events", []))
+        self._loaded = True
+
+    def _note_source(self, nip: str | None, case_id: str, labels: dict, events) -> None:
+        if nip:
+            self._sources[nip][case_id] = {"labels": labels, "events": list(events)}
+
+    def _flood_key(self, doc: dict) -> list[str]:
+        """The flood-limit keys a delivered item counts against."""
+        labels = {**doc["labels"], "receiver": doc["receiver"]}
+        return [limit.key(labels) for limit in self.config.routes.flood_limits if limit.applies(labels)]
+
     # ------------------------------------------------------------------ 1. intake
     async def intake(self, now: datetime) -> int:
         """Safety net: the notify agent creates each alert's case; this finds any it missed.
 
         The first run after start reconciles every alert; later runs look back a few periods."""
-        query: dict = {}
-        if self._last_run.get("intake_full"):
-            since = now - 3 * self._safety_net_period
-            # alerts store created_at as an ISO string (JSON dump) or a date: accept both
-            query = {"$or": [{"created_at": {"$gte": since}}, {"created_at": {"$gte": since.isoformat()}}]}
+        since = now - 3 * self._safety_net_period if self._last_run.get("intake_full") else None
+        ids = await self.store.alert_ids(since)
+        have = await self.store.existing_case_ids(ids)
+        missing = [i for i in ids if i not in have]
         created = 0
-        ids = [d["_id"] async for d in self.store.alerts.find(query, {"_id": 1})]
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            have = {d["_id"] async for d in self.store.cases.find({"_id": {"$in": chunk}}, {"_id": 1})}
-            missing = [i for i in chunk if i not in have]
-            if missing:
-                for alert in (await self.store.get_alerts(missing)).values():
-                    created += await self.store.ensure_case(alert, now)
+        if missing:
+            created = await self.store.ensure_cases(list((await self.store.get_alerts(missing)).values()), now)
         self._last_run["intake_full"] = now
         if created:
             log_event(log, "cases created by the safety net", count=created)
         return created
+
+    async def resync_work(self) -> None:
+        """Safety net: a work entry lost between a case write and its work insert is re-created."""
+        for doc in await self.store.cases_needing_work():
+            if doc.get("needs_routing"):
+                await self.store.add_work("route", doc["_id"])
+            elif doc.get("status") == "verified":
+                await self.store.add_work("forward", doc["_id"])
+            elif doc.get("status") == "forwarded" and not doc.get("escalated"):
+                await self.store.add_work("escalate", doc["_id"], forwarded_at=doc.get("forwarded_at"))
 
     # ------------------------------------------------------------------ 2-4. case events
     async def _plan_items(self, case_id: str, base_labels: dict, event: str, now: datetime) -> Any:
@@ -188,7 +257,7 @@ class Dispatcher:
             item_id = f"{case_id}:{event}"
             if isinstance(d.target, Target):
                 t = d.target
-                await self.store.add_item({
+                doc = {
                     "_id": item_key(t.integration, d.group_key, item_id),
                     "item_id": item_id, "case_id": case_id, "event": event,
                     "integration": t.integration, "receiver": t.receiver, "route": d.match.route.name,
@@ -199,7 +268,9 @@ class Dispatcher:
                                "recipient_name": t.recipient_name, "timeout": t.timeout.total_seconds(),
                                "max_items": t.max_items},
                     "state": "pending", "created_at": now, "flood_key": None,
-                })
+                }
+                if await self.store.add_item(doc):
+                    self._open[doc["_id"]] = doc
             else:
                 await self.store.add_failure({
                     "_id": "uf_" + item_key(d.target.integration, d.group_key, item_id)[3:],
@@ -211,11 +282,33 @@ class Dispatcher:
                           reason=d.target.reason)
         return plan
 
-    async def route_new_cases(self, now: datetime) -> int:
-        done = 0
-        docs = await self.store.cases.find({"needs_routing": True}).limit(500).to_list(None)
-        alerts = await self.store.get_alerts([d["_id"] for d in docs])
-        for doc in docs:
+    async def case_work(self, now: datetime) -> tuple[int, int, int]:
+        """Steps 2-4 from the small work collection: one read of it, one ``$in`` read of cases."""
+        work = await self.store.open_work()
+        after = self.config.escalate_after
+        route = [w for w in work if w["kind"] == "route"][:WORK_PER_CYCLE]
+        forward = [w for w in work if w["kind"] == "forward"][:WORK_PER_CYCLE]
+        escalate = [w for w in work if w["kind"] == "escalate"
+                    and (w.get("forwarded_at") is None or w["forwarded_at"] <= now - after)][:WORK_PER_CYCLE]
+        wanted = {w["case_id"] for w in route + forward + escalate}
+        if not wanted:
+            return 0, 0, 0
+        docs = await self.store.cases_by_ids(wanted)
+        done: list[str] = []
+        routed = await self.route_new_cases(now, route, docs, done)
+        forwarded = await self.forward_verified(now, forward, docs, done)
+        escalated = await self.escalate(now, escalate, docs, done)
+        await self.store.drop_work(done)
+        return routed, forwarded, escalated
+
+    async def route_new_cases(self, now: datetime, work: list[dict], docs: dict[str, dict], done: list[str]) -> int:
+        count = 0
+        alerts = await self.store.get_alerts([w["case_id"] for w in work if w["case_id"] in docs])
+        for w in work:
+            doc = docs.get(w["case_id"])
+            if doc is None or not doc.get("needs_routing"):
+                done.append(w["_id"]) if doc is not None else None
+                continue
             alert = alerts.get(doc["_id"])
             if alert is None:
                 continue
@@ -231,41 +324,68 @@ class Dispatcher:
                 events.append("forwarded")
             ok = await self.store.save_case(case, doc.get("version", 0), {
                 "needs_routing": False, "labels": labels, "routed_events": events})
-            done += ok
-        return done
+            if ok:
+                done.append(w["_id"])
+                self._note_source(doc.get("nip"), case.case_id, labels, events)
+                if case.status == "forwarded":
+                    await self.store.add_work("escalate", case.case_id, forwarded_at=case.forwarded_at)
+            count += ok
+        return count
 
-    async def forward_verified(self, now: datetime) -> int:
-        done = 0
-        for doc in await self.store.cases.find({"status": "verified"}).limit(500).to_list(None):
+    async def forward_verified(self, now: datetime, work: list[dict], docs: dict[str, dict], done: list[str]) -> int:
+        count = 0
+        for w in work:
+            doc = docs.get(w["case_id"])
+            if doc is None:
+                continue
+            if doc.get("status") != "verified":
+                done.append(w["_id"])
+                continue
             case = self.store.case_from(doc)
             if not doc.get("labels"):
                 continue  # not routed yet; next cycle
             await self._plan_items(case.case_id, doc["labels"], "forwarded", now)
             case = wf.apply(case, "forward", actor="system", role="system", now=now,
                             reason="diteruskan setelah verifikasi analis")
-            done += await self.store.save_case(case, doc.get("version", 0), {
-                "routed_events": sorted(set(doc.get("routed_events", [])) | {"forwarded"})})
-        return done
+            events = sorted(set(doc.get("routed_events", [])) | {"forwarded"})
+            ok = await self.store.save_case(case, doc.get("version", 0), {"routed_events": events})
+            if ok:
+                done.append(w["_id"])
+                self._note_source(doc.get("nip"), case.case_id, doc["labels"], events)
+                await self.store.add_work("escalate", case.case_id, forwarded_at=case.forwarded_at)
+            count += ok
+        return count
 
-    async def escalate(self, now: datetime) -> int:
+    async def escalate(self, now: datetime, work: list[dict], docs: dict[str, dict], done: list[str]) -> int:
         after = self.config.escalate_after
-        done = 0
-        query = {"status": "forwarded", "escalated": False, "forwarded_at": {"$lte": now - after}}
-        for doc in await self.store.cases.find(query).limit(500).to_list(None):
+        count = 0
+        for w in work:
+            doc = docs.get(w["case_id"])
+            if doc is None:
+                continue
+            if doc.get("status") != "forwarded" or doc.get("escalated"):
+                done.append(w["_id"])
+                continue
             case = self.store.case_from(doc)
             if not wf.escalation_due(case, after, now):
                 continue
             await self._plan_items(case.case_id, doc.get("labels") or {}, "escalated", now)
             case = wf.escalate(case, after, now)
-            done += await self.store.save_case(case, doc.get("version", 0), {
-                "routed_events": sorted(set(doc.get("routed_events", [])) | {"escalated"})})
-        return done
+            events = sorted(set(doc.get("routed_events", [])) | {"escalated"})
+            ok = await self.store.save_case(case, doc.get("version", 0), {"routed_events": events})
+            if ok:
+                done.append(w["_id"])
+                self._note_source(doc.get("nip"), case.case_id, doc.get("labels") or {}, events)
+            count += ok
+        return count
 
     # ------------------------------------------------------------------ 5. recovery
     async def recover_pending(self, now: datetime) -> int:
         entries = await self.store.log_pending()
         for entry in entries:
             await self.store.claim_items(entry["_id"], entry["item_doc_ids"])
+            for doc_id in entry["item_doc_ids"]:
+                self._open.pop(doc_id, None)
             log_event(log, "re-sending pending notification after restart", key=entry["_id"],
                       integration=entry["integration"], group_id=entry["group_id"])
         await asyncio.gather(*(self._send_logged(e, now) for e in entries))
@@ -276,57 +396,61 @@ class Dispatcher:
         route = self._routes.get(route_name) or self.config.tree
         return Timers(route.group_wait, route.group_interval, route.repeat_interval)
 
+    def _sources_for(self, nip: str) -> list[dict]:
+        return [{**s["labels"], "event": ev, "alert_id": cid}
+                for cid, s in self._sources.get(nip, {}).items() for ev in s["events"]]
+
     async def flush_groups(self, now: datetime) -> int:
-        pending = await self.store.pending_items()
+        pending = [d for d in self._open.values() if d.get("state") == "pending"]
         if not pending:
             return 0
         silences = await self.store.active_silences(now)
         static = [s for s in self.config.routes.silences if s.active(now)]
         silences = silences + static
-        # inhibition sources: other open cases of the same people
-        nips = {p["labels"].get("nip") for p in pending if p["labels"].get("nip")}
-        sources: dict[str, list[dict]] = defaultdict(list)
-        if nips and self.config.routes.inhibit_rules:
-            async for c in self.store.cases.find({"nip": {"$in": list(nips)}, "status": {"$ne": "closed_not_proven"}}):
-                for ev in c.get("routed_events", []):
-                    sources[c["nip"]].append({**c.get("labels", {}), "event": ev, "alert_id": c["_id"]})
+        rules = list(self.config.routes.inhibit_rules)
         groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        muted_changes: list[tuple[str, str | None]] = []
         for p in pending:
             target_labels = {**p["labels"], "receiver": p["receiver"], "recipient": p["target"].get("recipient_code", "")}
             muted = silenced_by(target_labels, silences, now)
-            inhibition = inhibited_by(p["labels"], sources.get(p["labels"].get("nip", ""), []),
-                                      list(self.config.routes.inhibit_rules))
+            inhibition = inhibited_by(p["labels"], self._sources_for(p["labels"].get("nip", "")), rules) if rules else None
             reason = (f"silenced:{','.join(muted)}" if muted else
                       f"inhibited:{inhibition.rule}:{inhibition.source_alert_id}" if inhibition else None)
             if reason != p.get("muted_by"):
-                await self.store.items.update_one({"_id": p["_id"]}, {"$set": {"muted_by": reason}})
+                muted_changes.append((p["_id"], reason))
+                p["muted_by"] = reason
             if reason is None:
                 groups[(p["integration"], p["group_key"])].append(p)
-        # flood limits, oldest first across all groups
+        await self.store.set_muted(muted_changes)
+        # flood limits, oldest first across all groups (counters from memory, see ``reload``)
         ordered = sorted((p for g in groups.values() for p in g), key=lambda p: (p["created_at"], p["item_id"]))
         limits = list(self.config.routes.flood_limits)
+        windows = {limit.name: now - limit.window for limit in limits}
         recent: dict[str, int] = {}
-        for p in ordered:
-            for limit in limits:
-                key = limit.key({**p["labels"], "receiver": p["receiver"]})
-                if key not in recent:
-                    recent[key] = await self.store.flood_count(key, now - limit.window)
+        for key, at in self._flood:
+            since = windows.get(key.split(":", 1)[0])
+            if since is not None and at >= since:
+                recent[key] = recent.get(key, 0) + 1
         decision = apply_flood_limits(
             [(p["_id"], {**p["labels"], "receiver": p["receiver"]}) for p in ordered], limits, recent)
         allowed = set(decision.allowed)
         for _, limit_name, key in decision.deferred:
-            await self.store.add_failure({"_id": f"fl_{key}_{now:%Y%m%d%H}", "kind": "flood_limited",
+            fid = f"fl_{key}_{now:%Y%m%d%H}"
+            if fid in self._failures_written:
+                continue
+            self._failures_written.add(fid)
+            await self.store.add_failure({"_id": fid, "kind": "flood_limited",
                                           "limit": limit_name, "flood_key": key, "created_at": now,
                                           "reason": "flood limit reached; items deferred, not dropped"})
-        tasks = []
+        planned = []
         for (integration, group_key), docs in groups.items():
             docs = [d for d in docs if d["_id"] in allowed]
             if not docs:
                 continue
             gid = docs[0]["group_id"]
-            gdoc = await self.store.get_group(gid) or {}
-            sent_ids = await self.store.group_sent_ids(integration, group_key)
-            state = GroupState(integration, group_key, gdoc.get("last_sent_at"), frozenset(sent_ids),
+            gdoc = self._groups.get(gid) or {}
+            state = GroupState(integration, group_key, gdoc.get("last_sent_at"),
+                               frozenset(gdoc.get("sent_item_ids", [])),
                                gdoc.get("reminders_sent", 0), gdoc.get("backlog", False))
             timers = self._timers(docs[0]["route"])
             batch = next_batch(state, [PendingItem(d["item_id"], d["case_id"], d["event"], d["created_at"]) for d in docs],
@@ -335,15 +459,19 @@ class Dispatcher:
                 continue
             by_item = {d["item_id"]: d for d in docs}
             chosen = [by_item[i] for i in batch.item_ids if i in by_item]
-            tasks.append(self._new_batch(batch, chosen, gid, gdoc, now))
-        results = await asyncio.gather(*tasks)
+            planned.append((batch, chosen, gid, gdoc))
+        if not planned:
+            return 0
+        case_ids = {d["case_id"] for _, chosen, _, _ in planned for d in chosen}
+        alerts = await self.store.get_alerts(case_ids)
+        statuses = await self.store.cases_by_ids(case_ids, {"status": 1})
+        results = await asyncio.gather(*(self._new_batch(b, c, g, gd, now, alerts, statuses)
+                                         for b, c, g, gd in planned))
         return sum(results)
 
-    async def _new_batch(self, batch, docs: list[dict], gid: str, gdoc: dict, now: datetime) -> int:
+    async def _new_batch(self, batch, docs: list[dict], gid: str, gdoc: dict, now: datetime,
+                         alerts: dict, cases: dict) -> int:
         first = docs[0]
-        alerts = await self.store.get_alerts({d["case_id"] for d in docs})
-        cases = {c["_id"]: c async for c in self.store.cases.find({"_id": {"$in": [d["case_id"] for d in docs]}},
-                                                                   {"status": 1})}
         items: list[NotificationItem] = []
         for d in docs:
             alert = alerts.get(d["case_id"])
@@ -379,14 +507,21 @@ class Dispatcher:
         if not await self.store.log_insert_pending(entry):
             existing = await self.store.log_get(batch.log_key)
             if existing and existing["state"] == "sent":
-                await self.store.finish_items(existing["item_doc_ids"], "notified", now)
+                await self.store.finish_items(existing["item_doc_ids"], "notified", now, flood_key=self._flood_key)
+                for doc_id in existing["item_doc_ids"]:
+                    self._open.pop(doc_id, None)
             return 0
         await self.store.claim_items(batch.log_key, entry["item_doc_ids"])
-        await self.store.save_group(gid, {
+        for doc_id in entry["item_doc_ids"]:
+            self._open.pop(doc_id, None)
+        fields = {
             "integration": batch.integration, "group_key": batch.group_key, "last_sent_at": now,
             "reminders_sent": gdoc.get("reminders_sent", 0) + (1 if batch.status == "reminder" else 0),
             "backlog": batch.remaining > 0,
-        })
+            "sent_item_ids": sorted(set(gdoc.get("sent_item_ids", [])) | set(batch.item_ids)),
+        }
+        await self.store.save_group(gid, fields)
+        self._groups[gid] = {**gdoc, "_id": gid, **fields}
         await self._send_logged(entry, now)
         return 1
 
@@ -401,13 +536,9 @@ class Dispatcher:
         attempts = [a.__dict__ for a in result.attempts]
         if result.ok:
             await self.store.log_mark(entry["_id"], "sent", {"sent_at": done_at, "attempts": attempts})
-            await self.store.finish_items(entry["item_doc_ids"], "notified", done_at)
-            for limit in self.config.routes.flood_limits:
-                for doc_id in entry["item_doc_ids"]:
-                    doc = await self.store.items.find_one({"_id": doc_id}, {"labels": 1, "receiver": 1})
-                    if doc and limit.applies({**doc["labels"], "receiver": doc["receiver"]}):
-                        await self.store.items.update_one({"_id": doc_id}, {"$set": {
-                            "flood_key": limit.key({**doc["labels"], "receiver": doc["receiver"]})}})
+            flooded = await self.store.finish_items(entry["item_doc_ids"], "notified", done_at,
+                                                    flood_key=self._flood_key)
+            self._flood += [(key, done_at) for key in flooded]
             self.stats["sent"] += 1
             log_event(log, "notification sent", key=entry["_id"], integration=entry["integration"],
                       group_id=entry["group_id"], items=len(entry["item_ids"]), attempts=len(attempts))
