@@ -260,6 +260,12 @@ class NotifyStore:
         result = await _retry(lambda: self.cases.update_one({"_id": _text(case_id, "case_id")}, {"$set": allowed}))
         return result.matched_count == 1
 
+    async def add_case_note(self, case_id: str, entry: dict) -> bool:
+        """A note on a case (agency or analyst), kept apart from the workflow history."""
+        result = await _retry(lambda: self.cases.update_one({"_id": _text(case_id, "case_id")},
+                                                            {"$push": {"notes": entry}}))
+        return result.matched_count == 1
+
     # ------------------------------------------------------------------ open case work
     async def add_work(self, kind: str, case_id: str, **fields: Any) -> None:
         try:
