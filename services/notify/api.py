@@ -24,6 +24,7 @@ import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -50,9 +51,9 @@ BODY_METHODS = ("POST", "PUT", "PATCH")
 
 
 def _swagger_dir() -> str:
-    from swagger_ui_bundle import swagger_ui_path
+    import fastapi_offline
 
-    return str(swagger_ui_path)
+    return str(Path(fastapi_offline.__file__).resolve().parent / "static")
 
 
 def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | None = None, db=None) -> FastAPI:
@@ -165,7 +166,7 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Pantau Netral agency API",
                                    swagger_js_url="/docs-static/swagger-ui-bundle.js",
                                    swagger_css_url="/docs-static/swagger-ui.css",
-                                   swagger_favicon_url="/docs-static/favicon-32x32.png")
+                                   swagger_favicon_url="/docs-static/favicon.png")
 
     return app
 
