@@ -112,6 +112,11 @@ class Dispatcher:
         # the in-memory working set (see the module docstring)
         self._loaded = False
         self._open: dict[str, dict] = {}  # item doc id -> pending item
+        self._claimed: dict[str, dict] = {}  # item doc id -> item in a logged batch not yet finished
+        self._to_compact: list[str] = []  # archived items still in the open collection
+        self._compactor: asyncio.Task | None = None
+        self._derived: dict[str, tuple[dict, dict]] = {}
+        self._flood_cache: dict[str, list] = {}
         self._groups: dict[str, dict] = {}
         self._flood: list[tuple[str, datetime]] = []
         self._sources: dict[str, dict[str, dict]] = defaultdict(dict)  # nip -> case id -> source labels
@@ -120,6 +125,7 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ lifecycle
     async def close(self) -> None:
+        await self.wait_compacted()
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
@@ -155,14 +161,19 @@ class Dispatcher:
         stop = asyncio.Event()
         renewer = asyncio.create_task(self._renew(stop))
         try:
-            if self._due("reload", now) or not self._loaded:
+            if not self._loaded:
                 await self.reload(now)
+            elif self._due("sources", now):
+                await self._refresh_sources()
             created = await self.intake(now) if self._due("intake", now) else 0
             if self._due("resync", now):
                 await self.resync_work()
             routed, forwarded, escalated = await self.case_work(now)
             recovered = await self.recover_pending(now) if self._due("recover", now) else 0
             sent = await self.flush_groups(now)
+            if self._to_compact and self._due("compact", now) and (self._compactor is None or self._compactor.done()):
+                # off the cycle: each delete scans the open collection (seconds at a large backlog)
+                self._compactor = asyncio.create_task(self._compact())
         finally:
             stop.set()
             await renewer
@@ -179,39 +190,65 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ 0. working set
     async def reload(self, now: datetime) -> None:
-        """Read the open items, groups, flood counters and inhibition sources once; finish moves a
-        crash interrupted (items ``sending`` whose log entry already says ``sent`` or ``failed``)."""
+        """Read the open items, groups, flood counters and inhibition sources once (when the lease
+        is won, and after a cycle failed); afterwards this dispatcher, the only writer of items,
+        keeps them current in memory. Finishes what a crash interrupted: an item whose log entry is
+        ``pending`` is claimed (``recover_pending`` re-sends it under its key), one already archived
+        is compacted away, and one left by the older layout in ``sending`` is finished from its
+        log entry's state; so no item stays in a state nobody resumes."""
         items = await self.store.open_items()
-        sending = [d for d in items if d.get("state") == "sending"]
-        states = await self.store.log_states({d.get("log_key") for d in sending if d.get("log_key")})
-        finish: dict[str, list[str]] = defaultdict(list)
-        self._open = {}
+        done = await self.store.done_item_ids()
+        claimed = {i for e in await self.store.log_pending() for i in e["item_doc_ids"]}
+        legacy = [d for d in items if d.get("state") in ("sending", "notified", "failed") and d["_id"] not in done]
+        states = await self.store.log_states({d.get("log_key") for d in legacy if d.get("log_key")})
+        finish: dict[str, list[dict]] = defaultdict(list)
+        self._open, self._claimed, self._to_compact = {}, {}, []
         for d in items:
-            state = d.get("state")
-            if state in ("notified", "failed"):
-                finish[state].append(d["_id"])  # archived half-way
-            elif state == "sending":
+            if d["_id"] in done:
+                self._to_compact.append(d["_id"])
+            elif d["_id"] in claimed:
+                self._claimed[d["_id"]] = d
+            elif d.get("state") in ("notified", "failed"):
+                finish[d["state"]].append(d)
+            elif d.get("state") == "sending":
                 logged = states.get(d.get("log_key") or "")
-                if logged and logged["state"] == "sent":
-                    finish["notified"].append(d["_id"])
-                elif logged and logged["state"] == "failed":
-                    finish["failed"].append(d["_id"])
-                # "pending": recover_pending re-sends it under its key
+                state = {"sent": "notified", "failed": "failed"}.get(logged["state"]) if logged else None
+                if state:
+                    finish[state].append(d)
+                else:
+                    self._open[d["_id"]] = {**d, "state": "pending"}
             else:
                 self._open[d["_id"]] = d
-        for state, ids in finish.items():
-            await self.store.finish_items(ids, state, now, flood_key=self._flood_key)
-            log_event(log, "finished items a crash left behind", state=state, count=len(ids))
+        for state, docs in finish.items():
+            await self.store.finish_items(docs, state, now, flood_key=self._flood_key)
+            self._to_compact += [d["_id"] for d in docs]
+            log_event(log, "finished items a crash left behind", state=state, count=len(docs))
+        await self._compact()
         self._groups = await self.store.load_groups()
         self._flood = [(r["flood_key"], r["at"]) for r in await self.store.flood_since(now - self._flood_window)]
         if self._flood_window:
             await self.store.prune_flood(now - self._flood_window)
+        await self._refresh_sources()
+        self._loaded = True
+
+    async def _refresh_sources(self) -> None:
+        """Inhibition sources: open cases of the people with pending items (closed ones drop out)."""
         self._sources = defaultdict(dict)
         if self.config.routes.inhibit_rules:
             nips = {d["labels"].get("nip") for d in self._open.values() if d["labels"].get("nip")}
             for c in await self.store.open_cases_of(nips):
                 self._note_source(c["nip"], c["_id"], c.get("labels") or {}, c.get("routed_events", []))
-        self._loaded = True
+
+    async def _compact(self) -> None:
+        ids, self._to_compact = self._to_compact, []
+        try:
+            await self.store.compact_items(ids)
+        except Exception:  # noqa: BLE001 - archived already; the next reload compacts them
+            log.exception("compaction of finished items failed")
+
+    async def wait_compacted(self) -> None:
+        if self._compactor is not None:
+            await self._compactor
 
     def _note_source(self, nip: str | None, case_id: str, labels: dict, events) -> None:
         if nip:
@@ -382,19 +419,43 @@ class Dispatcher:
     # ------------------------------------------------------------------ 5. recovery
     async def recover_pending(self, now: datetime) -> int:
         entries = await self.store.log_pending()
+        work = []
         for entry in entries:
-            await self.store.claim_items(entry["_id"], entry["item_doc_ids"])
-            for doc_id in entry["item_doc_ids"]:
-                self._open.pop(doc_id, None)
+            ids = entry["item_doc_ids"]
+            missing = [i for i in ids if i not in self._claimed and i not in self._open]
+            found = {d["_id"]: d for d in await self.store.items_by_ids(missing)} if missing else {}
+            docs = [self._claimed.get(i) or self._open.get(i) or found.get(i) for i in ids]
+            docs = [d for d in docs if d is not None]
+            for d in docs:
+                self._open.pop(d["_id"], None)
+                self._claimed[d["_id"]] = d
             log_event(log, "re-sending pending notification after restart", key=entry["_id"],
                       integration=entry["integration"], group_id=entry["group_id"])
-        await asyncio.gather(*(self._send_logged(e, now) for e in entries))
+            work.append(self._send_logged(entry, now, docs))
+        await asyncio.gather(*work)
         return len(entries)
 
     # ------------------------------------------------------------------ 6. grouping and delivery
     def _timers(self, route_name: str) -> Timers:
         route = self._routes.get(route_name) or self.config.tree
         return Timers(route.group_wait, route.group_interval, route.repeat_interval)
+
+    def _labels_of(self, p: dict) -> tuple[dict, dict]:
+        """(silence labels, flood labels) of an item: fixed per item, so computed once (CPU per
+        cycle matters with tens of thousands of held items)."""
+        cached = self._derived.get(p["_id"])
+        if cached is None:
+            flood = {**p["labels"], "receiver": p["receiver"]}
+            cached = self._derived[p["_id"]] = ({**flood, "recipient": p["target"].get("recipient_code", "")}, flood)
+        return cached
+
+    def _flood_keys_of(self, p: dict) -> list:
+        cached = self._flood_cache.get(p["_id"])
+        if cached is None:
+            labels = self._labels_of(p)[1]
+            cached = self._flood_cache[p["_id"]] = [(lim, lim.key(labels)) for lim in self.config.routes.flood_limits
+                                                   if lim.applies(labels)]
+        return cached
 
     def _sources_for(self, nip: str) -> list[dict]:
         return [{**s["labels"], "event": ev, "alert_id": cid}
@@ -411,11 +472,13 @@ class Dispatcher:
         groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
         muted_changes: list[tuple[str, str | None]] = []
         for p in pending:
-            target_labels = {**p["labels"], "receiver": p["receiver"], "recipient": p["target"].get("recipient_code", "")}
-            muted = silenced_by(target_labels, silences, now)
-            inhibition = inhibited_by(p["labels"], self._sources_for(p["labels"].get("nip", "")), rules) if rules else None
-            reason = (f"silenced:{','.join(muted)}" if muted else
-                      f"inhibited:{inhibition.rule}:{inhibition.source_alert_id}" if inhibition else None)
+            reason = None
+            if silences or rules:
+                target_labels, _ = self._labels_of(p)
+                muted = silenced_by(target_labels, silences, now)
+                inhibition = inhibited_by(p["labels"], self._sources_for(p["labels"].get("nip", "")), rules) if rules else None
+                reason = (f"silenced:{','.join(muted)}" if muted else
+                          f"inhibited:{inhibition.rule}:{inhibition.source_alert_id}" if inhibition else None)
             if reason != p.get("muted_by"):
                 muted_changes.append((p["_id"], reason))
                 p["muted_by"] = reason
@@ -431,10 +494,20 @@ class Dispatcher:
             since = windows.get(key.split(":", 1)[0])
             if since is not None and at >= since:
                 recent[key] = recent.get(key, 0) + 1
-        decision = apply_flood_limits(
-            [(p["_id"], {**p["labels"], "receiver": p["receiver"]}) for p in ordered], limits, recent)
+        # Items whose flood key is already full stay deferred this cycle (counts only grow within
+        # one): set them aside with dictionary look-ups; only the rest go through the ordered pass.
+        held: list[tuple[str, str, str]] = []
+        candidates = []
+        for p in ordered:
+            blocked = next(((lim.name, key) for lim, key in self._flood_keys_of(p)
+                            if recent.get(key, 0) >= lim.max_items), None)
+            if blocked:
+                held.append((p["_id"], *blocked))
+            else:
+                candidates.append(p)
+        decision = apply_flood_limits([(p["_id"], self._labels_of(p)[1]) for p in candidates], limits, recent)
         allowed = set(decision.allowed)
-        for _, limit_name, key in decision.deferred:
+        for _, limit_name, key in decision.deferred + held:
             fid = f"fl_{key}_{now:%Y%m%d%H}"
             if fid in self._failures_written:
                 continue
@@ -507,13 +580,15 @@ class Dispatcher:
         if not await self.store.log_insert_pending(entry):
             existing = await self.store.log_get(batch.log_key)
             if existing and existing["state"] == "sent":
-                await self.store.finish_items(existing["item_doc_ids"], "notified", now, flood_key=self._flood_key)
-                for doc_id in existing["item_doc_ids"]:
-                    self._open.pop(doc_id, None)
+                await self.store.finish_items(docs, "notified", now, flood_key=self._flood_key)
+                for d in docs:
+                    self._open.pop(d["_id"], None)
+                self._to_compact += [d["_id"] for d in docs]
             return 0
         await self.store.claim_items(batch.log_key, entry["item_doc_ids"])
-        for doc_id in entry["item_doc_ids"]:
-            self._open.pop(doc_id, None)
+        for d in docs:
+            self._open.pop(d["_id"], None)
+            self._claimed[d["_id"]] = d
         fields = {
             "integration": batch.integration, "group_key": batch.group_key, "last_sent_at": now,
             "reminders_sent": gdoc.get("reminders_sent", 0) + (1 if batch.status == "reminder" else 0),
@@ -522,10 +597,10 @@ class Dispatcher:
         }
         await self.store.save_group(gid, fields)
         self._groups[gid] = {**gdoc, "_id": gid, **fields}
-        await self._send_logged(entry, now)
+        await self._send_logged(entry, now, docs)
         return 1
 
-    async def _send_logged(self, entry: dict, now: datetime) -> None:
+    async def _send_logged(self, entry: dict, now: datetime, docs: list[dict]) -> None:
         channel = entry["target"]["kind"]
         async with self._sem:
             started = time.perf_counter()
@@ -536,16 +611,17 @@ class Dispatcher:
         attempts = [a.__dict__ for a in result.attempts]
         if result.ok:
             await self.store.log_mark(entry["_id"], "sent", {"sent_at": done_at, "attempts": attempts})
-            flooded = await self.store.finish_items(entry["item_doc_ids"], "notified", done_at,
-                                                    flood_key=self._flood_key)
+            flooded = await self.store.finish_items(docs, "notified", done_at, flood_key=self._flood_key)
             self._flood += [(key, done_at) for key in flooded]
+            self._release(docs)
             self.stats["sent"] += 1
             log_event(log, "notification sent", key=entry["_id"], integration=entry["integration"],
                       group_id=entry["group_id"], items=len(entry["item_ids"]), attempts=len(attempts))
             return
         await self.store.log_mark(entry["_id"], "failed", {"failed_at": done_at, "attempts": attempts,
                                                            "reason": result.reason, "outcome": result.outcome})
-        await self.store.finish_items(entry["item_doc_ids"], "failed", done_at)
+        await self.store.finish_items(docs, "failed", done_at)
+        self._release(docs)
         await self.store.add_failure({
             "_id": entry["_id"], "kind": "delivery", "outcome": result.outcome, "reason": result.reason,
             "integration": entry["integration"], "receiver": entry["receiver"], "group_id": entry["group_id"],
@@ -556,6 +632,13 @@ class Dispatcher:
         log.error("notification failed; dead-letter record written", extra={"fields": {
             "key": entry["_id"], "integration": entry["integration"], "group_id": entry["group_id"],
             "outcome": result.outcome, "reason": result.reason, "attempts": len(attempts)}})
+
+    def _release(self, docs: list[dict]) -> None:
+        for d in docs:
+            self._claimed.pop(d["_id"], None)
+            self._derived.pop(d["_id"], None)
+            self._flood_cache.pop(d["_id"], None)
+            self._to_compact.append(d["_id"])
 
     async def _deliver(self, entry: dict) -> DeliveryResult:
         target = entry["target"]

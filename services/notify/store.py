@@ -404,40 +404,47 @@ class NotifyStore:
         await _retry(lambda: self.log.update_one({"_id": key}, {"$set": {"state": state, **fields}}))
 
     async def claim_items(self, key: str, item_doc_ids: list[str]) -> None:
-        for chunk in chunks(item_doc_ids):
-            await _retry(lambda: self.items.update_many({"_id": {"$in": chunk}},
-                                                        {"$set": {"state": "sending", "log_key": key}}))
+        """Nothing to write: the notification-log entry (inserted first, with ``item_doc_ids``) is the
+        claim. Updating the open items here would scan the whole backlog once per batch."""
 
-    async def finish_items(self, item_doc_ids: list[str], state: str, now: datetime,
+    async def finish_items(self, docs: list[dict], state: str, now: datetime,
                            flood_key: Callable[[dict], list[str]] | None = None) -> list[str]:
-        """Mark, archive, then delete: a crash at any step leaves the item where the next load
-        (``open_items`` + the log's state) finishes the move; nothing stays ``sending`` for good.
-
-        ``flood_key(doc)`` names the flood-limit keys a delivered item counts against; they are
-        recorded in ``notify_flood`` and returned."""
-        fields: dict[str, Any] = {"state": state}
-        if state == "notified":
-            fields["notified_at"] = now
-        counted: list[str] = []
-        for chunk in chunks(list(item_doc_ids)):
-            await _retry(lambda: self.items.update_many({"_id": {"$in": chunk}}, {"$set": fields}))
-            docs = await self.items.find({"_id": {"$in": chunk}}).to_list(None)
-            rows = []
-            for d in docs:
-                keys = flood_key(d) if flood_key and state == "notified" else []
+        """Archive finished items (insert-only into ``notify_items_done``) and count the delivered
+        ones against their flood limits; the open copies are deleted later, in bulk, by
+        ``compact_items`` (each delete scans the open collection). Returns the flood keys counted."""
+        rows, counted, archived = [], [], []
+        for d in docs:
+            done = {**d, "state": state}
+            if state == "notified":
+                done["notified_at"] = now
+                keys = flood_key(d) if flood_key else []
                 if keys:
-                    d["flood_key"] = keys[-1]
+                    done["flood_key"] = keys[-1]
                     rows += [{"_id": f"{d['_id']}|{k}", "flood_key": k, "at": now} for k in keys]
                     counted += keys
-            if docs:
-                try:
-                    await _retry(lambda: self.items_done.insert_many(docs, ordered=False))
-                except BulkWriteError as exc:
-                    if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                        raise
-            await self.record_flood(rows)
-            await _retry(lambda: self.items.delete_many({"_id": {"$in": chunk}}))
+            archived.append(done)
+        for chunk in chunks(archived, 500):
+            try:
+                await _retry(lambda: self.items_done.insert_many(chunk, ordered=False))
+            except BulkWriteError as exc:
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
+        await self.record_flood(rows)
         return counted
+
+    async def items_by_ids(self, ids: list[str]) -> list[dict]:
+        out: list[dict] = []
+        for chunk in chunks(list(ids), 500):
+            out += await self.items.find({"_id": {"$in": chunk}}).to_list(None)
+        return out
+
+    async def done_item_ids(self) -> set[str]:
+        return {d["_id"] async for d in self.items_done.find({}, {"_id": 1})}
+
+    async def compact_items(self, ids: list[str]) -> None:
+        """Delete archived items from the open collection: one statement per 500 ids."""
+        for chunk in chunks(list(ids), 500):
+            await _retry(lambda: self.items.delete_many({"_id": {"$in": chunk}}))
 
     async def finished_items(self, case_id: str | None = None) -> list[dict]:
         query = {"case_id": _text(case_id, "case_id")} if case_id is not None else {}
