@@ -57,7 +57,7 @@ from services.notify.store import NotifyStore, item_key
 from services.notify.settings import get_notify_settings
 from shared import metrics
 from shared.logging import log_event
-from shared.schemas import utcnow
+from shared.schemas import Alert, utcnow
 from shared.settings import Settings
 
 log = logging.getLogger("pantau.notify.dispatcher")
@@ -117,6 +117,9 @@ class Dispatcher:
         self._compactor: asyncio.Task | None = None
         self._derived: dict[str, tuple[dict, dict]] = {}
         self._flood_cache: dict[str, list] = {}
+        self._alerts: dict[str, Alert] = {}  # case id -> alert, for the cases this dispatcher moved
+        self._status: dict[str, str] = {}  # case id -> status this dispatcher last wrote
+        self._stale_work: set[str] = set()
         self._groups: dict[str, dict] = {}
         self._flood: list[tuple[str, datetime]] = []
         self._sources: dict[str, dict[str, dict]] = defaultdict(dict)  # nip -> case id -> source labels
@@ -327,10 +330,18 @@ class Dispatcher:
         forward = [w for w in work if w["kind"] == "forward"][:WORK_PER_CYCLE]
         escalate = [w for w in work if w["kind"] == "escalate"
                     and (w.get("forwarded_at") is None or w["forwarded_at"] <= now - after)][:WORK_PER_CYCLE]
-        wanted = {w["case_id"] for w in route + forward + escalate}
-        if not wanted:
+        if not (route or forward or escalate):
             return 0, 0, 0
-        docs = await self.store.cases_by_ids(wanted)
+        # a route entry written with the new case carries the case and its alert (see
+        # ``NotifyStore.ensure_case``): used as is unless a save with it lost the race once
+        docs: dict[str, dict] = {}
+        for w in route:
+            if w.get("case") and w["_id"] not in self._stale_work:
+                docs[w["case_id"]] = w["case"]
+                self._remember_alert(w["case_id"], w.get("alert"))
+        wanted = {w["case_id"] for w in route + forward + escalate} - set(docs)
+        if wanted:
+            docs.update(await self.store.cases_by_ids(wanted))
         done: list[str] = []
         routed = await self.route_new_cases(now, route, docs, done)
         forwarded = await self.forward_verified(now, forward, docs, done)
@@ -340,7 +351,9 @@ class Dispatcher:
 
     async def route_new_cases(self, now: datetime, work: list[dict], docs: dict[str, dict], done: list[str]) -> int:
         count = 0
-        alerts = await self.store.get_alerts([w["case_id"] for w in work if w["case_id"] in docs])
+        missing = [w["case_id"] for w in work if w["case_id"] in docs and w["case_id"] not in self._alerts]
+        alerts = {**{c: a for c in (w["case_id"] for w in work) if (a := self._alerts.get(c)) is not None},
+                  **(await self.store.get_alerts(missing) if missing else {})}
         for w in work:
             doc = docs.get(w["case_id"])
             if doc is None or not doc.get("needs_routing"):
@@ -361,7 +374,11 @@ class Dispatcher:
                 events.append("forwarded")
             ok = await self.store.save_case(case, doc.get("version", 0), {
                 "needs_routing": False, "labels": labels, "routed_events": events})
+            if not ok:
+                self._stale_work.add(w["_id"])  # changed meanwhile: read the case next cycle
             if ok:
+                self._status[case.case_id] = case.status
+                self._remember_alert(case.case_id, alert)
                 done.append(w["_id"])
                 self._note_source(doc.get("nip"), case.case_id, labels, events)
                 if case.status == "forwarded":
@@ -387,6 +404,7 @@ class Dispatcher:
             events = sorted(set(doc.get("routed_events", [])) | {"forwarded"})
             ok = await self.store.save_case(case, doc.get("version", 0), {"routed_events": events})
             if ok:
+                self._status[case.case_id] = case.status
                 done.append(w["_id"])
                 self._note_source(doc.get("nip"), case.case_id, doc["labels"], events)
                 await self.store.add_work("escalate", case.case_id, forwarded_at=case.forwarded_at)
@@ -439,6 +457,14 @@ class Dispatcher:
     def _timers(self, route_name: str) -> Timers:
         route = self._routes.get(route_name) or self.config.tree
         return Timers(route.group_wait, route.group_interval, route.repeat_interval)
+
+    def _remember_alert(self, case_id: str, alert) -> None:
+        if alert is None:
+            return
+        if len(self._alerts) > 50_000:  # bounded: a miss only costs one read
+            self._alerts.clear()
+            self._status.clear()
+        self._alerts[case_id] = alert if isinstance(alert, Alert) else Alert.model_validate(alert)
 
     def _labels_of(self, p: dict) -> tuple[dict, dict]:
         """(silence labels, flood labels) of an item: fixed per item, so computed once (CPU per
@@ -536,8 +562,14 @@ class Dispatcher:
         if not planned:
             return 0
         case_ids = {d["case_id"] for _, chosen, _, _ in planned for d in chosen}
-        alerts = await self.store.get_alerts(case_ids)
-        statuses = await self.store.cases_by_ids(case_ids, {"status": 1})
+        # alerts and statuses from memory (this dispatcher routed and moved these cases); the
+        # store is read only for what it does not know (after a restart)
+        missing = [c for c in case_ids if c not in self._alerts]
+        alerts = {c: self._alerts[c] for c in case_ids if c in self._alerts}
+        alerts.update(await self.store.get_alerts(missing) if missing else {})
+        unknown = [c for c in case_ids if c not in self._status]
+        statuses = {c: {"status": self._status[c]} for c in case_ids if c in self._status}
+        statuses.update(await self.store.cases_by_ids(unknown, {"status": 1}) if unknown else {})
         results = await asyncio.gather(*(self._new_batch(b, c, g, gd, now, alerts, statuses)
                                          for b, c, g, gd in planned))
         return sum(results)

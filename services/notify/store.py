@@ -168,19 +168,25 @@ class NotifyStore:
                 "region": alert.subject.regency_code or alert.subject.province_code}
 
     async def ensure_case(self, alert: Alert, now: datetime) -> bool:
-        """Create the case for an alert if it does not exist; True if created."""
+        """Create the case for an alert if it does not exist; True if created.
+
+        The ``route`` work entry carries the new case and its alert, so routing it reads neither
+        the case archive nor the alerts (each a full scan on FerretDB)."""
+        doc = self._case_doc(alert, now)
         try:
-            await _retry(lambda: self.cases.insert_one(self._case_doc(alert, now)))
+            await _retry(lambda: self.cases.insert_one(doc))
         except DuplicateKeyError:
             return False
-        await self.add_work("route", alert.alert_id)
+        await self.add_work("route", alert.alert_id, case=doc, alert=alert.model_dump(mode="json"))
         return True
 
     async def ensure_cases(self, alerts: list[Alert], now: datetime) -> int:
         """Batched ``ensure_case`` (insert-only, unordered): how many cases were new."""
         created: list[str] = []
+        snapshots: dict[str, tuple[dict, Alert]] = {}
         for chunk in chunks(alerts, 500):
             docs = [self._case_doc(a, now) for a in chunk]
+            snapshots.update({d["_id"]: (d, a) for d, a in zip(docs, chunk)})
             try:
                 await _retry(lambda: self.cases.insert_many(docs, ordered=False))
                 created += [d["_id"] for d in docs]
@@ -191,7 +197,14 @@ class NotifyStore:
                 if others:
                     raise
                 created += [d["_id"] for d in docs if d["_id"] not in failed]
-        await self.add_work_many("route", created)
+        for chunk in chunks(created, 500):
+            rows = [{"_id": f"route:{c}", "kind": "route", "case_id": c, "case": snapshots[c][0],
+                     "alert": snapshots[c][1].model_dump(mode="json")} for c in chunk]
+            try:
+                await _retry(lambda: self.work.insert_many(rows, ordered=False))
+            except BulkWriteError as exc:
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
         return len(created)
 
     async def get_case_doc(self, case_id: str) -> dict | None:
