@@ -145,3 +145,26 @@ def test_list_filters_on_alert_fields():
     assert alert_matches(alert, doc, CaseQuery(region="33.74", contestant="capres-02", severity="high", q="coblos"))
     assert not alert_matches(alert, doc, CaseQuery(region="31"))
     assert not alert_matches(alert, doc, CaseQuery(q="anies"))
+
+
+async def test_database_is_locked_is_retried_as_transient():
+    from pymongo.errors import OperationFailure
+
+    from services.notify.store import _retry, is_transient
+
+    calls = []
+
+    async def op():
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationFailure("database is locked (5) (SQLITE_BUSY)")
+        return "ok"
+
+    assert await _retry(op, base=0.001) == "ok" and len(calls) == 3
+    assert not is_transient(OperationFailure("E11000 duplicate key"))
+
+    async def broken():
+        raise OperationFailure("unknown operator $foo")
+
+    with pytest.raises(OperationFailure):
+        await _retry(broken, base=0.001)
