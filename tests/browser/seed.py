@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import subprocess
 import sys
 import time
@@ -22,6 +24,36 @@ from tests.local_servers import free_port
 from tests.unit.notify.conftest import make_alert
 
 NIP_B = "199001012015031001"
+
+
+class Receiver:
+    """A real webhook receiver on loopback (a thread: the browser tests are synchronous)."""
+
+    def __init__(self):
+        self.requests: list[tuple[str, bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                outer.requests.append((self.path, body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @dataclass
@@ -67,9 +99,9 @@ async def _seed(settings, db_name: str) -> tuple[dict[str, str], dict[str, str]]
 def start_desk(settings, tmp: Path) -> Desk:
     db_name = f"desk_{uuid.uuid4().hex[:10]}"
     keys, cases = asyncio.run(_seed(settings, db_name))
-    closed = f"http://127.0.0.1:{free_port()}"  # webhooks go nowhere: delivery fails fast, cases still move
-    folder = write_config(tmp / "config", closed, "unused", route={
-        "receiver": "desk", "group_by": ["agency"], "group_wait": "0s", "group_interval": "1m",
+    receiver = Receiver()
+    folder = write_config(tmp / "config", receiver.base, "unused", route={
+        "receiver": "desk", "group_by": ["agency"], "group_wait": "0s", "group_interval": "1s",
         "routes": [{"name": "fwd", "matchers": ['event="forwarded"'], "receiver": "agency"}]}, inhibit_rules=[])
     port = free_port()
     base_uri = settings.mongodb_uri.rsplit("/", 1)[0]
@@ -94,10 +126,12 @@ def start_desk(settings, tmp: Path) -> Desk:
     r = httpx.post(f"{base}/v1/cases/{cases['semarang_fwd']}/verify", json={"reason": "akun dan NIP cocok"},
                    headers={"Authorization": f"Bearer {keys['analyst']}"})
     assert r.status_code == 200, r.text
-    return Desk(base, db_name, keys, cases, proc, log_path)
+    return Desk(base, db_name, keys, cases, proc, log_path, {"receiver": receiver})
 
 
 def stop_desk(desk: Desk, settings) -> None:
+    if desk.extra.get("receiver"):
+        desk.extra["receiver"].stop()
     if desk.proc is not None:
         desk.proc.terminate()
         try:

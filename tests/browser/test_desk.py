@@ -89,6 +89,13 @@ def test_analyst_verifies_and_the_agency_sees_and_acknowledges(desk, browser, tm
     assert "Kasus diverifikasi" in d.find_element(By.CSS_SELECTOR, ".flash").text
     url = f"{desk.base}/desk/cases/{case}"
     wait_status(d, url, "forwarded")  # the API process's dispatcher forwarded it
+    receiver = desk.extra["receiver"]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not any(
+            p == "/agency/PEMKOT-3374" and case.encode() in b for p, b in receiver.requests):
+        time.sleep(0.2)
+    assert any(p == "/agency/PEMKOT-3374" and case.encode() in b for p, b in receiver.requests), \
+        "the agency's webhook was not sent"
     logout(d)
 
     login(d, desk, "semarang")
