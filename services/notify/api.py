@@ -25,12 +25,13 @@ import logging
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -107,6 +108,11 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
+        # The case link in alerts and e-mails opened in a browser: to the desk page, not a JSON 401.
+        if (exc.status == 401 and request.method == "GET" and "text/html" in request.headers.get("accept", "")
+                and request.url.path.startswith("/v1/cases/") and request.url.path.count("/") == 3):
+            case_id = request.url.path.rsplit("/", 1)[1]
+            return RedirectResponse(f"/desk/cases/{quote(case_id, safe='')}", status_code=303)
         return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
 
     @app.exception_handler(RequestValidationError)

@@ -126,8 +126,17 @@ def check_csrf(request: Request, form) -> None:
         raise ApiError(403, "csrf", "token formulir tidak valid; muat ulang halaman", "csrf")
 
 
+def safe_next(value: str | None) -> str:
+    """Only a desk path of this site may follow the login (no open redirect)."""
+    if value and re.fullmatch(r"/desk/[A-Za-z0-9_/\-]*", value) and "//" not in value:
+        return value
+    return "/desk/cases"
+
+
 def to_login(request: Request) -> RedirectResponse:
-    return RedirectResponse("/desk/login", status_code=303)
+    path = request.url.path
+    target = "/desk/login" if path in ("/desk", "/desk/", "/desk/cases") else f"/desk/login?{urlencode({'next': path})}"
+    return RedirectResponse(target, status_code=303)
 
 
 async def user_or_redirect(request: Request) -> Principal | RedirectResponse:
@@ -150,7 +159,8 @@ async def desk_home(request: Request):
 @router.get("/desk/login", response_class=HTMLResponse)
 async def login_page(request: Request, error: str | None = None, status: int = 200):
     token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", {"login_csrf": token, "error": error}, status=status)
+    response = render(request, "login.html", {"login_csrf": token, "error": error,
+                                              "next": safe_next(request.query_params.get("next"))}, status=status)
     response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", path="/desk", max_age=1800)
     return response
 
@@ -172,7 +182,7 @@ async def login(request: Request):
     doc = await store.api_key(p.key_id)
     d = _secrets(request)
     token = d.serializer().dumps({"k": p.key_id, "h": doc["key_hash"][:16], "n": secrets.token_urlsafe(16)})
-    response = RedirectResponse("/desk/cases", status_code=303)
+    response = RedirectResponse(safe_next(str(form.get("next", ""))), status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/", max_age=int(d.hours * 3600))
     response.delete_cookie(LOGIN_CSRF, path="/desk")
     return response

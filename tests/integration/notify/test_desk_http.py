@@ -82,3 +82,33 @@ async def test_bulk_verify_assign_then_agency_closes_with_sanction(db, notify_se
         await db["api_keys"].update_one({"_id": agency_key.split("_")[1]}, {"$set": {"revoked": True}})
         assert (await http.get("/desk/cases")).status_code == 303
         await http.aclose()
+
+
+async def test_case_link_opens_the_desk_and_pages_need_no_external_network(db, notify_setup):
+    alert = make_alert(external_id="link-1")
+    await put_alert(db, alert)
+    async with api_server(db, notify_setup["config"]) as base:
+        anon = httpx.AsyncClient(base_url=base, follow_redirects=False)
+        # the case_url of alerts and e-mails, opened in a browser: the desk, via the login
+        r = await anon.get(f"/v1/cases/{alert.alert_id}", headers={"Accept": "text/html"})
+        assert r.status_code == 303 and r.headers["location"] == f"/desk/cases/{alert.alert_id}"
+        r = await anon.get(r.headers["location"])
+        assert r.status_code == 303 and r.headers["location"].startswith("/desk/login?next=%2Fdesk%2Fcases%2F")
+        assert (await anon.get(f"/v1/cases/{alert.alert_id}")).status_code == 401  # API clients: JSON 401
+        page = await anon.get(r.headers["location"])
+        token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        key = await make_key(db, "BKN", "analyst")
+        r = await anon.post("/desk/login", data={"api_key": key, "csrf": token, "next": f"/desk/cases/{alert.alert_id}"})
+        assert r.headers["location"] == f"/desk/cases/{alert.alert_id}"
+        token = re.search(r'name="csrf" value="([^"]+)"', (await anon.get("/desk/login")).text).group(1)
+        r = await anon.post("/desk/login", data={"api_key": key, "csrf": token, "next": "//evil.example/x"})
+        assert r.headers["location"] == "/desk/cases"  # no open redirect
+        # every asset the pages load is served by this process (offline networks)
+        for path in ("/docs", "/desk/login", "/cek", f"/desk/cases/{alert.alert_id}"):
+            html = (await anon.get(path)).text
+            refs = re.findall(r'(?:src|href)=["\']([^"\']+)["\']', html)
+            loaded = [u for u in refs if u.endswith((".js", ".css", ".png", ".ico", ".svg", ".woff2"))]
+            assert loaded and all(u.startswith("/") and not u.startswith("//") for u in loaded), (path, loaded)
+            for u in loaded:
+                assert (await anon.get(u)).status_code == 200, u
+        await anon.aclose()
