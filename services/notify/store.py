@@ -580,6 +580,15 @@ class ReviewSource:
             if include_decided or r["status"] == "open":
                 rows.append(r)
         rows.sort(key=lambda r: (str(r.get("created_at") or ""), r["review_id"]))
+        missing = sorted({r["content_id"] for r in rows if not r.get("excerpt") and isinstance(r.get("content_id"), str)})
+        if missing:  # the ``matches`` layout has no excerpt: one read of the posts for the page
+            texts = {}
+            for chunk in chunks(missing, 500):
+                async for d in self.db["content"].find({"_id": {"$in": chunk}}, {"record.text": 1}):
+                    texts[d["_id"]] = " ".join(((d.get("record") or {}).get("text") or "").split())[:280]
+            for r in rows:
+                if not r.get("excerpt"):
+                    r["excerpt"] = texts.get(r["content_id"], "")
         return rows
 
     async def get(self, review_id: str) -> dict | None:

@@ -40,6 +40,7 @@ async def test_review_queue_accept_opens_a_case_and_reject_records_a_judgement(d
         rows = (await http.get("/v1/reviews", headers=analyst)).json()["items"]
         assert {r["review_id"] for r in rows} == {accept_id, reject_id}
         assert all(r["name_frequency_text"] == "nama ini dimiliki ±4 ASN" for r in rows)
+        assert all(r["excerpt"].startswith("Ayo coblos nomor 2!") for r in rows)  # the post, from content
         r = await http.post(f"/v1/reviews/{accept_id}/accept", json={"reason": "foto profil dan unit cocok"}, headers=analyst)
         assert r.status_code == 200, r.text
         case_id = r.json()["case_id"]
