@@ -99,14 +99,15 @@ def presented_key(request: Request) -> str | None:
 async def principal(request: Request) -> Principal:
     """The caller of a ``/v1`` route: an API key, or (for reads) the desk's session cookie."""
     store = store_of(request)
-    found = await lookup(store.api_keys, presented_key(request))
+    presented = presented_key(request)
+    found = await lookup(store.api_keys, presented)
     if found is None and request.method == "GET":
         from services.notify.routers.desk import session_principal
 
         found = await session_principal(request)
     if found is None:
         client = request.client.host if request.client else "?"
-        retry = request.app.state.throttle.failed(client)
+        retry = request.app.state.throttle.failed(client) if presented else None  # only keys tried count
         if retry is not None:
             raise ApiError(429, "too_many_bad_keys", "too many invalid API keys from this client; slow down",
                            None, {"Retry-After": str(retry)})

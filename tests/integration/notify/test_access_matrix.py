@@ -159,6 +159,7 @@ async def test_repeated_bad_keys_slow_down_without_locking_out_the_agency(db, no
         assert codes[:20] == [401] * 20 and set(codes[21:]) == {429}
         slowed = await http.get("/v1/cases", headers=headers("pn_000000000001_" + "z" * 43))
         assert slowed.status_code == 429 and int(slowed.headers["Retry-After"]) >= 1
+        assert (await http.get("/v1/cases")).status_code == 401  # no key at all is not a guess: plain 401
         ok = await http.get("/v1/cases", headers=headers(keys["agency_a"]))  # same client, valid key
         assert ok.status_code == 200 and ok.json()["items"][0]["case_id"] == a.alert_id
 
