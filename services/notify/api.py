@@ -37,7 +37,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.notify.domain.config import NotifyConfig, load_notify_config
 from services.notify.routers import cases, check, desk, ops, reviews, silences
-from services.notify.routers.common import ApiError, BadKeyThrottle, error_response, redact_query
+from services.notify.routers.common import (
+    MAX_BODY_BYTES, ApiError, BadKeyThrottle, error_response, json_body_problem, redact_query,
+)
 from services.notify.settings import get_notify_settings
 from services.notify.store import NotifyStore
 from shared.logging import log_event
@@ -141,6 +143,11 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
             if ctype != "application/json":
                 return error_response(415, "unsupported_media_type", "the body must be application/json",
                                       "Content-Type")
+            if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+                return error_response(413, "body_too_large", f"the body may hold at most {MAX_BODY_BYTES} bytes")
+            problem = json_body_problem(await request.body())
+            if problem is not None:
+                return error_response(*problem)
         response = await call_next(request)
         principal = getattr(request.state, "principal", None)
         if request.url.path.startswith("/v1/"):

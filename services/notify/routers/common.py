@@ -277,3 +277,73 @@ def redact_query(query: str) -> str:
 def client_fingerprint(request: Request) -> str:
     host = request.client.host if request.client else "?"
     return hashlib.sha256(host.encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------- JSON bodies, checked before the model
+MAX_BODY_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+
+def _depth(raw: str) -> int:
+    """Deepest bracket nesting outside strings, in one pass (no recursion, so no stack to blow)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _bad_string(value: Any, path: str) -> str | None:
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return p or "body"
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                if _bad_string(k, p) is not None:
+                    return p or "body"
+                stack.append((item, f"{p}.{k}" if p else str(k)))
+        elif isinstance(v, list):
+            stack.extend((item, f"{p}[{i}]") for i, item in enumerate(v))
+    return None
+
+
+def json_body_problem(raw: bytes) -> tuple[int, str, str, str | None] | None:
+    """Why a ``/v1`` JSON body is refused before any model sees it (status, code, message, field):
+    too large (413), not UTF-8, nested deeper than ``MAX_DEPTH``, not JSON, or holding a lone
+    UTF-16 surrogate (400) — each a clear answer instead of a 500."""
+    import json
+
+    if len(raw) > MAX_BODY_BYTES:
+        return 413, "body_too_large", f"the body may hold at most {MAX_BODY_BYTES} bytes", None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return 400, "invalid_encoding", f"the body is not UTF-8 (byte {exc.start})", None
+    if _depth(text) > MAX_DEPTH:
+        return 400, "too_deep", f"JSON nested deeper than {MAX_DEPTH} levels", None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        return 400, "invalid_json", f"the body is not JSON: {str(exc)[:120]}", None
+    field = _bad_string(value, "")
+    if field is not None:
+        return 400, "invalid_string", "a string holds a lone UTF-16 surrogate", field
+    return None

@@ -143,6 +143,14 @@ async def test_hostile_inputs_never_reach_a_query_or_answer_500(db, notify_setup
         r = await http.post(f"/v1/cases/{a.alert_id}/notes", content=b"note=x", headers={
             **agency, "Content-Type": "application/x-www-form-urlencoded"})
         assert r.status_code == 415 and r.json()["error"]["code"] == "unsupported_media_type"
+        json_headers = {**agency, "Content-Type": "application/json"}
+        for body, code in ((b'{"note": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "too_deep"),
+                           (b'{"note": "\\ud800"}', "invalid_string"),
+                           (b'{"note": ', "invalid_json")):
+            r = await http.post(f"/v1/cases/{a.alert_id}/notes", content=body, headers=json_headers)
+            assert r.status_code == 400 and r.json()["error"]["code"] == code, (code, r.status_code, r.text[:200])
+        r = await http.post("/v1/check", content=b"[" * 5000, headers={"Content-Type": "application/json"})
+        assert r.status_code == 400
         secret = keys["agency_a"]
         r = await http.get("/v1/cases", params={"api_key": secret, "token": "rahasia"})
         assert r.status_code == 401

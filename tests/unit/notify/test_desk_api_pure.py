@@ -168,3 +168,23 @@ async def test_database_is_locked_is_retried_as_transient():
 
     with pytest.raises(OperationFailure):
         await _retry(broken, base=0.001)
+
+
+@pytest.mark.parametrize("raw, status, code, field", [
+    (b'{"text": "aman"}', None, None, None),
+    (b"[" * 5000 + b"]" * 5000, 400, "too_deep", None),
+    (b'{"text": "' + b"[" * 100 + b'"}', None, None, None),  # brackets inside a string are text
+    (b'{"text": "\\ud800"}', 400, "invalid_string", "text"),
+    (b'{"media": [{"caption": "\\udfff x"}]}', 400, "invalid_string", "media[0].caption"),
+    (b'{"text": "\xff"}', 400, "invalid_encoding", None),
+    (b'{"text": ', 400, "invalid_json", None),
+    (b'{"text": "' + b"x" * 1_000_001 + b'"}', 413, "body_too_large", None),
+])
+def test_json_bodies_are_checked_before_the_model(raw, status, code, field):
+    from services.notify.routers.common import json_body_problem
+
+    problem = json_body_problem(raw)
+    if status is None:
+        assert problem is None
+    else:
+        assert (problem[0], problem[1], problem[3]) == (status, code, field)
