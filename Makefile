@@ -5,9 +5,18 @@ PY := $(VENV)/bin/python
 PANTAU := $(VENV)/bin/pantau
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-unit bench eval train clean down
+.PHONY: setup browser-deps demo test test-unit bench eval train clean down
 
-setup: $(STAMP) .cache/kafka/.fetched .cache/ferretdb/bin/ferretdb
+setup: $(STAMP) .cache/kafka/.fetched .cache/ferretdb/bin/ferretdb browser-deps
+
+# The browser tests drive Debian's chromium through its own chromedriver; nothing is downloaded at
+# run time. Installed only when missing (a no-op otherwise).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing Debian chromium + chromium-driver for the browser tests"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3.11 -m venv $(VENV)

@@ -27,6 +27,13 @@ class NotifySettings(BaseSettings):
     smtp_ssl: bool = Field(False, alias="PANTAU_SMTP_SSL")
     smtp_username: str = Field("", alias="PANTAU_SMTP_USERNAME")
     smtp_password: SecretStr = Field(SecretStr(""), alias="PANTAU_SMTP_PASSWORD")
+    # Desk sessions: cookies are signed with this secret; empty = a random one per process (every
+    # desk session then ends when the API restarts). Set it when several API processes serve the desk.
+    desk_secret: SecretStr = Field(SecretStr(""), alias="PANTAU_DESK_SECRET")
+    desk_session_hours: float = Field(12.0, alias="PANTAU_DESK_SESSION_HOURS", gt=0, le=24 * 7)
+    # Cek Netral: checks per client per minute (no key needed, so this bounds abuse).
+    check_per_minute: int = Field(20, alias="PANTAU_CHECK_PER_MINUTE", ge=1, le=10_000)
+    check_max_chars: int = Field(20_000, alias="PANTAU_CHECK_MAX_CHARS", ge=100, le=1_000_000)
 
 
 @lru_cache(maxsize=1)

@@ -39,8 +39,11 @@ async def make_key(db, agency: str, role: str = "agency", label: str = "") -> st
 
 
 @asynccontextmanager
-async def api_server(db, config):
+async def api_server(db, config, **state):
+    """The agency API in this event loop; ``state`` overrides ``app.state`` entries (e.g. throttle)."""
     app = create_app(config=config, run_dispatcher=False, db=db)
+    for name, value in state.items():
+        setattr(app.state, name, value)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     task = asyncio.create_task(server.serve())

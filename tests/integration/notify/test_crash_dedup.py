@@ -68,7 +68,7 @@ async def test_kill_9_during_delivery_then_restart(db, receiver, settings, tmp_p
     try:
         async def all_sent():
             return (await db["notify_log"].count_documents({"state": "sent"}) == N
-                    and await db["notify_items"].count_documents({"state": "notified"}) == N)
+                    and await db["notify_items_done"].count_documents({"state": "notified"}) == N)
         await wait_until(all_sent, 90, "every notification to be sent after the restart")
         await asyncio.sleep(1.5)  # a few more cycles: nothing else may go out
     finally:

@@ -1,0 +1,349 @@
+"""What every router shares: the one error shape, the caller (API key or desk session), the
+caller's visibility scope, request-value parsing that answers 400 instead of 500, and views."""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
+
+from services.notify.auth import Principal, lookup
+from services.notify.domain import cases as wf
+from services.notify.domain.config import NotifyConfig
+from services.notify.store import CaseFilter, NotifyStore
+from shared.schemas import Alert
+
+MAX_LIMIT = 200
+MAX_OFFSET = 1_000_000
+_DATETIME = TypeAdapter(AwareDatetime)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+        self.headers = headers or {}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    """The agency API's one error shape: ``{"error": {"code", "message", "field"}}``."""
+    return JSONResponse({"error": {"code": code, "message": message, "field": field}}, status_code=status,
+                        headers=headers)
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422, 429)}
+
+
+def store_of(request: Request) -> NotifyStore:
+    return request.app.state.store
+
+
+def config_of(request: Request) -> NotifyConfig:
+    return request.app.state.config
+
+
+# ---------------------------------------------------------------------- bad keys: slow down
+class BadKeyThrottle:
+    """Repeated bad keys from one client are answered 429 for a while; a *valid* key from the same
+    client always passes (the check runs only after a lookup failed), so an attacker sharing an
+    agency's network address cannot lock the agency out."""
+
+    def __init__(self, max_failures: int = 20, window_s: float = 60.0):
+        self.max_failures, self.window_s = max_failures, window_s
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        q = self._failures[client]
+        while q and q[0] < now - self.window_s:
+            q.popleft()
+        return q
+
+    def failed(self, client: str) -> int | None:
+        """Record a failure; the Retry-After seconds when the client is over the limit."""
+        now = time.monotonic()
+        q = self._recent(client, now)
+        q.append(now)
+        if len(self._failures) > 10_000:  # bounded memory under a spray from many addresses
+            for key in list(self._failures)[:5_000]:
+                self._failures.pop(key, None)
+        if len(q) > self.max_failures:
+            return max(1, int(self.window_s - (now - q[0])) + 1)
+        return None
+
+
+def presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+async def principal(request: Request) -> Principal:
+    """The caller of a ``/v1`` route: an API key, or (for reads) the desk's session cookie."""
+    store = store_of(request)
+    presented = presented_key(request)
+    found = await lookup(store.api_keys, presented)
+    if found is None and request.method == "GET":
+        from services.notify.routers.desk import session_principal
+
+        found = await session_principal(request)
+    if found is None:
+        client = request.client.host if request.client else "?"
+        retry = request.app.state.throttle.failed(client) if presented else None  # only keys tried count
+        if retry is not None:
+            raise ApiError(429, "too_many_bad_keys", "too many invalid API keys from this client; slow down",
+                           None, {"Retry-After": str(retry)})
+        raise ApiError(401, "unauthorized", "a valid API key is required (Authorization: Bearer pn_...)")
+    request.state.principal = found
+    return found
+
+
+def actor(p: Principal) -> str:
+    return f"{p.label or p.key_id} ({p.agency_code})"
+
+
+# ---------------------------------------------------------------------- request values
+def clamp_limit(value: int | None, default: int = 50) -> int:
+    return max(1, min(MAX_LIMIT, default if value is None else value))
+
+
+def clamp_offset(value: int | None) -> int:
+    return max(0, min(MAX_OFFSET, value or 0))
+
+
+def parse_since(raw: str | None, field: str = "since") -> datetime | None:
+    """An ISO-8601 instant with an offset, within years 1970..9998 in UTC; else 400 naming the field."""
+    if raw is None or raw == "":
+        return None
+    try:
+        value = _DATETIME.validate_python(raw)
+        utc = value.astimezone(timezone.utc)
+    except (ValidationError, ValueError, OverflowError):
+        raise ApiError(400, "invalid_datetime", f"{field} must be an ISO-8601 date-time with a UTC offset, "
+                       "e.g. 2024-01-20T00:00:00+07:00", field)
+    if not 1970 <= utc.year <= 9998:
+        raise ApiError(400, "out_of_range", f"{field} must lie between 1970 and 9998", field)
+    return utc
+
+
+# ---------------------------------------------------------------------- visibility and selection
+def scope_for(p: Principal) -> CaseFilter:
+    """Agencies see only their own agency's cases, and only once forwarded to them."""
+    if p.sees_all_agencies():
+        return CaseFilter()
+    return CaseFilter(agency_code=p.agency_code, forwarded_only=True)
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """The list/export/stats filters (same for all three, so the same visibility)."""
+
+    status: str | None = None
+    form: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    escalated: bool | None = None
+    agency: str | None = None
+    region: str | None = None
+    contestant: str | None = None
+    severity: str | None = None
+    q: str | None = None
+    assigned_to: str | None = None
+
+    def needs_alerts(self) -> bool:
+        return bool(self.region or self.contestant or self.severity or self.q)
+
+
+def case_filter(p: Principal, cq: CaseQuery) -> CaseFilter:
+    scope = scope_for(p)
+    agency = scope.agency_code if scope.agency_code is not None else (cq.agency or None)
+    return CaseFilter(agency_code=agency, forwarded_only=scope.forwarded_only, status=cq.status, form=cq.form,
+                      since=cq.since, until=cq.until, escalated=cq.escalated, assigned_to=cq.assigned_to)
+
+
+def alert_matches(alert: Alert | None, doc: dict, cq: CaseQuery) -> bool:
+    if alert is None:
+        return not cq.needs_alerts()
+    s = alert.subject
+    if cq.region and not (s.province_code == cq.region or s.regency_code == cq.region
+                          or s.regency_code.startswith(cq.region + ".")):
+        return False
+    if cq.contestant and cq.contestant not in {st.contestant for st in alert.classification.stance}:
+        return False
+    severity = (doc.get("labels") or {}).get("severity") or alert.severity
+    if cq.severity and severity != cq.severity:
+        return False
+    if cq.q:
+        hay = " ".join([alert.content.excerpt, s.name, alert.summary, *[e.text for e in alert.classification.evidence]])
+        if not all(word in hay.lower() for word in cq.q.lower().split()):
+            return False
+    return True
+
+
+async def select_cases(store: NotifyStore, p: Principal, cq: CaseQuery, offset: int = 0,
+                       limit: int | None = None, with_alerts: bool = False
+                       ) -> tuple[list[tuple[dict, Alert | None]], bool]:
+    """Cases the caller may see, oldest first, filtered; (rows, more)."""
+    flt = case_filter(p, cq)
+    if not cq.needs_alerts() and not with_alerts:
+        docs = await store.list_cases(flt, offset, None if limit is None else limit + 1)
+        more = limit is not None and len(docs) > limit
+        return [(d, None) for d in docs[:limit] if True], more
+    docs = await store.list_cases(flt)
+    alerts = await store.get_alerts([d["_id"] for d in docs])
+    rows = [(d, alerts.get(d["_id"])) for d in docs if alert_matches(alerts.get(d["_id"]), d, cq)]
+    rows = rows[offset:]
+    more = limit is not None and len(rows) > limit
+    return (rows[:limit] if limit is not None else rows), more
+
+
+# ---------------------------------------------------------------------- views
+def case_view(doc: dict, detail: bool = False) -> dict[str, Any]:
+    labels = doc.get("labels") or {}
+    out = {
+        "case_id": doc["_id"],
+        "agency_code": doc["agency_code"],
+        "status": doc["status"],
+        "status_label": wf.STATUS_ID.get(doc["status"], doc["status"]),
+        "form": doc.get("form") or labels.get("form"),
+        "severity": labels.get("severity"),
+        "escalated": doc.get("escalated", False),
+        "created_at": doc.get("created_at"),
+        "verified_at": doc.get("verified_at"),
+        "forwarded_at": doc.get("forwarded_at"),
+        "acknowledged_at": doc.get("acknowledged_at"),
+        "closed_at": doc.get("closed_at"),
+        "escalated_at": doc.get("escalated_at"),
+        "sanction": doc.get("sanction"),
+    }
+    if doc.get("assigned_to"):
+        out["assigned_to"] = doc["assigned_to"]
+    if detail:
+        out["history"] = doc.get("history", [])
+    return out
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def escalation_deadline(doc: dict, after: timedelta) -> datetime | None:
+    fwd = doc.get("forwarded_at")
+    if fwd is None or doc.get("status") != "forwarded":
+        return None
+    return fwd + after
+
+
+SENSITIVE = ("key", "token", "secret", "password", "auth", "session", "csrf", "sig")
+
+
+def redact_query(query: str) -> str:
+    """The audit keeps parameter names, never a value that may be a secret."""
+    from urllib.parse import parse_qsl, urlencode
+
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True)
+    except ValueError:
+        return "<unparseable>"
+    safe = [(k, "<redacted>" if any(s in k.lower() for s in SENSITIVE) or v.startswith("pn_") else v[:200])
+            for k, v in pairs]
+    return urlencode(safe)
+
+
+def client_fingerprint(request: Request) -> str:
+    host = request.client.host if request.client else "?"
+    return hashlib.sha256(host.encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------- JSON bodies, checked before the model
+MAX_BODY_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+
+def _depth(raw: str) -> int:
+    """Deepest bracket nesting outside strings, in one pass (no recursion, so no stack to blow)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _bad_string(value: Any, path: str) -> str | None:
+    stack = [(value, path)]
+    while stack:
+        v, p = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return p or "body"
+        elif isinstance(v, dict):
+            for k, item in v.items():
+                if _bad_string(k, p) is not None:
+                    return p or "body"
+                stack.append((item, f"{p}.{k}" if p else str(k)))
+        elif isinstance(v, list):
+            stack.extend((item, f"{p}[{i}]") for i, item in enumerate(v))
+    return None
+
+
+def json_body_problem(raw: bytes) -> tuple[int, str, str, str | None] | None:
+    """Why a ``/v1`` JSON body is refused before any model sees it (status, code, message, field):
+    too large (413), not UTF-8, nested deeper than ``MAX_DEPTH``, not JSON, or holding a lone
+    UTF-16 surrogate (400) — each a clear answer instead of a 500."""
+    import json
+
+    if len(raw) > MAX_BODY_BYTES:
+        return 413, "body_too_large", f"the body may hold at most {MAX_BODY_BYTES} bytes", None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return 400, "invalid_encoding", f"the body is not UTF-8 (byte {exc.start})", None
+    if _depth(text) > MAX_DEPTH:
+        return 400, "too_deep", f"JSON nested deeper than {MAX_DEPTH} levels", None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        return 400, "invalid_json", f"the body is not JSON: {str(exc)[:120]}", None
+    field = _bad_string(value, "")
+    if field is not None:
+        return 400, "invalid_string", "a string holds a lone UTF-16 surrogate", field
+    return None
