@@ -21,6 +21,8 @@ TEST_ENV = {
     "PANTAU_KAFKA_SESSION_TIMEOUT_S": "6",
     # Smaller batches than production's 500: a test load then spans many batches (crash tests kill mid-run).
     "PANTAU_BATCH_MAX_RECORDS": "100",
+    # The API process's dispatcher gives up at once instead of retrying for hours (budget: unit tests).
+    "PANTAU_NOTIFY_RETRY_HOURS": "0.0001",
 }
 for _key, _value in TEST_ENV.items():
     os.environ.setdefault(_key, _value)

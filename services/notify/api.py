@@ -36,9 +36,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.notify.domain.config import NotifyConfig, load_notify_config
+from services.notify.routes_notify import notify_failures_router
 from services.notify.routers import cases, check, desk, ops, reviews, silences
 from services.notify.routers.common import (
-    MAX_BODY_BYTES, ApiError, BadKeyThrottle, error_response, json_body_problem, redact_query,
+    MAX_BODY_BYTES, ApiError, BadKeyThrottle, error_response, json_body_problem, principal, redact_query,
 )
 from services.notify.settings import get_notify_settings
 from services.notify.store import NotifyStore
@@ -170,6 +171,7 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
 
     for router in (cases.router, reviews.router, silences.router, ops.router, check.router, desk.router):
         app.include_router(router)
+    app.include_router(notify_failures_router(principal, lambda: app.state.store.db, include_list=False))
 
     app.mount("/docs-static", StaticFiles(directory=_swagger_dir()), name="docs-static")
     app.mount("/desk/static", StaticFiles(directory=str(desk.STATIC_DIR)), name="desk-static")

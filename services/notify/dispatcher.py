@@ -38,6 +38,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.notify.delivery import budget
+from services.notify.delivery.budget import RetryBudget
 from services.notify.delivery.email import EmailSender, render_email
 from services.notify.delivery.payload import NotificationItem, build_payload, payload_bytes
 from services.notify.delivery.retry import DeliveryResult, RetryPolicy
@@ -91,7 +93,11 @@ class Dispatcher:
         lease_ttl: timedelta = timedelta(seconds=30),
         concurrency: int = 8,
         safety_net_period: timedelta = timedelta(seconds=60),
+        budget: RetryBudget | None = None,
     ):
+        # Retry rounds over hours (kept in the log entry, so across restarts), beyond the sender's
+        # quick in-call retries: a receiver down for an afternoon still gets its notification.
+        self.budget = budget or RetryBudget.from_env()
         self.store = store
         self.config = config
         self.public_url = public_url
@@ -436,7 +442,7 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ 5. recovery
     async def recover_pending(self, now: datetime) -> int:
-        entries = await self.store.log_pending()
+        entries = [e for e in await self.store.log_pending() if budget.due(e, now)]
         work = []
         for entry in entries:
             ids = entry["item_doc_ids"]
@@ -650,8 +656,15 @@ class Dispatcher:
             log_event(log, "notification sent", key=entry["_id"], integration=entry["integration"],
                       group_id=entry["group_id"], items=len(entry["item_ids"]), attempts=len(attempts))
             return
+        decision = budget.after_failure(entry, result, done_at, self.budget)
+        if decision.retry:  # stays pending, its items stay claimed; recover_pending sends it when due
+            await self.store.log_mark(entry["_id"], "pending", {"attempts": attempts, **decision.fields})
+            log_event(log, "notification failed; retrying later", key=entry["_id"], integration=entry["integration"],
+                      reason=decision.reason)
+            return
         await self.store.log_mark(entry["_id"], "failed", {"failed_at": done_at, "attempts": attempts,
-                                                           "reason": result.reason, "outcome": result.outcome})
+                                                           "reason": result.reason, "outcome": result.outcome,
+                                                           **decision.fields})
         await self.store.finish_items(docs, "failed", done_at)
         self._release(docs)
         await self.store.add_failure({

@@ -11,6 +11,7 @@ from services.notify.auth import key_document, new_key
 from services.notify.delivery.email import EmailSender, SmtpConfig
 from services.notify.delivery.retry import RetryPolicy
 from services.notify.delivery.webhook import WebhookSender
+from services.notify.delivery.budget import RetryBudget
 from services.notify.dispatcher import Dispatcher
 from services.notify.store import NotifyStore
 from shared.schemas import Alert
@@ -28,7 +29,8 @@ def dispatcher(db, setup, settings, **kw) -> Dispatcher:
         NotifyStore(db), setup["config"], public_url="http://127.0.0.1:18080",
         webhook=WebhookSender(policy=RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1, max_elapsed=10, timeout=2)),
         email=EmailSender(SmtpConfig(host="127.0.0.1", port=setup["smtp_port"]), RetryPolicy(max_attempts=2, base_delay=0.01)),
-        kafka_bootstrap=settings.kafka_bootstrap_servers, owner="it-dispatcher", **kw,
+        kafka_bootstrap=settings.kafka_bootstrap_servers, owner="it-dispatcher",
+        **{"budget": RetryBudget(hours=1e-4), **kw},  # no later rounds: a failure is final at once
     )
 
 

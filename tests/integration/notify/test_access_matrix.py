@@ -53,6 +53,7 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, set[int]]]] = [
     ("DELETE", "/v1/silences/{S}", None, {**NO_KEY, "agency_a": {404}, "agency_b": {404}, "analyst": {404},
                                           "admin": {404}}),
     ("GET", "/v1/notify/failures", None, STAFF),
+    ("POST", "/v1/notify/failures/{F}/resend", None, {**STAFF, "analyst": {404}, "admin": {404}}),
     ("POST", "/v1/check", {"text": "rapat koordinasi pelayanan publik"},
      {r: {200} for r in ROLES}),  # public: no key needed, none required
 ]
@@ -61,7 +62,8 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, set[int]]]] = [
 def test_every_openapi_route_has_a_row():
     spec = create_app(run_dispatcher=False).openapi()
     routes = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
-    rows = {(m, p.replace("{A}", "{case_id}").replace("{R}", "{review_id}").replace("{S}", "{silence_id}"))
+    rows = {(m, p.replace("{A}", "{case_id}").replace("{R}", "{review_id}").replace("{S}", "{silence_id}")
+              .replace("{F}", "{failure_id}"))
             for m, p, _, _ in MATRIX}
     assert routes - rows == set(), "routes without an access-matrix row"
     assert rows - routes == set(), "matrix rows for routes that no longer exist"
@@ -97,7 +99,7 @@ async def test_access_matrix(db, notify_setup):
     wide = BadKeyThrottle(max_failures=10_000)  # the matrix itself sends many bad keys; 429 is tested below
     async with api_server(db, notify_setup["config"], throttle=wide) as base, httpx.AsyncClient(base_url=base) as http:
         for method, template, body, expected in MATRIX:
-            path = template.replace("{A}", a.alert_id).replace("{R}", "rv_nope").replace("{S}", "sil_nope")
+            path = template.replace("{A}", a.alert_id).replace("{R}", "rv_nope").replace("{S}", "sil_nope").replace("{F}", "nf_nope")
             for role in ROLES:
                 payload = body
                 if body == "silence":
