@@ -435,7 +435,8 @@ def bench_end_to_end(settings: Settings, stack, total: int, steady_s: float) -> 
         return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))], 3) if latencies else None
 
     rec_per_s = total / e2e_s
-    cpu = {name: round(cpu_after[name] - cpu_before[name], 1) for name in cpu_before}
+    cpu = {name: round(cpu_after[name] - cpu_before[name], 1) for name in cpu_before
+           if cpu_after[name] == cpu_after[name]}  # NaN: a process not running in this bench (the API)
     duplicates = len(alert_ids) - len(set(alert_ids))
     result = {
         "records": total,
