@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from fastapi import Request
+from fastapi import Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
 
@@ -96,7 +97,13 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
-async def principal(request: Request) -> Principal:
+# Declared for OpenAPI only (Swagger's "Authorize" sends them); ``presented_key`` reads the headers.
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="an agency API key, pn_<id>_<secret>")
+BEARER = HTTPBearer(auto_error=False, bearerFormat="pn_<id>_<secret>", description="the same key as a bearer token")
+
+
+async def principal(request: Request, _header: str | None = Security(API_KEY_HEADER),
+                    _bearer: HTTPAuthorizationCredentials | None = Security(BEARER)) -> Principal:
     """The caller of a ``/v1`` route: an API key, or (for reads) the desk's session cookie."""
     store = store_of(request)
     presented = presented_key(request)

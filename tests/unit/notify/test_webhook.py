@@ -44,6 +44,8 @@ VERIFY = [
     ("missing signature", SECRET, NOW, BODY, None, NOW, False),
     ("non-numeric timestamp", SECRET, "kemarin", BODY, GOOD, NOW, False),
     ("no sha256= prefix", SECRET, NOW, BODY, GOOD.removeprefix("sha256="), NOW, False),
+    ("empty secret (anyone can sign with it)", "", NOW, BODY, sign("", NOW, BODY), NOW, False),
+    ("empty secret among rotated ones", ["", "lain"], NOW, BODY, sign("", NOW, BODY), NOW, False),
 ]
 
 
