@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # bulk insert and one wait for the broker's acknowledgements per batch instead of per record.
     batch_max_records: int = Field(500, alias="PANTAU_BATCH_MAX_RECORDS", ge=1, le=5000)
     batch_max_wait_ms: float = Field(50.0, alias="PANTAU_BATCH_MAX_WAIT_MS", gt=0, le=5000)
+    # CPU a record's classification may take before it is dead-lettered as "too costly".
+    classify_budget_ms: float = Field(2000.0, alias="PANTAU_CLASSIFY_BUDGET_MS", gt=0)
     # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
     kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
     # Configuration (see config_paths): a folder, and single files that override one family each.

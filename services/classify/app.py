@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.classify.budget import within_budget
 from services.classify.domain.classifier import Classifier
 from shared import topics
 from shared.health import add_health_routes
@@ -16,7 +17,7 @@ from shared.kafka import batch_agent, make_app
 from shared.mongo import LazyDatabase, insert_new, ping
 from shared.schemas import Classification, ContentAccepted, ContentClassified, utcnow
 from shared.settings import get_settings
-from shared.stage import Batch, Outgoing
+from shared.stage import Batch, InvalidRecord, Outgoing
 
 settings = get_settings()
 app = make_app("classify", settings)
@@ -26,7 +27,13 @@ classifier = Classifier.from_config()
 
 async def classify(batch: Batch[ContentAccepted]) -> None:
     now = utcnow()
-    results = [(item.model, classifier.classify(item.model.record)) for item in batch.items]
+    results = []
+    for item, result in within_budget(batch.items, lambda item: classifier.classify(item.model.record),
+                                      settings.classify_budget_ms / 1000):
+        if isinstance(result, InvalidRecord):
+            batch.reject(item, result)
+        else:
+            results.append((item.model, result))
     outputs = {
         accepted.content_id: ContentClassified(
             content_id=accepted.content_id, evidence_sha256=accepted.evidence_sha256, record=accepted.record,
