@@ -75,7 +75,7 @@ def _state(url: str) -> str | None:
 
 def test_each_service_runs_with_the_compose_environment(stack, settings, tmp_path):
     services = rendered_services(tmp_path)
-    api, ingest, base = _free_ports(3)
+    api, ingest, base, *_ = _free_ports(7)  # base + 1..4 are the services' web ports, free too
     ports = {"PANTAU_API_PORT": api, "PANTAU_INGEST_PORT": ingest, "PANTAU_WEB_PORT_BASE": base}
 
     gate = services["config-check"]

@@ -5,6 +5,7 @@ banner and left all five services running.
 """
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 
@@ -16,24 +17,31 @@ pytestmark = pytest.mark.integration
 
 
 def _free_ports(count: int) -> list[int]:
-    socks = [socket.socket() for _ in range(count)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
+    """Free ports below the kernel's ephemeral range (32768 and up here): a port taken from that range
+    can be handed to some outgoing connection (a Kafka client's) before the service binds it."""
+    rng = random.Random()
+    while True:
+        start = rng.randrange(20_000, 32_000 - count)
+        ports = list(range(start, start + count))
+        if all(_bindable(p) for p in ports):
+            return ports
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
 @pytest.fixture
 def fresh_env(tmp_path):
     import os
 
-    kafka, controller, mongo, api, ingest = _free_ports(5)
-    web_base = _free_ports(1)[0]
-    while any(p in (kafka, controller, mongo, api, ingest) for p in range(web_base, web_base + 5)):
-        web_base = _free_ports(1)[0]
+    # One run of consecutive free ports: five for the stack, then the web base and its four offsets.
+    kafka, controller, mongo, api, ingest, web_base, *_ = _free_ports(10)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka}", "PANTAU_KAFKA_CONTROLLER_PORT": str(controller),
            "MONGODB_URI": f"mongodb://127.0.0.1:{mongo}/pantau_first", "PANTAU_API_PORT": str(api),
            "PANTAU_INGEST_PORT": str(ingest), "PANTAU_WEB_PORT_BASE": str(web_base),
