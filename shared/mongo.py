@@ -67,13 +67,6 @@ async def insert_new(collection, documents: Sequence[dict[str, Any]]) -> set[Any
         return {documents[error["index"]]["_id"] for error in errors}
 
 
-async def delete_ids(collection, ids: Iterable[Any]) -> None:
-    """Delete by ``_id``; only ever used on the small collections of work in flight."""
-    ids = list(ids)
-    for start in range(0, len(ids), 1000):
-        await collection.delete_many({"_id": {"$in": ids[start:start + 1000]}})
-
-
 async def find_ids(collection, ids: Iterable[Any]) -> dict[Any, dict[str, Any]]:
     """Documents by ``_id`` (one scan); only on small collections (a FerretDB filter reads them all)."""
     ids = list(ids)

@@ -215,8 +215,6 @@ class BatchRunner(Generic[M]):
         failed = await self._handle(items, letters) if items else 0
         if letters:
             await self._until_done(lambda: self.send(letters), "dead letters")
-            for letter in letters:
-                log.warning("dead-lettered", extra={"fields": {"stage": self.stage, **_letter_summary(letter)}})
         outcomes = {"processed": len(records) - len(letters), "dead_lettered": len(letters), "failed": failed}
         elapsed = time.perf_counter() - started
         for outcome in ("processed", "dead_lettered"):
@@ -290,12 +288,10 @@ class BatchRunner(Generic[M]):
             fields=error.fields,
             raw=bytes(record.value).decode("utf-8", errors="replace")[:100_000],
         )
+        log.warning("dead-lettered", extra={"fields": {
+            "stage": self.stage, "partition": record.partition, "offset": record.offset,
+            "error_type": error.error_type, "reason": error.reason}})
         return Outgoing(self.dead_letter_topic, record.key, letter.model_dump_json().encode())
-
-
-def _letter_summary(letter: Outgoing) -> dict[str, Any]:
-    body = json.loads(letter.value)
-    return {k: body.get(k) for k in ("partition", "offset", "error_type", "reason")}
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,11 @@ from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from services.notify.domain.cases import Case, new_case
 from services.notify.domain.silences import Silence
+from shared.mongo import insert_new
 from shared.schemas import Alert
 
 CASE_FIELDS = set(Case.model_fields)
@@ -182,29 +183,12 @@ class NotifyStore:
 
     async def ensure_cases(self, alerts: list[Alert], now: datetime) -> int:
         """Batched ``ensure_case`` (insert-only, unordered): how many cases were new."""
-        created: list[str] = []
-        snapshots: dict[str, tuple[dict, Alert]] = {}
-        for chunk in chunks(alerts, 500):
-            docs = [self._case_doc(a, now) for a in chunk]
-            snapshots.update({d["_id"]: (d, a) for d, a in zip(docs, chunk)})
-            try:
-                await _retry(lambda: self.cases.insert_many(docs, ordered=False))
-                created += [d["_id"] for d in docs]
-            except BulkWriteError as exc:
-                failed = {docs[e["index"]]["_id"] for e in exc.details.get("writeErrors", [])
-                          if e.get("code") == 11000}
-                others = [e for e in exc.details.get("writeErrors", []) if e.get("code") != 11000]
-                if others:
-                    raise
-                created += [d["_id"] for d in docs if d["_id"] not in failed]
-        for chunk in chunks(created, 500):
-            rows = [{"_id": f"route:{c}", "kind": "route", "case_id": c, "case": snapshots[c][0],
-                     "alert": snapshots[c][1].model_dump(mode="json")} for c in chunk]
-            try:
-                await _retry(lambda: self.work.insert_many(rows, ordered=False))
-            except BulkWriteError as exc:
-                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                    raise
+        docs = {alert.alert_id: (self._case_doc(alert, now), alert) for alert in alerts}
+        existed = await _retry(lambda: insert_new(self.cases, [doc for doc, _ in docs.values()]))
+        created = [case_id for case_id in docs if case_id not in existed]
+        await _retry(lambda: insert_new(self.work, [
+            {"_id": f"route:{c}", "kind": "route", "case_id": c, "case": docs[c][0],
+             "alert": docs[c][1].model_dump(mode="json")} for c in created]))
         return len(created)
 
     async def get_case_doc(self, case_id: str) -> dict | None:
@@ -288,13 +272,8 @@ class NotifyStore:
             pass
 
     async def add_work_many(self, kind: str, case_ids: list[str], **fields: Any) -> None:
-        for chunk in chunks(case_ids, 500):
-            docs = [{"_id": f"{kind}:{c}", "kind": kind, "case_id": c, **fields} for c in chunk]
-            try:
-                await _retry(lambda: self.work.insert_many(docs, ordered=False))
-            except BulkWriteError as exc:
-                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                    raise
+        await _retry(lambda: insert_new(self.work, [{"_id": f"{kind}:{c}", "kind": kind, "case_id": c, **fields}
+                                                    for c in case_ids]))
 
     async def open_work(self) -> list[dict]:
         return await self.work.find({}).to_list(None)
@@ -372,13 +351,7 @@ class NotifyStore:
 
     async def record_flood(self, rows: list[dict]) -> None:
         """Delivered items that count against a flood limit: ``{_id, flood_key, at}`` (insert-only)."""
-        if not rows:
-            return
-        try:
-            await _retry(lambda: self.flood.insert_many(rows, ordered=False))
-        except BulkWriteError as exc:
-            if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                raise
+        await _retry(lambda: insert_new(self.flood, rows))
 
     async def flood_since(self, since: datetime) -> list[dict]:
         return await self.flood.find({"at": {"$gte": since}}).to_list(None)
@@ -436,12 +409,7 @@ class NotifyStore:
                     rows += [{"_id": f"{d['_id']}|{k}", "flood_key": k, "at": now} for k in keys]
                     counted += keys
             archived.append(done)
-        for chunk in chunks(archived, 500):
-            try:
-                await _retry(lambda: self.items_done.insert_many(chunk, ordered=False))
-            except BulkWriteError as exc:
-                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
-                    raise
+        await _retry(lambda: insert_new(self.items_done, archived))
         await self.record_flood(rows)
         return counted
 
