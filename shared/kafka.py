@@ -84,7 +84,7 @@ def batch_agent(app: faust.App, stage: str, source: topics.TopicSpec, model: typ
                 settings: Settings):
     """The stage's one agent: batches of ``source`` through ``handler`` (see ``shared.stage``)."""
     runner = BatchRunner(stage, source.name, source.dead_letter or f"{source.name}.dlq", model, handler,
-                         kafka_publisher(app))
+                         kafka_publisher(app), from_outside=source.external)
     limits = BatchLimits(settings.batch_max_records, settings.batch_max_wait_ms / 1000)
 
     async def consume(stream) -> None:

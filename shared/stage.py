@@ -60,8 +60,10 @@ class TransientError(Exception):
     """A condition that passes by itself (a registry not loaded yet): retry the batch, never skip."""
 
 
-def parse_model(model: type[M], raw: bytes | str) -> M:
-    """Validate raw JSON into ``model`` or raise InvalidRecord with a field-level reason."""
+def parse_model(model: type[M], raw: bytes | str, check_shape: bool = True) -> M:
+    """Validate raw JSON into ``model`` or raise InvalidRecord with a field-level reason.
+
+    ``check_shape=False`` for our own messages between stages: they were checked at the door."""
     try:
         payload = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -70,7 +72,8 @@ def parse_model(model: type[M], raw: bytes | str) -> M:
         raise InvalidRecord("invalid_json", "not valid JSON: nested too deeply") from exc
     if not isinstance(payload, dict):
         raise InvalidRecord("validation", f"(record): expected a JSON object, got {type(payload).__name__}", ["(record)"])
-    check_json_shape(payload)
+    if check_shape:
+        check_json_shape(payload)
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -201,6 +204,7 @@ class BatchRunner(Generic[M]):
     handler: Handler
     send: Publish  # sends every record and returns once the broker acknowledged them all
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    from_outside: bool = True  # input from upstream systems: depth and surrogates checked (check_json_shape)
 
     async def run(self, records: Sequence[Received]) -> dict[str, int]:
         """Process one batch to the end; returns counts by outcome. Raises only on cancellation."""
@@ -209,7 +213,7 @@ class BatchRunner(Generic[M]):
         letters: list[Outgoing] = []
         for record in records:
             try:
-                items.append(Item(parse_model(self.model, record.value), record))
+                items.append(Item(parse_model(self.model, record.value, self.from_outside), record))
             except InvalidRecord as exc:
                 letters.append(self._letter(record, exc))
         failed = await self._handle(items, letters) if items else 0

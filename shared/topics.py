@@ -15,6 +15,7 @@ class TopicSpec:
     dead_letter: str | None = None  # where the consumer of this topic sends what it cannot process
     partitions: int | None = None  # None: settings.topic_partitions
     config: tuple[tuple[str, str], ...] = ()
+    external: bool = False  # written by systems outside the pipeline (checked harder when read)
 
 
 CONTENT_SUBMITTED = TopicSpec(
@@ -22,6 +23,7 @@ CONTENT_SUBMITTED = TopicSpec(
     key="content_id (or none, from upstream)",
     description="content record v1 from crawlers, feeds and report channels (external contract)",
     dead_letter="pantau.content.submitted.v1.dlq",
+    external=True,
 )
 CONTENT_ACCEPTED = TopicSpec(
     "pantau.content.accepted.v1",
