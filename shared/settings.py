@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(50.0, alias="PANTAU_BATCH_MAX_WAIT_MS", gt=0, le=5000)
     # CPU a record's classification may take before it is dead-lettered as "too costly".
     classify_budget_ms: float = Field(2000.0, alias="PANTAU_CLASSIFY_BUDGET_MS", gt=0)
+    # Re-screening of a newly active registry version (services/match/domain/rescreen.py): the
+    # claiming worker renews its lease every third of it; a claim not renewed for this long (its worker
+    # died) is taken over by another match worker. Items are matched and published a chunk at a time.
+    rescreen_lease_s: float = Field(60.0, alias="PANTAU_RESCREEN_LEASE_S", ge=3, le=3600)
+    rescreen_chunk: int = Field(500, alias="PANTAU_RESCREEN_CHUNK", ge=1, le=10000)
     # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
     kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
     # Configuration (see config_paths): a folder, and single files that override one family each.

@@ -76,8 +76,11 @@ def status_command(
 ) -> None:
     """Active registry version, and what each running match worker has loaded (rows, loaded at).
 
-    A worker whose heartbeat is older than 30 s is listed as stale (stopped or stuck).
+    A worker whose heartbeat is older than 30 s is listed as stale (stopped or stuck). The active
+    version's re-screen is done, in progress (lease held), or stalled (its worker stopped renewing
+    the lease; another match worker takes it over).
     """
+    from services.match.domain.rescreen import describe as describe_rescreen
     from services.match.registry_status import registry_status
 
     status = registry_status(get_settings().mongodb_uri)
@@ -91,7 +94,7 @@ def status_command(
         console.print(f"active version {active['version']}: {active.get('rows_loaded') or 0:,} rows, "
                       f"activated {active.get('activated_at') or '?'}")
         if status.get("rescreen"):
-            console.print(f"re-screen: {status['rescreen']}")
+            console.print(f"re-screen: {describe_rescreen(status['rescreen'])}")
     if not status["workers"]:
         console.print("no match worker has reported yet")
     for worker in status["workers"]:

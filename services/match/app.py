@@ -5,7 +5,8 @@ memory; the logic lives in ``services.match.worker``. Before each batch the hand
 engine of the *active* version: when an import has just activated a newer one, the batch waits
 until it is loaded (no record is matched against a replaced registry). A timer pre-loads new
 versions, heartbeats what this worker has loaded into ``registry_workers``, and after a new
-version is loaded, partisan content of the last ``rescreen_days`` is re-screened once.
+version is loaded, partisan content of the last ``rescreen_days`` is re-screened once, by whichever
+worker claims it; the timer also takes over a claim whose worker stopped renewing its lease.
 Until a registry is loaded ``/readyz`` answers 503 and records wait (they are retried, not dropped).
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 
 from services.match.domain.engine import MatchEngine
-from services.match.worker import MatchRuntime, match_batch, matched_messages, rescreen_new_version, store_results
+from services.match.worker import MatchRuntime, RescreenRunner, match_batch, matched_messages, store_results
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
@@ -29,13 +30,11 @@ db = LazyDatabase(settings)
 
 
 async def _rescreen(engine: MatchEngine) -> None:
-    try:
-        await rescreen_new_version(db(), engine, kafka_publisher(app), runtime.worker_id, runtime.excluded)
-    except Exception:  # noqa: BLE001 - `pantau match rescreen --since DATE` repeats it by hand
-        log.exception("re-screen failed")
+    rescreens.poke(db(), engine, runtime.excluded)
 
 
 runtime = MatchRuntime(settings.mongodb_uri, on_loaded=_rescreen)
+rescreens = RescreenRunner(kafka_publisher(app), runtime.worker_id, settings.rescreen_lease_s, settings.rescreen_chunk)
 
 
 @app.timer(interval=5.0, on_leader=False)
@@ -44,6 +43,7 @@ async def watch_registry() -> None:
         await runtime.refresh(db())
     except Exception:  # noqa: BLE001 - try again at the next tick
         log.exception("registry refresh failed")
+    rescreens.poke(db(), runtime.engine, runtime.excluded)
 
 
 async def match(batch: Batch[ContentClassified]) -> None:

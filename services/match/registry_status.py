@@ -1,4 +1,4 @@
-"""What `pantau registry status` shows: the active version and every match worker's heartbeat."""
+"""What `pantau registry status` shows: the active version, its re-screen, and every match worker's heartbeat."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -7,6 +7,7 @@ from typing import Any
 from pymongo import MongoClient
 
 from services.match import registry_store
+from services.match.domain import rescreen as lease
 from services.match.worker import RESCREENS, STALE_AFTER_S, WORKERS
 from shared.mongo import database_name
 
@@ -24,9 +25,7 @@ def registry_status(uri: str, now: datetime | None = None) -> dict[str, Any]:
             summary = db["registry_versions"].find_one({"_id": version}, {"bad_row_examples": 0}) or {}
             active = {"version": version, "rows_loaded": summary.get("rows_loaded"),
                       "activated_at": summary.get("activated_at")}
-            done = db[RESCREENS].find_one({"_id": f"{version}:done"})
-            rescreen = ({k: done[k] for k in ("partisan", "rematched", "new_results", "new_match_band") if k in done}
-                        if done else None)
+            rescreen = lease.status(lease.read_state(version, db[RESCREENS].find(lease.state_filter(version))), now)
         workers = []
         for doc in sorted(db[WORKERS].find({}), key=lambda d: d["_id"]):
             beat = doc.get("heartbeat_at")

@@ -10,6 +10,8 @@
 * ``rescreen(...)``: partisan content of the last ``rescreen_days`` matched again against a newly
   active version; reads ``classifications`` (which keep the message sent to match) and the previous results once each (FerretDB
   scans the whole collection on any filter), publishes only results that are new.
+* ``RescreenRunner``: one re-screen per version across all workers, under a renewed lease; a claim
+  whose worker died is taken over (decisions: ``services.match.domain.rescreen``).
 * Heartbeats in ``registry_workers`` (one small document per worker) for ``pantau registry status``.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.match import registry_store
+from services.match.domain import rescreen as lease
 from services.match.domain.engine import MatchConfig, MatchEngine
 from shared import topics
 from shared.judgements import load_judgements
@@ -250,8 +253,9 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     """Match partisan content classified since ``since`` again with ``engine``; publish what is new.
 
     Each collection is read once. An item is published only when it has a (person, band) the earlier
-    results did not have, so alerts already sent are not re-sent (notify also de-duplicates on
-    alert_id = f(NIP, content id)); new `match` results open alerts as usual.
+    results (re-screen results included) did not have, so alerts already sent are not re-sent and a
+    repeated run resumes where the last one stored (notify also de-duplicates on alert_id = f(NIP,
+    content id)); new `match` results open alerts as usual.
     """
     report = RescreenReport(engine.registry_version, since)
     slack = since - timedelta(days=1)  # content arrives before it is classified
@@ -280,31 +284,86 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
         fresh = new_results(results, previous)
         if not fresh:
             continue
-        await store_results(db, engine, fresh, rescreen=True)
+        # Published, then stored: the stored result is what a repeated re-screen skips, so one cut off
+        # between the two publishes the chunk again (notify drops the repeat by alert_id), never loses it.
         await publish(matched_messages(engine, fresh))
+        await store_results(db, engine, fresh, rescreen=True)
         report.new_results += len(fresh)
         report.new_match_band += sum(any(m.band == "match" for m, _ in matches) for _, matches in fresh)
     return report
 
 
-async def claim_rescreen(db, version: str, worker_id: str, since: datetime) -> bool:
-    """One worker re-screens each version: the first to insert ``_id = version`` wins."""
-    taken = await insert_new(db[RESCREENS], [{"_id": version, "worker": worker_id, "since": since,
-                                               "claimed_at": utcnow()}])
-    return version not in taken
+async def rescreen_state(db, version: str) -> lease.RescreenState:
+    return lease.read_state(version, await db[RESCREENS].find(lease.state_filter(version)).to_list(None))
 
 
-async def rescreen_new_version(db, engine: MatchEngine, publish: Publish, worker_id: str,
-                               excluded: frozenset[tuple[str, str]] = frozenset()) -> RescreenReport | None:
-    """The service's hook after loading a version: claim it, re-screen ``rescreen_days``, record it."""
-    days = engine.config.rescreen_days
-    if days <= 0:
+async def _keep_lease(db, version: str, claim: lease.Decision, lease_s: float) -> bool:
+    """Renews the claim every third of its lease; returns True once another worker has taken it over."""
+    while True:
+        await asyncio.sleep(lease_s / 3)
+        try:
+            if lease.superseded(await rescreen_state(db, version), claim.generation):
+                return True
+            await db[RESCREENS].update_one({"_id": claim.claim_id},
+                                           {"$set": {"lease_until": utcnow() + timedelta(seconds=lease_s)}})
+        except Exception as exc:  # noqa: BLE001 - "database is locked": the next third retries
+            log.warning("re-screen lease renewal failed",
+                        extra={"fields": {"version": version, "error": f"{type(exc).__name__}: {exc}"[:200]}})
+
+
+async def rescreen_claimed(db, engine: MatchEngine, claim: lease.Decision, publish: Publish, worker_id: str,
+                           excluded: frozenset[tuple[str, str]], lease_s: float, chunk: int) -> RescreenReport | None:
+    """Insert ``claim`` (the first insert of its ``_id`` wins), re-screen under its lease, record it done.
+
+    None when another worker inserted the claim first, or took it over while this one stalled.
+    """
+    version = engine.registry_version
+    document = lease.claim_document(version, claim, worker_id, utcnow(), lease_s)
+    if claim.claim_id in await insert_new(db[RESCREENS], [document]):
         return None
-    since = utcnow() - timedelta(days=days)
-    if not await claim_rescreen(db, engine.registry_version, worker_id, since):
+    log.info("re-screen claimed", extra={"fields": {"version": version, "generation": claim.generation}})
+    work = asyncio.ensure_future(rescreen(db, engine, claim.since, publish, excluded, chunk))
+    keeper = asyncio.ensure_future(_keep_lease(db, version, claim, lease_s))
+    try:
+        finished, _ = await asyncio.wait({work, keeper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        keeper.cancel()
+        work.cancel()  # a no-op once it has finished
+    if work not in finished:  # the keeper found a newer claim: that worker re-screens now
+        log.warning("re-screen taken over by another worker", extra={"fields": {"version": version}})
         return None
-    report = await rescreen(db, engine, since, publish, excluded)
-    await insert_new(db[RESCREENS], [{"_id": f"{engine.registry_version}:done", **report.as_dict(),
-                                       "worker": worker_id, "done_at": utcnow()}])
+    report = work.result()
+    await insert_new(db[RESCREENS], [{"_id": lease.done_id(version), **report.as_dict(), "worker": worker_id,
+                                       "generation": claim.generation, "done_at": utcnow()}])
     log.info("re-screen done", extra={"fields": report.as_dict()})
     return report
+
+
+@dataclass
+class RescreenRunner:
+    """At most one re-screen per process. Poked when a version is loaded and on every registry timer
+    tick, so a claim whose lease ran out (its worker died, or its run failed) is taken over."""
+
+    publish: Publish
+    worker_id: str
+    lease_s: float
+    chunk: int
+    _task: asyncio.Task | None = None
+    _settled: str | None = None  # the version known done (or not to re-screen): no more reads
+
+    def poke(self, db, engine: MatchEngine | None, excluded: frozenset[tuple[str, str]]) -> None:
+        if engine is None or engine.registry_version == self._settled or (self._task and not self._task.done()):
+            return
+        self._task = asyncio.ensure_future(self._run(db, engine, excluded))
+
+    async def _run(self, db, engine: MatchEngine, excluded: frozenset[tuple[str, str]]) -> None:
+        version = engine.registry_version
+        try:
+            decision = lease.decide(version, await rescreen_state(db, version), utcnow(), engine.config.rescreen_days)
+            if decision.action in ("done", "disabled"):
+                self._settled = version
+            elif decision.action in ("claim", "take_over"):
+                await rescreen_claimed(db, engine, decision, self.publish, self.worker_id, excluded,
+                                       self.lease_s, self.chunk)
+        except Exception:  # noqa: BLE001 - its lease runs out and the next tick (here or elsewhere) takes it over
+            log.exception("re-screen failed")
