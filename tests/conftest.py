@@ -21,6 +21,9 @@ TEST_ENV = {
     "PANTAU_KAFKA_SESSION_TIMEOUT_S": "6",
     # Smaller batches than production's 500: a test load then spans many batches (crash tests kill mid-run).
     "PANTAU_BATCH_MAX_RECORDS": "100",
+    # A re-screen a chunk at a time (a kill lands mid-way), and a dead claimer's lease runs out quickly.
+    "PANTAU_RESCREEN_CHUNK": "1",
+    "PANTAU_RESCREEN_LEASE_S": "6",
     # The API process's dispatcher gives up at once instead of retrying for hours (budget: unit tests).
     "PANTAU_NOTIFY_RETRY_HOURS": "0.0001",
 }

@@ -4,14 +4,18 @@ On the real stack: `pantau registry import` of a version that adds one person, t
 partisan post published within 100 ms of the command returning, alerts exactly once for the
 person's agency (match holds records until it has loaded the newly active version). And a partisan
 post by someone absent from the active version alerts, exactly once, after a version adding them
-becomes active (re-screening of stored partisan content).
+becomes active (re-screening of stored partisan content). And a re-screen whose worker is killed
+(kill -9) mid-way is taken over once its lease runs out, finished, and alerts every added person once.
 """
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import time
 import uuid
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,9 +23,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from services.match.domain.nip import make_nip
-from shared.schemas import content_id_for
-from shared.topics import CONTENT_SUBMITTED
-from tests.integration.conftest import SAMPLE, alerts_json, run_cli, unique, wait_for
+from shared.mongo import connect
+from shared.schemas import alert_id_for, content_id_for
+from shared.topics import ALERTS, CONTENT_SUBMITTED
+from tests.integration.conftest import SAMPLE, alerts_json, read_topic, run_cli, unique, wait_for
 from tests.integration.test_pipeline import stored_match, submit
 
 pytestmark = pytest.mark.integration
@@ -113,3 +118,62 @@ def test_rescreen_alerts_a_person_added_by_the_new_version_once(pipeline, settin
     assert report["partisan"] >= 1 and report["rematched"] >= 1 and report["new_results"] == 0, report
     time.sleep(3)
     assert len(_alerts_for(content_id)) == 1
+
+
+def _count(settings, collection: str, ids: list[str]) -> int:
+    async def count() -> int:
+        client, db = connect(settings)
+        try:
+            return await db[collection].count_documents({"_id": {"$in": ids}})
+        finally:
+            await client.close()
+
+    return asyncio.run(count())
+
+
+def _registry_status() -> dict:
+    return json.loads(run_cli("registry", "status", "--json").stdout)
+
+
+KILLED = 80  # posts by people the next version adds; re-screened one per chunk (PANTAU_RESCREEN_CHUNK=1)
+
+
+def test_rescreen_cut_off_by_kill_9_is_taken_over_and_alerts_each_person_once(pipeline, settings, tmp_path):
+    stack = pipeline["stack"]
+    handles = [f"asn_{uuid.uuid4().hex[:10]}" for _ in range(KILLED)]
+    records = [_post(handle) for handle in handles]
+    ids = [content_id_for("x", r["external_id"]) for r in records]
+    submit(tmp_path, records)
+    wait_for(lambda: _count(settings, "matches", ids) == KILLED, 120, "the no-match results under the old version")
+    people = [_person(100 + i, handle) for i, handle in enumerate(handles)]
+    run_cli("registry", "import", str(_registry_with(tmp_path, "v-kill.csv", people)))
+    version = _registry_status()["active"]["version"]
+    rescreened = [f"{content_id}@{version}" for content_id in ids]
+    wait_for(lambda: _count(settings, "rescreen_matches", rescreened) >= 1, 90, "the re-screen's first new result",
+             interval=0.02)
+    match = stack.service("match")
+    os.killpg(match.pid(), signal.SIGKILL)
+    match.wait_exited()
+    assert _count(settings, "rescreen_matches", rescreened) < KILLED, "the kill must land mid-re-screen"
+    cut_off = _registry_status()["rescreen"]
+    assert cut_off["state"] in ("in_progress", "stalled") and cut_off["generation"] == 0, cut_off
+    dead = cut_off["claimed_by"]
+
+    stack.services_up(("match",))
+    # The restarted worker (a new worker id) waits for the dead claimer's lease, then takes over.
+    done = wait_for(lambda: (s := _registry_status()["rescreen"])["state"] == "done" and s, 120, "the re-screen done")
+    assert done["done_by"] != dead and done["generation"] >= 1, done
+    assert _count(settings, "rescreen_matches", rescreened) == KILLED
+    expected = {alert_id_for(person[0], content_id) for person, content_id in zip(people, ids)}
+    wait_for(lambda: {a["alert_id"] for a in alerts_json() if a["alert_id"] in expected} == expected, 90,
+             "an alert for every added person")
+
+    def published() -> Counter | None:
+        found = Counter(a for m in read_topic(settings, ALERTS.name, timeout=20)
+                        if (a := json.loads(m.value)["alert_id"]) in expected)
+        return found if set(found) == expected else None
+
+    wait_for(published, 60, "every alert on pantau.alerts.v1")
+    time.sleep(3)  # a repeat published by the resumed re-screen would arrive by now
+    per_alert = published()
+    assert [a for a, n in per_alert.items() if n > 1] == [], "an alert was published twice"

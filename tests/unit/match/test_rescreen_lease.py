@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from pydantic import ValidationError
 
 from services.match.domain.rescreen import (
     Decision, claim_document, claim_id, decide, describe, done_id, read_state, status, superseded,
 )
+
+from shared.settings import Settings
 
 NOW = datetime(2024, 2, 1, 12, 0, tzinfo=timezone.utc)
 SINCE = NOW - timedelta(days=30)
@@ -80,3 +83,10 @@ def test_a_worker_learns_it_was_superseded() -> None:
     assert superseded(state, 0)
     assert not superseded(state, 1)
     assert not superseded(read_state(V, [claim()]), 0)
+
+
+def test_a_lease_too_short_to_renew_is_refused_by_the_settings(monkeypatch) -> None:
+    """`pantau check-config` validates Settings, so a lease renewed more often than once a second fails there."""
+    monkeypatch.setenv("PANTAU_RESCREEN_LEASE_S", "1")
+    with pytest.raises(ValidationError, match="PANTAU_RESCREEN_LEASE_S"):
+        Settings()
