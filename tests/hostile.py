@@ -22,7 +22,7 @@ from shared.schemas import RecordLimits, content_id_for
 
 @dataclass(frozen=True)
 class Unique:
-    """A fresh external id at render time: ``<run>-<n><suffix>``."""
+    """A fresh external id at render time: ``<run>-u<n><suffix>``."""
 
     suffix: str = ""
 
@@ -63,7 +63,7 @@ class Renderer:
         self._counter = itertools.count()
 
     def fresh_id(self, suffix: str = "") -> str:
-        return f"{self.run}-{next(self._counter):07d}{suffix}"
+        return f"{self.run}-u{next(self._counter):07d}{suffix}"  # "u": never the load mix's "<run>-<n>"
 
     def text(self, value: Any, ascii_only: bool = True) -> str:
         if isinstance(value, Raw):
