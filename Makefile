@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PANTAU := $(VENV)/bin/pantau
 STAMP := $(VENV)/.installed
 
-.PHONY: setup browser-deps demo test test-unit bench eval train clean down
+.PHONY: setup browser-deps demo test test-unit bench soak eval train clean down
 
 setup: $(STAMP) .cache/kafka/.fetched .cache/ferretdb/bin/ferretdb browser-deps
 
@@ -46,6 +46,11 @@ test-unit: setup
 
 bench: setup
 	$(PY) -m bench
+
+# Hostile + valid input at volume on its own stack (default 100,000 records over 10 minutes); not part of
+# `make test` or `make bench`. SOAK_ARGS="--duration 150 --count 25000" for a short run.
+soak: setup
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 eval: setup
 	$(PY) -m services.classify.evaluate

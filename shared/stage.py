@@ -68,6 +68,8 @@ def parse_model(model: type[M], raw: bytes | str, check_shape: bool = True) -> M
         payload = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidRecord("invalid_json", f"not valid JSON: {exc}") from exc
+    except ValueError as exc:  # valid JSON Python cannot read: an integer of more than 4,300 digits
+        raise InvalidRecord("invalid_json", f"not readable JSON: {exc}"[:300]) from exc
     except RecursionError as exc:
         raise InvalidRecord("invalid_json", "not valid JSON: nested too deeply") from exc
     if not isinstance(payload, dict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 
+from aiohttp.web import HTTPRequestEntityTooLarge
 from faust.web import Request, Response, View
 
 from services.ingest.domain import accepted_event, check_record_size, plan_forwarding, split_body, stored_content
@@ -28,6 +29,7 @@ db = LazyDatabase(settings)
 publish = kafka_publisher(app)
 
 MAX_BATCH = 1000
+MAX_BODY_BYTES = 1024 * 1024  # aiohttp's client_max_size: a bigger body is never read
 IN_FLIGHT = "ingest_in_flight"  # small: one mark per batch being stored and forwarded (shared.mongo.InFlight)
 
 
@@ -95,7 +97,14 @@ class ContentView(View):
         if media_type != "application/json":
             return self.json(error_body("unsupported_media_type", "send the records as Content-Type: application/json",
                                         "Content-Type"), status=415)
-        body = await request.read()
+        too_large = error_body("body_too_large", f"a request body may hold at most {MAX_BODY_BYTES:,} bytes; "
+                               "send fewer records per request")
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            return self.json(too_large, status=413)
+        try:  # a chunked body has no length to check first: aiohttp stops reading at the limit
+            body = await request.read()
+        except HTTPRequestEntityTooLarge:
+            return self.json(too_large, status=413)
         try:
             elements = split_body(body)
         except InvalidRecord as exc:

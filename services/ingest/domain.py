@@ -81,6 +81,9 @@ def split_body(body: bytes) -> list[bytes]:
                 _, end = decoder.raw_decode(text, index)
             except json.JSONDecodeError as exc:
                 raise InvalidRecord("invalid_json", f"request body is not valid JSON: {exc}") from exc
+            except ValueError as exc:  # an integer of more than 4,300 digits
+                raise InvalidRecord("invalid_json", f"request body is not readable JSON: element {len(elements)}: "
+                                    f"{exc}"[:300]) from exc
             except RecursionError as exc:
                 raise InvalidRecord("invalid_json", f"request body is not valid JSON: element {len(elements)} "
                                     "is nested too deeply") from exc

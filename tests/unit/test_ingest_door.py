@@ -95,3 +95,16 @@ def test_a_key_list_of_only_separators_is_refused_at_start(keys, monkeypatch):
             Settings()
     else:
         assert Settings().ingest_keys == frozenset()
+
+
+@pytest.mark.parametrize("body", [
+    b'{"source": "x", "external_id": "1", "extra": {"n": ' + b"1" * 5000 + b"}}",
+    b'[{"source": "x", "external_id": "1", "text": -' + b"9" * 4301 + b"}]",
+])
+def test_a_number_python_cannot_read_is_a_refusal_not_a_crash(body):
+    """An integer of more than 4,300 digits is valid JSON that ``json.loads`` refuses with a bare
+    ValueError; it used to answer HTTP 500 (found by tests/integration/test_fuzz_live.py)."""
+    with pytest.raises(InvalidRecord) as caught:
+        for raw in split_body(body):
+            parse_model(ContentRecord, raw)
+    assert caught.value.error_type == "invalid_json" and "4300 digits" in caught.value.reason

@@ -8,6 +8,7 @@ import json
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from services.ingest.domain import check_record_size, split_body
+from tests.hostile import Renderer, http_bodies
 from shared.schemas import ContentRecord
 from shared.stage import InvalidRecord, parse_model
 
@@ -53,4 +54,19 @@ def test_record_like_bodies_are_records_or_name_a_field(items, as_array):
         return
     assert len(records) == (len(items) if as_array else 1)
     for record in records:  # what was accepted can be written everywhere later
+        record.model_dump_json().encode("utf-8")
+
+
+@FUZZ
+@given(http_bodies, st.booleans())
+def test_hostile_bodies_are_records_or_a_refusal(body, ascii_only):
+    """The live suite's bodies (tests/hostile.py: raw JSON numbers, lone-surrogate escapes, deep
+    nesting, sizes at and over the limits) at the pure door: a refusal, never another exception."""
+    raw = Renderer("unit").render(body, ascii_only)
+    try:
+        records = door(raw)
+    except InvalidRecord as refusal:
+        assert refusal.reason and refusal.error_type in {"invalid_json", "validation"}
+        return
+    for record in records:
         record.model_dump_json().encode("utf-8")

@@ -66,6 +66,9 @@ async def test_valid_batch_reaches_the_handler_once_typed():
     (json.dumps({"source": "x", "text": "no id"}).encode(), "validation", "external_id"),
     (json.dumps({"source": "x", "external_id": "e", "kind": "dance"}).encode(), "validation", "kind"),
     (b"[" * 100_000 + b"]" * 100_000, "invalid_json", None),  # nesting deeper than the parser goes
+    # Valid JSON Python refuses to read (ValueError, not JSONDecodeError): it used to escape the runner
+    # and stop the stage's agent (found by tests/integration/test_fuzz_live.py).
+    (b'{"source": "x", "external_id": "e", "extra": {"n": ' + b"1" * 5000 + b"}}", "invalid_json", None),
 ])
 async def test_bad_values_are_dead_lettered_with_the_field_and_the_rest_goes_on(raw, error_type, field):
     handled = []
