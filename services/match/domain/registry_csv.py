@@ -140,29 +140,126 @@ def iter_raw(source: str | Path | IO[str] | Iterable[str], today: date | None = 
         handle, close = io.StringIO("".join(source)), False  # type: ignore[arg-type]
     try:
         reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise RegistryFormatError(RowError(1, "bad_header", None, "empty file")) from None
-        header = [h.strip().lstrip("\ufeff") for h in header]
-        if header != REGISTRY_CSV_HEADER:
-            raise RegistryFormatError(RowError(1, "bad_header", None, "expected: " + ",".join(REGISTRY_CSV_HEADER)))
-        seen: set[int] = set()
-        for fields in reader:
-            line = reader.line_num
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue
-            result = check_row(fields, line, today)
-            if check_duplicates and isinstance(result, RawRow):
-                key = int(result.nip)
-                if key in seen:
-                    result = RowError(line, "duplicate_nip", "nip", f"NIP {mask_nip(result.nip)} already on an earlier line")
-                else:
-                    seen.add(key)
-            yield result
+        _check_header(reader)
+        yield from _checked_rows(reader, today, set() if check_duplicates else None)
     finally:
         if close:
             handle.close()
+
+
+def _check_header(reader) -> None:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RegistryFormatError(RowError(1, "bad_header", None, "empty file")) from None
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if header != REGISTRY_CSV_HEADER:
+        raise RegistryFormatError(RowError(1, "bad_header", None, "expected: " + ",".join(REGISTRY_CSV_HEADER)))
+
+
+def _checked_rows(reader, today: date, seen: set[int] | None, first_line: int = 1) -> Iterator[RawRow | RowError]:
+    """``seen``: NIPs of earlier lines (``None``: no duplicate check); ``first_line``: the physical
+    line the reader starts at."""
+    offset = first_line - 1
+    for fields in reader:
+        line = reader.line_num + offset
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        result = check_row(fields, line, today)
+        if seen is not None and isinstance(result, RawRow):
+            key = int(result.nip)
+            if key in seen:
+                result = RowError(line, "duplicate_nip", "nip", f"NIP {mask_nip(result.nip)} already on an earlier line")
+            else:
+                seen.add(key)
+        yield result
+
+
+# --- byte ranges, for indexing one file in several processes -----------------------------------
+@dataclass(frozen=True, slots=True)
+class FileRange:
+    """Bytes ``start:end`` of a CSV file, cut between records; ``first_line`` is its first physical line."""
+
+    start: int
+    end: int
+    first_line: int
+
+
+def split_ranges(path: str | Path, parts: int, block: int = 1 << 24) -> list[FileRange]:
+    """Up to ``parts`` ranges of about equal size, each cut after a newline outside any quoted field
+    (an even number of ``"`` before it: CSV doubles quotes inside fields). A file with a lone CR (a
+    line break ``csv`` honours but a byte split would not) is one range."""
+    size = Path(path).stat().st_size
+    targets = [size * k // parts for k in range(1, parts)]
+    cuts: list[tuple[int, int]] = []  # (byte offset, lines before it)
+    quotes = lines = returns = crlf = position = 0
+    tail = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(block):
+            returns += chunk.count(b"\r")
+            crlf += (tail + chunk).count(b"\r\n") - tail.count(b"\r\n")
+            while targets and targets[0] < position + len(chunk):
+                start = max(0, targets[0] - position)
+                cut = _cut_in(chunk, start, quotes + chunk.count(b'"', 0, start))
+                if cut is None:
+                    break  # this block holds no safe cut after the target: look in the next one
+                cuts.append((position + cut, lines + chunk.count(b"\n", 0, cut)))
+                targets.pop(0)
+                while targets and targets[0] < position + cut:
+                    targets.pop(0)
+            if targets and targets[0] < position + len(chunk):
+                targets[0] = position + len(chunk)  # carry the search into the next block
+            quotes += chunk.count(b'"')
+            lines += chunk.count(b"\n")
+            tail = chunk[-1:]
+            position += len(chunk)
+    if returns != crlf:
+        cuts = []
+    bounds = [(0, 0), *[c for c in cuts if 0 < c[0] < size], (size, lines)]
+    return [FileRange(a, b, la + 1) for (a, la), (b, _) in zip(bounds, bounds[1:]) if b > a]
+
+
+def _cut_in(chunk: bytes, start: int, quotes_before: int) -> int | None:
+    """Offset just after the first newline at or after ``start`` with an even quote count before it."""
+    while True:
+        newline = chunk.find(b"\n", start)
+        if newline < 0:
+            return None
+        quotes_before += chunk.count(b'"', start, newline)
+        if quotes_before % 2 == 0:
+            return newline + 1
+        start = newline + 1
+
+
+def _range_lines(path: str | Path, part: FileRange) -> Iterator[str]:
+    with open(path, "rb") as handle:
+        handle.seek(part.start)
+        remaining = part.end - part.start
+        first = part.start == 0
+        for raw in handle:
+            if remaining <= 0:
+                return
+            remaining -= len(raw)
+            yield raw.decode("utf-8-sig" if first else "utf-8")
+            first = False
+
+
+def iter_raw_range(path: str | Path, part: FileRange, today: date, seen: set[int] | None = None
+                   ) -> Iterator[RawRow | RowError]:
+    """As ``iter_raw`` over one range (the header is checked in the range starting at byte 0);
+    duplicates are checked within the range and against ``seen``."""
+    reader = csv.reader(_range_lines(path, part))
+    if part.start == 0:
+        _check_header(reader)
+    yield from _checked_rows(reader, today, set() if seen is None else seen, part.first_line)
+
+
+def plain_range(path: str | Path, part: FileRange) -> Iterator[list[str]]:
+    """Unvalidated CSV rows of one range (header skipped)."""
+    reader = csv.reader(_range_lines(path, part))
+    if part.start == 0:
+        next(reader, None)
+    yield from reader
 
 
 def iter_registry(source: str | Path | IO[str] | Iterable[str], today: date | None = None) -> Iterator[RegistryPerson | RowError]:

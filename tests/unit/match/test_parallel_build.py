@@ -1,0 +1,89 @@
+"""Indexing one registry file in several processes gives the index a single pass gives, bit for bit:
+rows, interned values, generic units, bad rows and duplicate NIPs across the cut included."""
+from __future__ import annotations
+
+import csv
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from services.match.domain.engine import MatchConfig, MatchEngine
+from services.match.domain.generator import generate_rows
+from services.match.domain.registry_csv import iter_raw, iter_raw_range, split_ranges
+from shared.schemas import REGISTRY_CSV_HEADER
+
+COLUMNS = ("_nips", "_births", "_sex", "_agency", "_unit", "_position", "_place", "_names", "_name_off", "_norm",
+           "_norm_off", "_handles", "_handle_off", "_offsets", "_postings", "_tags", "_unit_place")
+
+
+def fingerprint(engine: MatchEngine) -> str:
+    digest = hashlib.sha256()
+    for name in COLUMNS:
+        value = getattr(engine, name)
+        digest.update(value if isinstance(value, bytes) else value.tobytes())
+    digest.update(repr((engine._agencies, engine._units, engine._positions, engine._places, engine._place_ids,
+                        engine._agency_ids, sorted(engine._token_ids.items()), engine.skipped,
+                        engine.size)).encode())
+    return digest.hexdigest()
+
+
+def write_registry(path: Path, rows: list[list[str]], newline: str = "\n") -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator=newline)
+        writer.writerow(REGISTRY_CSV_HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def awkward_rows(count: int = 3_000) -> list[list[str]]:
+    """Generated rows plus what a byte split could get wrong: a quoted name spanning lines and
+    quotes in the middle of the file, a bad row, and a NIP repeated far from its first line."""
+    rows = [list(row) for row in generate_rows(count, seed=21)]
+    middle = count // 2
+    for i in range(middle - 40, middle + 40, 3):
+        rows[i][1] = rows[i][1] + '\n"Gelar"'  # embedded newline and doubled quotes
+    # A field that spans the file's middle (where a cut in two is sought): lines inside quotes.
+    rows[middle][1] = "Budi" + '\n"x"' * (count * 8)  # under csv's field limit (131,072)
+    rows[middle + 5][0] = "123"  # bad NIP
+    rows[-3] = list(rows[7])  # duplicate of an early NIP, on the other side of any cut
+    return rows
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("validate", [True, False])
+def test_parallel_index_is_the_sequential_index(tmp_path: Path, newline: str, validate: bool) -> None:
+    path = write_registry(tmp_path / "reg.csv", awkward_rows(), newline)
+    single = MatchEngine.from_csv(path, "v", MatchConfig(), validate=validate, workers=1)
+    for workers in (2, 3):
+        assert fingerprint(MatchEngine.from_csv(path, "v", MatchConfig(), validate=validate, workers=workers)) \
+            == fingerprint(single)
+    if validate:
+        assert single.skipped == 2  # the bad NIP and the late duplicate
+
+
+def test_ranges_cut_between_records_and_keep_line_numbers(tmp_path: Path) -> None:
+    path = write_registry(tmp_path / "reg.csv", awkward_rows())
+    data = path.read_bytes()
+    ranges = split_ranges(path, 4)
+    assert len(ranges) == 4 and ranges[0].start == 0 and ranges[-1].end == len(data)
+    assert data.find(b'""x""') < len(data) // 2 < data.rfind(b'""x""')  # the middle is inside a quoted field
+    for before, after in zip(ranges, ranges[1:]):
+        assert before.end == after.start
+        assert data[after.start - 1:after.start] == b"\n" and data[:after.start].count(b'"') % 2 == 0
+        assert after.first_line == data[:after.start].count(b"\n") + 1
+    today = date.today()
+    expected = [(r.line, r.reason) for r in iter_raw(path, today) if not hasattr(r, "nip")]
+    found = []
+    seen: set[int] = set()
+    for part in ranges:
+        found += [(r.line, r.reason) for r in iter_raw_range(path, part, today, seen) if not hasattr(r, "nip")]
+    assert found == expected and [reason for _, reason in found] == ["bad_nip", "duplicate_nip"]
+
+
+def test_a_lone_carriage_return_keeps_the_file_whole(tmp_path: Path) -> None:
+    rows = awkward_rows(400)
+    path = write_registry(tmp_path / "reg.csv", rows)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r", 1))
+    assert len(split_ranges(path, 3)) == 1
