@@ -489,13 +489,14 @@ class MatchEngine:
         with ProcessPoolExecutor(len(ranges) - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
             others = [pool.submit(_build_range, path, part, validate, today) for part in ranges[1:]]
             builder = _build_range(path, ranges[0], validate, today)
-            for part, future in zip(ranges[1:], others):
-                other = future.result()
+            for part in ranges[1:]:
+                other = others.pop(0).result()  # popped: the future would keep the part alive
                 if validate and np.intersect1d(np.frombuffer(builder.nips, np.int64),
                                                np.frombuffer(other.nips, np.int64)).size:
                     # A NIP already on an earlier range: check this range again knowing them (rare).
                     other = _build_range(path, part, validate, today, seen=set(builder.nips))
                 builder.extend(other)
+                del other
         return cls(builder, registry_version, config)
 
     # --- accessors -------------------------------------------------------------------------

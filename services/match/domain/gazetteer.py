@@ -61,13 +61,16 @@ def _add(automaton: ahocorasick.Automaton, phrase: str, value: tuple[str, str]) 
     """Payloads are tuples of strings, which the cyclic GC stops tracking: a list per phrase kept
     hundreds of thousands of objects (one per unit name) in every full collection of the process."""
     key = normalize_text(phrase)
-    if len(key.strip()) < 2:
+    written = key.strip()
+    if len(written) < 2:
         return
+    kind, code = value
+    entry = (kind, code, f"{kind}:{code}")  # with its evidence key, built once rather than per hit
     existing = automaton.get(key, None)
     if existing is None:
-        automaton.add_word(key, (key, (value,)))
-    elif value not in existing[1]:
-        automaton.add_word(key, (key, (*existing[1], value)))
+        automaton.add_word(key, (written, (entry,)))
+    elif entry not in existing[1]:
+        automaton.add_word(key, (written, (*existing[1], entry)))
 
 
 @lru_cache(maxsize=1)
@@ -146,9 +149,8 @@ class Gazetteer:
             return mentions
         norm = normalize_text(text)
         bare: list[tuple[str, str]] = []
-        for _end, (key, values) in self.automaton.iter(norm):
-            written = key.strip()
-            for kind, value in values:
+        for _end, (written, values) in self.automaton.iter(norm):
+            for kind, value, evidence_key in values:
                 if kind == "regency_bare":
                     bare.append((written, value))
                 elif kind == "regency":
@@ -164,7 +166,7 @@ class Gazetteer:
                     mentions.units.add(int(value))
                 elif kind == "gender" and mentions.gender is None:
                     mentions.gender = value
-                mentions.evidence.setdefault(f"{kind}:{value}", written)
+                mentions.evidence.setdefault(evidence_key, written)
         # A bare name ("Bandung") means every regency/city of that name, unless the text also names
         # one of them precisely ("Kota Bandung").
         by_name: dict[str, list[str]] = {}
