@@ -53,8 +53,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
-async def read_topic_async(settings, topic: str, timeout: float = 10.0) -> list:
-    """Every record currently on ``topic`` (all partitions, from the beginning)."""
+async def read_topic_async(settings, topic: str, timeout: float = 60.0) -> list:
+    """Every record currently on ``topic`` (all partitions, from the beginning). Raises when the
+    end is not reached in ``timeout`` seconds (a partial read made tests miss their own records)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -68,18 +69,19 @@ async def read_topic_async(settings, topic: str, timeout: float = 10.0) -> list:
         end = await consumer.end_offsets(partitions)
         await consumer.seek_to_beginning(*partitions)
         records = []
-        while time.monotonic() < deadline:
+        while True:
             positions = [await consumer.position(tp) for tp in partitions]
             if all(position >= end[tp] for position, tp in zip(positions, partitions)):
-                break
+                return records
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"read {len(records)} of {sum(end.values())} records of {topic} in {timeout}s")
             for messages in (await consumer.getmany(timeout_ms=500)).values():
                 records.extend(messages)
-        return records
     finally:
         await consumer.stop()
 
 
-def read_topic(settings, topic: str, timeout: float = 10.0) -> list:
+def read_topic(settings, topic: str, timeout: float = 60.0) -> list:
     return asyncio.run(read_topic_async(settings, topic, timeout))
 
 

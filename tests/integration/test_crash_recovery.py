@@ -101,7 +101,7 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, setti
 
     def all_published() -> Counter | None:
         found = Counter(
-            json.loads(m.value)["alert_id"] for m in read_topic(settings, topics.ALERTS.name, timeout=20)
+            json.loads(m.value)["alert_id"] for m in read_topic(settings, topics.ALERTS.name)
             if json.loads(m.value)["content"]["content_id"] in set(ids)
         )
         return found if set(found) >= expected else None

@@ -175,7 +175,7 @@ async def _produce(settings, values: list[tuple[bytes | None, bytes | None, bool
 
 def _ingest_letters(settings, sent: dict[tuple[int, int], Sent]) -> dict[tuple[int, int], dict]:
     letters = {}
-    for message in read_topic(settings, topics.CONTENT_SUBMITTED.dead_letter, timeout=20):
+    for message in read_topic(settings, topics.CONTENT_SUBMITTED.dead_letter):
         letter = json.loads(message.value)
         where = (letter.get("partition"), letter.get("offset"))
         if letter.get("source_topic") == topics.CONTENT_SUBMITTED.name and where in sent:

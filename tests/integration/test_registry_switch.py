@@ -169,7 +169,7 @@ def test_rescreen_cut_off_by_kill_9_is_taken_over_and_alerts_each_person_once(pi
              "an alert for every added person")
 
     def published() -> Counter | None:
-        found = Counter(a for m in read_topic(settings, ALERTS.name, timeout=20)
+        found = Counter(a for m in read_topic(settings, ALERTS.name)
                         if (a := json.loads(m.value)["alert_id"]) in expected)
         return found if set(found) == expected else None
 
