@@ -25,8 +25,8 @@ AMBIGUOUS_SHORT = {"batu", "buru", "banjar", "pati", "bone", "tegal", "jaya", "a
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _BIRTH = re.compile(r"\b(?:lahir|lhr|kelahiran|born|kelahiran tahun|angkatan lahir)\b[^0-9]{0,25}?(?:\d{1,2}[\s\-/.]+(?:\w+)[\s\-/.]+)?((?:19|20)\d{2})\b")
 _TTL = re.compile(r"\bttl\b[^0-9]{0,30}\d{1,2}[\s\-/.]+\w+[\s\-/.]+((?:19|20)\d{2})\b")
-# With the literals each needs (a cheap test before the search; "kelahiran" contains "lahir").
-_BIRTH_PATTERNS = ((_BIRTH, ("lahir", "lhr", "born")), (_TTL, ("ttl",)))
+# Each with a pattern for the literals it needs, tested first ("kelahiran" contains "lahir").
+_BIRTH_PATTERNS = ((_BIRTH, re.compile("lahir|lhr|born")), (_TTL, re.compile("ttl")))
 GENDER_PHRASES = {
     "ibu dari": "F", "ibu nya": "F", "istri dari": "F", "bunda dari": "F", "mama dari": "F", "ibu rumah tangga": "F",
     "ibu guru": "F", "bu guru": "F", "ibu bidan": "F", "she her": "F", "emak": "F", "seorang ibu": "F",
@@ -179,8 +179,8 @@ class Gazetteer:
                 mentions.regencies.add(code)
                 mentions.provinces.add(code.split(".")[0])
                 mentions.evidence.setdefault(f"regency:{code}", written)
-        for pattern, literals in _BIRTH_PATTERNS:
-            found = pattern.search(norm) if any(word in norm for word in literals) else None
+        for pattern, hint in _BIRTH_PATTERNS:
+            found = pattern.search(norm) if hint.search(norm) else None
             if found and mentions.birth_year is None:
                 mentions.birth_year = int(found.group(1))
                 mentions.evidence["birth_year"] = found.group(0).strip()

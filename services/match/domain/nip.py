@@ -150,11 +150,14 @@ def make_pppk(born: date, appointment_year: int, code: int, sex: str, sequence: 
 # ``19790521.200501.2.003``), never glued to further digits.
 _CANDIDATE = re.compile(r"(?<![\d])(\d(?:[ \t.\-/]{0,2}\d){17})(?![\d])")
 _SEPARATORS = re.compile(r"[ \t.\-/]")
+# The same digit run without the look-behind, which keeps ``re`` from skipping to the next digit:
+# a quick test that most texts fail.
+_DIGIT_RUN = re.compile(r"\d(?:[ \t.\-/]{0,2}\d){17}")
 
 
 def extract_nips(text: str | None, today: date | None = None) -> list[NipInfo]:
     """Valid NIPs / NI PPPK numbers written in ``text``, in order of appearance, de-duplicated."""
-    if not text:
+    if not text or not _DIGIT_RUN.search(text):
         return []
     found: list[NipInfo] = []
     seen: set[str] = set()
