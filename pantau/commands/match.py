@@ -16,10 +16,6 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from services.match.domain.engine import MatchEngine, load_config
-from services.match.domain.generator import write_registry
-from services.match.domain.registry_csv import RegistryFormatError
-from shared.schemas import ContentRecord
 
 console = Console(stderr=True)
 registry_app = typer.Typer(help="The ASN registry: synthetic generation (and import into the store).",
@@ -58,6 +54,10 @@ def match_command(
         console.print(f"[red]error:[/red] missing option(s) {', '.join(missing)} "
                       "(pantau match --registry REG.csv --in IN.jsonl --out OUT.jsonl)")
         raise typer.Exit(2)
+    # Imported here: the engine brings numpy, which every other `pantau` command would pay for.
+    from services.match.domain.engine import MatchEngine, load_config
+    from services.match.domain.registry_csv import RegistryFormatError
+    from shared.schemas import ContentRecord
     try:
         cfg = load_config(config)
     except (ValidationError, OSError, ValueError) as exc:
@@ -107,6 +107,7 @@ def generate(
     seed: Annotated[int, typer.Option("--seed", help="same seed, same file")] = 0,
 ) -> None:
     """Write a realistic synthetic ASN registry (real name statistics and region codes)."""
+    from services.match.domain.generator import write_registry
     started = time.perf_counter()
     with Progress(TextColumn("generating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console) as progress:
