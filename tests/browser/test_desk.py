@@ -9,8 +9,8 @@ import os
 import time
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from shared.settings import REPO_ROOT
@@ -33,7 +33,23 @@ def click(driver, css: str) -> None:
     """Click and wait for the next page (a form post answers with a redirect)."""
     button = driver.find_element(By.CSS_SELECTOR, css)
     button.click()
-    WebDriverWait(driver, 15).until(EC.staleness_of(button))
+    WebDriverWait(driver, 15).until(_detached(button))
+
+
+def _detached(element):
+    """Selenium's ``staleness_of``, also when chromium, mid-navigation, answers that the node "does not
+    belong to the document" (an unknown error, not a stale-element one)."""
+    def check(_driver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+        return False
+    return check
 
 
 def login(driver, desk, who: str) -> None:

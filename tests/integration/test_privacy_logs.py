@@ -50,7 +50,7 @@ def test_a_partisan_wall_does_not_hold_back_the_posts_behind_it(pipeline, settin
 
     def alerted() -> dict | None:
         found = {}
-        for message in read_topic(settings, topics.ALERTS.name, 20):
+        for message in read_topic(settings, topics.ALERTS.name):
             content_id = json.loads(message.value)["content"]["content_id"]
             if content_id in wanted:
                 found[content_id] = message.timestamp / 1000

@@ -106,12 +106,12 @@ def test_store_outage_mid_stream_holds_the_offsets_then_every_record_alerts_once
         stack.start_ferretdb()
 
     def published() -> Counter | None:
-        found = Counter(json.loads(m.value)["content"]["content_id"] for m in read_topic(settings, topics.ALERTS.name, 20)
+        found = Counter(json.loads(m.value)["content"]["content_id"] for m in read_topic(settings, topics.ALERTS.name)
                         if json.loads(m.value)["content"]["content_id"] in ids)
         return found if set(found) >= must_alert else None
 
     alerts = wait_for(published, 240, "every must-alert record of the outage load on pantau.alerts.v1", interval=3)
     assert set(alerts) == must_alert
     assert [c for c, n in alerts.items() if n > 1] == []
-    letters = [json.loads(m.value) for m in read_topic(settings, topics.CONTENT_SUBMITTED.dead_letter, 10)]
+    letters = [json.loads(m.value) for m in read_topic(settings, topics.CONTENT_SUBMITTED.dead_letter)]
     assert not [letter for letter in letters if letter.get("key") in ids], "a valid record was dead-lettered"
