@@ -315,18 +315,16 @@ async def _read_alerts(settings: Settings, until_count: int, timeout: float, sta
     from shared.topics import ALERTS
 
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
-                                max_poll_records=5000)
+                                auto_offset_reset="earliest", max_poll_records=5000)
     await consumer.start()
     try:
         partitions = [TopicPartition(ALERTS.name, p) for p in sorted(consumer.partitions_for_topic(ALERTS.name) or
                                                                       await _partitions(consumer, ALERTS.name))]
         consumer.assign(partitions)
-        if start_at_end:
-            await consumer.seek_to_end(*partitions)
-            for tp in partitions:
-                await consumer.position(tp)
-        else:
-            await consumer.seek_to_beginning(*partitions)
+        # Explicit offsets: seek_to_beginning/end() can race the fetcher's first reset.
+        starts = await (consumer.end_offsets if start_at_end else consumer.beginning_offsets)(partitions)
+        for tp, first in starts.items():
+            consumer.seek(tp, first)
         records, deadline = [], time.monotonic() + timeout
         while len(records) < until_count and time.monotonic() < deadline:
             for messages in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():

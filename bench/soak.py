@@ -234,7 +234,7 @@ async def read_all(settings, topic: str, timeout: float = 120) -> list:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
-                                max_poll_records=5000, fetch_max_bytes=50_000_000)
+                                auto_offset_reset="earliest", max_poll_records=5000, fetch_max_bytes=50_000_000)
     await consumer.start()
     try:
         partitions, deadline = [], time.monotonic() + 30
@@ -247,7 +247,9 @@ async def read_all(settings, topic: str, timeout: float = 120) -> list:
                 await asyncio.sleep(0.5)
         consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        # Explicit offsets: seek_to_beginning() can race the fetcher's first reset and skip records.
+        for tp, first in (await consumer.beginning_offsets(partitions)).items():
+            consumer.seek(tp, first)
         records, deadline = [], time.monotonic() + timeout
         while time.monotonic() < deadline:
             if all([await consumer.position(tp) >= end[tp] for tp in partitions]):

@@ -56,7 +56,10 @@ def unique(prefix: str) -> str:
 async def read_topic_async(settings, topic: str, timeout: float = 60.0) -> list:
     """Every record currently on ``topic`` (all partitions, from the beginning). Raises when the
     end is not reached in ``timeout`` seconds (a partial read made tests miss their own records)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    # "earliest": the fetcher may reset a freshly assigned partition before any seek of ours applies;
+    # with the default ("latest") that reset put the position at the end, and records were skipped.
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+                                auto_offset_reset="earliest")
     await consumer.start()
     try:
         deadline, partitions = time.monotonic() + timeout, []
@@ -67,7 +70,8 @@ async def read_topic_async(settings, topic: str, timeout: float = 60.0) -> list:
                 await asyncio.sleep(0.2)
         consumer.assign(partitions)
         end = await consumer.end_offsets(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        for tp, first in (await consumer.beginning_offsets(partitions)).items():
+            consumer.seek(tp, first)  # explicit positions, not a pending reset
         records = []
         while True:
             positions = [await consumer.position(tp) for tp in partitions]
