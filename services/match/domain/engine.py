@@ -165,6 +165,7 @@ class _Builder:
         self.places = _Interner()
         self.hashes = array("q")
         self.pids = array("I")
+        self.full_keys = array("q")  # per person: the hash of its full-name key (0 without a name)
         self.skipped = 0
         self.agency_names: list[str] = []
         self.regional_agency: list[bool] = []
@@ -223,6 +224,7 @@ class _Builder:
             blob += other_blob
         self.token_ids.update(other.token_ids)
         self.hashes.extend(other.hashes)
+        self.full_keys.extend(other.full_keys)
         self.pids.frombytes((np.frombuffer(other.pids, np.uint32) + np.uint32(base)).tobytes())
 
     def add(self, nip: str, name: str, birth: str, gender: str, agency_code: str, agency_name: str, unit: str,
@@ -238,7 +240,7 @@ class _Builder:
         names, name_off_append = self.names, self.name_off.append
         norm, norm_off_append = self.norm, self.norm_off.append
         handles_blob, handle_off_append = self.handles, self.handle_off.append
-        hashes_extend, pids_extend = self.hashes.extend, self.pids.extend
+        hashes_extend, pids_extend, full_keys_append = self.hashes.extend, self.pids.extend, self.full_keys.append
         agencies, units, positions, places = self.agencies, self.units, self.positions, self.places
         a_get, u_get, p_get, l_get = agencies.index.get, units.index.get, positions.index.get, places.index.get
         pid = len(self.nips)
@@ -305,6 +307,9 @@ class _Builder:
                             out.append(hash((region, a, place_id)))
                         if check_agency:
                             out.append(hash((agency, a, agency_id)))
+                full_keys_append(out[1])
+            else:
+                full_keys_append(0)
             if handles:
                 stored = []
                 for platform, handle in handles:
@@ -388,6 +393,7 @@ class MatchEngine:
         self._token_counts: dict[int, int] = {}
         self._position_roles: dict[int, frozenset[str]] = {}
         self._build_table(builder)
+        self._name_holders = self._count_name_holders(builder)
         self.gazetteer = Gazetteer(self._units)
 
     # --- construction ----------------------------------------------------------------------
@@ -418,6 +424,18 @@ class MatchEngine:
         self._offsets = _as_array("I", offsets)
         self._postings = _as_array("I", postings)
         self._tags = _as_array("H", tags)
+
+    @staticmethod
+    def _count_name_holders(builder: _Builder) -> array:
+        """Per person, how many registry people share its full name (equal full-name keys): the
+        term frequency a candidate's name evidence is weighed by, counted once for the registry
+        rather than per lookup from its bucket."""
+        if not builder.full_keys:
+            return array("I")
+        keys = np.frombuffer(builder.full_keys, dtype=np.int64)
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        builder.full_keys = array("q")
+        return _as_array("I", counts.astype(np.uint32)[inverse])
 
     @classmethod
     def build(cls, persons: Iterable[RegistryPerson], registry_version: str,
@@ -646,8 +664,8 @@ class _Query:
         self.all_provinces = self.profile.provinces | self.content.provinces
         self.all_agencies = self.profile.agencies | self.content.agencies
         self.all_roles = self.profile.roles | self.content.roles
-        self.holder_counts: dict[tuple[str, ...], int] = {}
         self._query_frequency: int | None = None
+        self._name_gated: bool | None = None
         self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
         # One informative name part (initials do not count): never enough on its own.
         self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
@@ -768,8 +786,24 @@ class _Query:
                 added += 1
         return added
 
-    def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[tuple], bool]:
+    def _corroborated(self, pid: int) -> bool:
+        """Whether the post or profile names this person's unit, region, agency or role: the
+        ``corroborated`` that ``_score`` finds, without building its features."""
         e = self.engine
+        unit_index = e._unit[pid]
+        if unit_index in self.profile.units or unit_index in self.content.units:
+            return True
+        province, regency = e._places[e._place[pid]]
+        if regency and regency in self.all_regencies or province and province in self.all_provinces:
+            return True
+        if e._agencies[e._agency[pid]][0] in self.all_agencies:
+            return True
+        return bool(self.all_roles and self._roles(pid) & self.all_roles)
+
+    def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[tuple], bool, bool]:
+        e = self.engine
+        if not reasons and self.name_gated() and not self._corroborated(pid):
+            return 0.0, [], False, False  # found by name alone, which cannot count (the rarity gate below)
         sim = 0.0
         c_tokens = e._norm_tokens(pid)
         c_keys: tuple[str, ...] = ()
@@ -890,7 +924,7 @@ class _Query:
         if name_score > 0.0:
             # Term-frequency adjustment (splink; nomenklatura weighs by rarity): how many registry
             # people are expected to hold this name, from the registry's own token counts.
-            holders = max(1, self._holders(c_keys), self.query_frequency())
+            holders = max(e._name_holders[pid], self.query_frequency())
             if not corroborated and not exact and (self.single_token or holders > e.config.rare_name_max_holders):
                 # A first name alone, or a common full name, says nothing about who the author is.
                 name_score = 0.0
@@ -937,17 +971,15 @@ class _Query:
 
     def name_gated(self) -> bool:
         """A first name alone or a common full name: nobody is found by it without corroboration."""
-        return self.single_token or self.query_frequency() > self.engine.config.rare_name_max_holders
+        if self._name_gated is None:
+            self._name_gated = self.single_token or self.query_frequency() > self.engine.config.rare_name_max_holders
+        return self._name_gated
 
     def _holders(self, keys: tuple[str, ...]) -> int:
-        """How many registry people have this name (``keys`` are a registry person's); kept per
-        query, as its candidates often share a name."""
-        count = self.holder_counts.get(keys)
-        if count is None:
-            e = self.engine
-            start, end, tag = e._bucket((_FULL, *sorted(map(e._token_ids.__getitem__, keys))))
-            count = self.holder_counts[keys] = e._tags[start:end].count(tag)
-        return count
+        """How many registry people have the name of these (registry) name-part keys."""
+        e = self.engine
+        start, end, tag = e._bucket((_FULL, *sorted(map(e._token_ids.__getitem__, keys))))
+        return e._tags[start:end].count(tag)
 
     def query_frequency(self) -> int:
         """How many registry people are expected to be called like the query: the larger of the
