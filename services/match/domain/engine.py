@@ -376,6 +376,7 @@ class MatchEngine:
         self.size = len(builder.nips)
         self.skipped = builder.skipped
         self._nips, self._births, self._sex = builder.nips, builder.births, bytes(builder.sex)
+        self._nip_values = np.frombuffer(self._nips, dtype=np.int64)  # a view, for vectorised reads
         self._agency, self._unit, self._position, self._place = builder.agency, builder.unit, builder.position, builder.place
         self._names, self._name_off = bytes(builder.names), builder.name_off
         self._norm, self._norm_off = bytes(builder.norm), builder.norm_off
@@ -772,13 +773,12 @@ class _Query:
         chosen: Iterable[int] = weights
         if len(weights) > select:
             # The heaviest, ties by NIP (candidates are scored and ranked independently of their
-            # order, so only which ones matters). Only the NIPs of people at the cut-off weight are
-            # read: at national scale each read is a cache miss.
-            cut = sorted(weights.values(), reverse=True)[select - 1]
-            above = [pid for pid, weight in weights.items() if weight > cut]
-            tied = [pid for pid, weight in weights.items() if weight == cut]
-            tied.sort(key=e._nips.__getitem__)
-            chosen = above + tied[:select - len(above)]
+            # order, so only which ones matters). At national scale every NIP read is a cache miss:
+            # numpy's gather overlaps them, where a Python sort key waits for each in turn.
+            count = len(weights)
+            pids = np.fromiter(weights, np.intp, count)
+            order = np.lexsort((e._nip_values[pids], -np.fromiter(weights.values(), np.intp, count)))
+            chosen = pids[order[:select]].tolist()
         added = 0
         for pid in chosen:
             if pid not in cands:
