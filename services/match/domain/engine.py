@@ -29,6 +29,7 @@ import hashlib
 import math
 import os
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -761,15 +762,17 @@ class _Query:
                 ranges.append((end - start, start, end, tag, 2 if probe[0] in (_FULL, _PAIR) else 1))
         ranges.sort()
         budget = cap
-        weights: dict[int, int] = {}
+        weights: Counter[int] = Counter()
         postings, tags = e._postings, e._tags
         for size, start, end, tag, weight in ranges:
             if size > budget:
                 break
             budget -= size
-            for pid, posting_tag in zip(postings[start:end], tags[start:end]):
-                if posting_tag == tag:
-                    weights[pid] = weights.get(pid, 0) + weight
+            run = postings[start:end]
+            if tags[start:end].count(tag) != size:  # other keys' postings share the bucket
+                run = [pid for pid, posting_tag in zip(run, tags[start:end]) if posting_tag == tag]
+            for _ in range(weight):
+                weights.update(run)  # counted in C
         chosen: Iterable[int] = weights
         if len(weights) > select:
             # The heaviest, ties by NIP (candidates are scored and ranked independently of their
