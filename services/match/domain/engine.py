@@ -533,8 +533,12 @@ class MatchEngine:
     def name_of(self, pid: int) -> str:
         return self._names[self._name_off[pid]:self._name_off[pid + 1]].decode()
 
+    def _norm_name(self, pid: int) -> str:
+        """The normalised name: its tokens separated by single spaces."""
+        return self._norm[self._norm_off[pid]:self._norm_off[pid + 1]].decode()
+
     def _norm_tokens(self, pid: int) -> tuple[str, ...]:
-        return tuple(self._norm[self._norm_off[pid]:self._norm_off[pid + 1]].decode().split())
+        return tuple(self._norm_name(pid).split())
 
     def handles_of(self, pid: int) -> list[tuple[str, str]]:
         raw = self._handles[self._handle_off[pid]:self._handle_off[pid + 1]].decode()
@@ -668,6 +672,7 @@ class _Query:
         self.all_roles = self.profile.roles | self.content.roles
         self._query_frequency: int | None = None
         self._name_gated: bool | None = None
+        self.similarities: dict[str, float] = {}  # a candidate's normalised name -> name similarity
         self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
         # One informative name part (initials do not count): never enough on its own.
         self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
@@ -807,12 +812,15 @@ class _Query:
         e = self.engine
         if not reasons and self.name_gated() and not self._corroborated(pid):
             return 0.0, [], False, False  # found by name alone, which cannot count (the rarity gate below)
-        sim = 0.0
-        c_tokens = e._norm_tokens(pid)
-        c_keys: tuple[str, ...] = ()
-        if self.name:
-            c_keys = tuple([phonetic_key(t) for t in c_tokens])
-            sim = name_similarity(self.name.tokens, self.name.keys, c_tokens, c_keys)
+        c_name = e._norm_name(pid)
+        sim = self.similarities.get(c_name)
+        if sim is None:  # candidates of one query often share a name: compared once
+            sim = 0.0
+            if self.name:
+                c_tokens = tuple(c_name.split())
+                sim = name_similarity(self.name.tokens, self.name.keys, c_tokens,
+                                      tuple([phonetic_key(t) for t in c_tokens]))
+            self.similarities[c_name] = sim
         if sim < MIN_NAME_SIMILARITY and not reasons:
             return 0.0, [], False, False
         feats: list[tuple] = []
@@ -848,7 +856,7 @@ class _Query:
             weight = NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)
             feats.append(_fe("name_similarity", weight * sim,
                              f"name similarity {sim:.2f}" + (" (name taken from the handle)" if self.name_from_handle else ""),
-                             self.name.normalized, " ".join(c_tokens)))
+                             self.name.normalized, c_name))
         name_score = (NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)) * sim if sim >= MIN_NAME_SIMILARITY else 0.0
         # Region.
         province, regency = e._places[e._place[pid]]
@@ -953,7 +961,7 @@ class _Query:
                     "nip" in reasons and reasons["nip"][1] == "content"):
                 id_total += NAME_CONFLICT
                 feats.append(_fe("name_conflict", NAME_CONFLICT, "display name does not resemble the registry name",
-                                 self.name.normalized, " ".join(c_tokens)))
+                                 self.name.normalized, c_name))
             if sim >= 0.8:
                 id_total += 0.02
         # Rounded as reported: 0.95 - 0.15 must be 0.80, not 0.7999999999999999 (`review`).
