@@ -673,6 +673,10 @@ class _Query:
         self._query_frequency: int | None = None
         self._name_gated: bool | None = None
         self.similarities: dict[str, float] = {}  # a candidate's normalised name -> name similarity
+        self.name_weight = NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)
+        # The most an uncorroborated candidate's name path adds to ``name_weight x similarity``.
+        self.uncorroborated_bonus = (UNIQUE_NAME_BONUS + (SEX_AGREES if self.gender else 0.0)
+                                     + (BIRTH_AGREES if self.birth_year else 0.0))
         self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
         # One informative name part (initials do not count): never enough on its own.
         self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
@@ -808,10 +812,22 @@ class _Query:
             return True
         return bool(self.all_roles and self._roles(pid) & self.all_roles)
 
+    def _hopeless(self, pid: int, sim: float) -> bool:
+        """A candidate found by name alone, with nothing in the post or profile corroborating it, that
+        cannot reach ``review``: a common name (the rarity gate), or a name path that stays below the
+        floor even with every bonus an uncorroborated candidate can get (``_score`` gives it less)."""
+        if self._corroborated(pid):
+            return False
+        cfg = self.engine.config
+        return (self.engine._name_holders[pid] > cfg.rare_name_max_holders
+                # 1e-4 under the floor: scores are compared rounded to 4 decimals.
+                or self.name_weight * sim + self.uncorroborated_bonus < cfg.review_threshold - 1e-4)
+
     def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[tuple], bool, bool]:
         e = self.engine
         if not reasons and self.name_gated() and not self._corroborated(pid):
             return 0.0, [], False, False  # found by name alone, which cannot count (the rarity gate below)
+        corroboration_known = not reasons and self.name_gated()
         c_name = e._norm_name(pid)
         sim = self.similarities.get(c_name)
         if sim is None:  # candidates of one query often share a name: compared once
@@ -821,7 +837,7 @@ class _Query:
                 sim = name_similarity(self.name.tokens, self.name.keys, c_tokens,
                                       tuple([phonetic_key(t) for t in c_tokens]))
             self.similarities[c_name] = sim
-        if sim < MIN_NAME_SIMILARITY and not reasons:
+        if not reasons and (sim < MIN_NAME_SIMILARITY or not corroboration_known and self._hopeless(pid, sim)):
             return 0.0, [], False, False
         feats: list[tuple] = []
         nip = e.nip_of(pid)
@@ -853,11 +869,10 @@ class _Query:
         qualifiers = 0.0
         corroborated = False
         if self.name:
-            weight = NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)
-            feats.append(_fe("name_similarity", weight * sim,
+            feats.append(_fe("name_similarity", self.name_weight * sim,
                              f"name similarity {sim:.2f}" + (" (name taken from the handle)" if self.name_from_handle else ""),
                              self.name.normalized, c_name))
-        name_score = (NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)) * sim if sim >= MIN_NAME_SIMILARITY else 0.0
+        name_score = self.name_weight * sim if sim >= MIN_NAME_SIMILARITY else 0.0
         # Region.
         province, regency = e._places[e._place[pid]]
         prof, cont = self.profile, self.content
