@@ -43,7 +43,7 @@ from shared.schemas import ContentRecord, Match, RegistryPerson, Subject
 
 from .gazetteer import Gazetteer, Mentions, roles_in
 from .handles import extract_profile_handles, handle_key, normalize_platform
-from .names import name_similarity, parse_name, phonetic_key, tokens_for_index
+from .names import name_similarity, parse_name, registry_token_keys, tokens_for_index
 from .nip import NipInfo, extract_nips, mask_nip
 from .registry_csv import FileRange, RawRow, RowError, iter_raw_range, plain_range, split_ranges
 
@@ -674,9 +674,10 @@ class _Query:
         self._name_gated: bool | None = None
         self.similarities: dict[str, float] = {}  # a candidate's normalised name -> name similarity
         self.name_weight = NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)
-        # The most an uncorroborated candidate's name path adds to ``name_weight x similarity``.
-        self.uncorroborated_bonus = (UNIQUE_NAME_BONUS + (SEX_AGREES if self.gender else 0.0)
-                                     + (BIRTH_AGREES if self.birth_year else 0.0))
+        # Below this, ``name_weight x similarity`` plus the most an uncorroborated candidate's name
+        # path can add stays under the floor (1e-4 under it: scores are compared rounded to 4 decimals).
+        self.hopeless_below = (engine.config.review_threshold - 1e-4 - UNIQUE_NAME_BONUS
+                               - (SEX_AGREES if self.gender else 0.0) - (BIRTH_AGREES if self.birth_year else 0.0))
         self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
         # One informative name part (initials do not count): never enough on its own.
         self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
@@ -818,10 +819,8 @@ class _Query:
         floor even with every bonus an uncorroborated candidate can get (``_score`` gives it less)."""
         if self._corroborated(pid):
             return False
-        cfg = self.engine.config
-        return (self.engine._name_holders[pid] > cfg.rare_name_max_holders
-                # 1e-4 under the floor: scores are compared rounded to 4 decimals.
-                or self.name_weight * sim + self.uncorroborated_bonus < cfg.review_threshold - 1e-4)
+        return (self.engine._name_holders[pid] > self.engine.config.rare_name_max_holders
+                or self.name_weight * sim < self.hopeless_below)
 
     def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[tuple], bool, bool]:
         e = self.engine
@@ -835,12 +834,11 @@ class _Query:
             if self.name:
                 c_tokens = tuple(c_name.split())
                 sim = name_similarity(self.name.tokens, self.name.keys, c_tokens,
-                                      tuple([phonetic_key(t) for t in c_tokens]))
+                                      tuple(map(registry_token_keys.__getitem__, c_tokens)))
             self.similarities[c_name] = sim
         if not reasons and (sim < MIN_NAME_SIMILARITY or not corroboration_known and self._hopeless(pid, sim)):
             return 0.0, [], False, False
         feats: list[tuple] = []
-        nip = e.nip_of(pid)
         born = e._births[pid]
         sex = "F" if e._sex[pid] == 2 else "M"
         # Identifier path.
@@ -850,7 +848,7 @@ class _Query:
             value = NIP_IN_PROFILE if where == "profile" else NIP_IN_CONTENT
             id_score = max(id_score, value)
             feats.append(_fe("nip_exact", value, f"valid {info.kind.upper()} number written in the {where}",
-                             info.formatted, nip))
+                             info.formatted, e.nip_of(pid)))
         if "handle" in reasons:
             key, where, stored = reasons["handle"]
             value = HANDLE_SAME_PLATFORM if where == "same" else HANDLE_IN_BIO

@@ -127,6 +127,18 @@ def phonetic_key(token: str) -> str:
     return value or token
 
 
+class _TokenKeys(dict):
+    """Token -> ``phonetic_key``, filled on first use: registry tokens are a bounded vocabulary, and a
+    plain dict hit (``map(registry_token_keys.__getitem__, tokens)``) costs a fraction of a call."""
+
+    def __missing__(self, token: str) -> str:
+        key = self[token] = phonetic_key(token)
+        return key
+
+
+registry_token_keys = _TokenKeys()
+
+
 TITLE_PARTS = {"pd", "kom", "si", "sos", "kes", "kep", "keb", "md", "farm", "hut", "ikom", "ag", "hi", "h",
                "e", "t", "ip", "psi", "ak", "ked", "gz", "tr", "p", "pt", "th", "sy", "ei", "i", "m", "hum",
                "sc", "a", "og", "kg", "ds", "sn", "tp", "kn", "pwk", "ars", "ae", "pi", "ap", "ked", "kn",
