@@ -391,11 +391,12 @@ class MatchEngine:
         self._place_ids, self._agency_ids = builder.place_ids, builder.agency_ids
         self._token_ids = dict(builder.token_ids)  # plain: a lookup must not add a key
         self._unit_place = builder.unit_place
-        self._unit_roles: dict[int, frozenset[str]] = {}
-        self._token_counts: dict[int, int] = {}
-        self._position_roles: dict[int, frozenset[str]] = {}
+        # Role words of every unit and position, one shared set per distinct answer.
+        self._unit_roles, self._position_roles = _roles_of(self._units), _roles_of(self._positions)
         self._build_table(builder)
         self._name_holders = self._count_name_holders(builder)
+        # How many people hold each name part (the query's expected holders multiply their shares).
+        self._token_counts = {token_id: self._key_count((_PART, token_id)) for token_id in self._token_ids.values()}
         self.gazetteer = Gazetteer(self._units)
 
     # --- construction ----------------------------------------------------------------------
@@ -566,13 +567,14 @@ class MatchEngine:
                 "agency_name": agency_name, "unit": self._units[self._unit[pid]],
                 "position": self._positions[self._position[pid]], "province_code": province, "regency_code": regency}
 
+    def _key_count(self, key: tuple) -> int:
+        """Postings of ``key``: people holding it, plus any of another key with its bucket and tag."""
+        start, end, tag = self._bucket(key)
+        return self._tags[start:end].count(tag)
+
     def token_count(self, token_id: int) -> int:
-        """How many registry people have this name part (cached; the dict is only ever added to)."""
-        count = self._token_counts.get(token_id)
-        if count is None:
-            start, end, tag = self._bucket((_PART, token_id))
-            count = self._token_counts[token_id] = self._tags[start:end].count(tag)
-        return count
+        """How many registry people have this name part."""
+        return self._token_counts[token_id]
 
     def find_nip(self, nip: str) -> int | None:
         value = int(nip)
@@ -611,6 +613,12 @@ class MatchEngine:
     def explain_config(self) -> dict[str, Any]:
         return {"algorithm": ALGORITHM, "algorithm_version": ALGORITHM_VERSION, "threshold": self.config.threshold,
                 "review_threshold": self.config.review_threshold, "registry_version": self.registry_version}
+
+
+def _roles_of(texts: list[str]) -> list[frozenset[str]]:
+    """``roles_in`` of each text; equal answers share one set (most units name no role, or one)."""
+    shared: dict[frozenset[str], frozenset[str]] = {}
+    return [shared.setdefault(roles, roles) for roles in map(roles_in, texts)]
 
 
 def _holders_text(holders: int) -> str:
@@ -982,16 +990,9 @@ class _Query:
         return score, feats, has_id, corroborated
 
     def _roles(self, pid: int) -> frozenset[str]:
-        """Role words of the candidate's position and unit (cached per position and unit)."""
+        """Role words of the candidate's position and unit."""
         e = self.engine
-        position_index, unit_index = e._position[pid], e._unit[pid]
-        position_roles = e._position_roles.get(position_index)
-        if position_roles is None:
-            position_roles = e._position_roles.setdefault(position_index, roles_in(e._positions[position_index]))
-        unit_roles = e._unit_roles.get(unit_index)
-        if unit_roles is None:
-            unit_roles = e._unit_roles.setdefault(unit_index, roles_in(e._units[unit_index]))
-        return position_roles | unit_roles
+        return e._position_roles[e._position[pid]] | e._unit_roles[e._unit[pid]]
 
     def name_gated(self) -> bool:
         """A first name alone or a common full name: nobody is found by it without corroboration."""
@@ -1002,8 +1003,7 @@ class _Query:
     def _holders(self, keys: tuple[str, ...]) -> int:
         """How many registry people have the name of these (registry) name-part keys."""
         e = self.engine
-        start, end, tag = e._bucket((_FULL, *sorted(map(e._token_ids.__getitem__, keys))))
-        return e._tags[start:end].count(tag)
+        return e._key_count((_FULL, *sorted(map(e._token_ids.__getitem__, keys))))
 
     def query_frequency(self) -> int:
         """How many registry people are expected to be called like the query: the larger of the
