@@ -1081,9 +1081,11 @@ class _Query:
         out: list[tuple[Match, int | None]] = []
         for score, nip, pid, feats, _, _, _ in final[:cfg.max_results]:
             band = "match" if score >= cfg.threshold else "review"
+            # Strict: every field is built here with its exact type, so no coercion is tried.
             match = Match.model_validate({"nip": nip, "band": band, "score": round(score, 4),
                                           "explanation": [_explanation(f) for f in feats],
-                                          "subject": e._subject_fields(pid), "author_key": self.author_key})
+                                          "subject": e._subject_fields(pid), "author_key": self.author_key},
+                                         strict=True)
             out.append((match, self.frequencies.get(pid)))
         return out
 

@@ -22,7 +22,8 @@ AMBIGUOUS_SHORT = {"batu", "buru", "banjar", "pati", "bone", "tegal", "jaya", "a
                    "sigi", "nias", "karo", "pidie", "muna", "alor", "belu", "lebak", "tanah datar", "asahan",
                    "sarmi", "gowa", "siak", "kampar", "bangli", "kaur", "kendal", "luwu", "maros", "bima",
                    "ende", "sikka", "nabire", "dogiyai", "paniai", "mimika", "merauke", "kepulauan seribu"}
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+# Every ASCII character but a-z and 0-9 (the text is lower-cased and folded to ASCII first).
+_NON_ALNUM_TO_SPACE = str.maketrans({chr(c): " " for c in range(128) if not chr(c).islower() and not chr(c).isdigit()})
 _BIRTH = re.compile(r"\b(?:lahir|lhr|kelahiran|born|kelahiran tahun|angkatan lahir)\b[^0-9]{0,25}?(?:\d{1,2}[\s\-/.]+(?:\w+)[\s\-/.]+)?((?:19|20)\d{2})\b")
 _TTL = re.compile(r"\bttl\b[^0-9]{0,30}\d{1,2}[\s\-/.]+\w+[\s\-/.]+((?:19|20)\d{2})\b")
 # Each with a pattern for the literals it needs, tested first ("kelahiran" contains "lahir").
@@ -37,8 +38,9 @@ GENDER_PHRASES = {
 
 def normalize_text(text: str) -> str:
     """Lower-case ASCII words separated by single spaces, padded with a space on both sides."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return " " + _NON_ALNUM.sub(" ", folded).strip() + " "
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return " " + " ".join(text.lower().translate(_NON_ALNUM_TO_SPACE).split()) + " "
 
 
 @dataclass
