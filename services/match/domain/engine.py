@@ -32,6 +32,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,7 @@ class MatchConfig(BaseModel):
     # ``rescreen_days`` days is matched again against it (people or handles added are found).
     rescreen_days: int = Field(30, ge=0, le=3650)
 
-    @property
+    @cached_property  # read by every lookup
     def review_threshold(self) -> float:
         return round(self.threshold - REVIEW_MARGIN, 4)
 
@@ -621,6 +622,7 @@ def _roles_of(texts: list[str]) -> list[frozenset[str]]:
     return [shared.setdefault(roles, roles) for roles in map(roles_in, texts)]
 
 
+@lru_cache(maxsize=4096)
 def _holders_text(holders: int) -> str:
     """For people (Indonesian): how common the name is in the registry."""
     return f"nama ini dimiliki \u00b1{holders:,} ASN".replace(",", ".")
@@ -678,6 +680,8 @@ class _Query:
         self.all_provinces = self.profile.provinces | self.content.provinces
         self.all_agencies = self.profile.agencies | self.content.agencies
         self.all_roles = self.profile.roles | self.content.roles
+        self.all_units = self.profile.units | self.content.units
+        self.all_places = self.all_regencies | self.all_provinces  # "33" and "33.74" never collide
         self._query_frequency: int | None = None
         self._name_gated: bool | None = None
         self.similarities: dict[str, float] = {}  # a candidate's normalised name -> name similarity
@@ -690,8 +694,7 @@ class _Query:
         # One informative name part (initials do not count): never enough on its own.
         self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
         # Anything in the profile or post that could corroborate a candidate (see ``_score``).
-        self.could_corroborate = bool(self.all_regencies or self.all_provinces or self.all_agencies or self.all_roles
-                                      or self.profile.units or self.content.units)
+        self.could_corroborate = bool(self.all_places or self.all_agencies or self.all_roles or self.all_units)
 
     # candidates: pid -> reasons
     def _candidates(self) -> dict[int, dict[str, Any]]:
@@ -744,7 +747,7 @@ class _Query:
             agencies = {a for a in self.profile.agencies | self.content.agencies if not a.startswith(_REGIONAL_PREFIXES)}
             place_indexes = {e._place_index[p] for p in places | self.profile.provinces | self.content.provinces
                              if p in e._place_index}
-            for unit in self.profile.units | self.content.units:
+            for unit in self.all_units:
                 if e._unit_place[unit]:
                     place_indexes.add(e._unit_place[unit])
             place_ids = [e._place_ids[i] for i in place_indexes]
@@ -811,15 +814,13 @@ class _Query:
         """Whether the post or profile names this person's unit, region, agency or role: the
         ``corroborated`` that ``_score`` finds, without building its features."""
         e = self.engine
-        unit_index = e._unit[pid]
-        if unit_index in self.profile.units or unit_index in self.content.units:
+        if e._unit[pid] in self.all_units:
             return True
         province, regency = e._places[e._place[pid]]
-        if regency and regency in self.all_regencies or province and province in self.all_provinces:
+        places = self.all_places
+        if regency in places or province in places or e._agencies[e._agency[pid]][0] in self.all_agencies:
             return True
-        if e._agencies[e._agency[pid]][0] in self.all_agencies:
-            return True
-        return bool(self.all_roles and self._roles(pid) & self.all_roles)
+        return bool(self.all_roles) and not self._roles(pid).isdisjoint(self.all_roles)
 
     def _hopeless(self, pid: int, sim: float) -> bool:
         """A candidate found by name alone, with nothing in the post or profile corroborating it, that
@@ -884,7 +885,7 @@ class _Query:
         prof, cont = self.profile, self.content
         place_value = regency or province
         unit_index = e._unit[pid]
-        specific_unit = bool(e._unit_place[unit_index]) and (unit_index in prof.units or unit_index in cont.units)
+        specific_unit = bool(e._unit_place[unit_index]) and unit_index in self.all_units
         if specific_unit:
             pass  # the unit names the place already (see unit_corroboration)
         elif regency and regency in self.all_regencies:
@@ -916,7 +917,7 @@ class _Query:
             qualifiers += AGENCY_MISMATCH
             feats.append(_fe("agency_mismatch", AGENCY_MISMATCH, "profile names another agency",
                              ",".join(sorted(prof.agencies)), agency_code))
-        if unit_index in prof.units or unit_index in cont.units:
+        if unit_index in self.all_units:
             factor = 1.0 if unit_index in prof.units else CONTENT_FACTOR
             specific = bool(e._unit_place[unit_index])
             bonus = (UNIT_BONUS if specific else GENERIC_UNIT_BONUS) * factor
