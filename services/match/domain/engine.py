@@ -12,7 +12,16 @@ NIP, ``platform:handle``) are hashed into a power-of-two table stored CSR-style 
 carries 16 more bits of its key's hash (``tags``) and reads skip the other keys' postings. Keys are
 built from ints only (key kind, content-derived ids of name parts, codes and handles, NIPs), so the
 table, and every result, is the same in every process and for any row order: ``hash()`` of a str
-changes with ``PYTHONHASHSEED``. No per-person Python objects survive the build.
+changes with ``PYTHONHASHSEED``. No per-person Python objects survive the build. What a lookup
+would otherwise count again and again is counted with the index: per person, how many people share
+its full name (the term frequency of its name evidence), per name part how many hold it, per unit
+and position its role words.
+
+A lookup's cost is spread over about a hundred lines of Python per candidate, so the scorer avoids
+work rather than doing it faster: a candidate found by name alone is rejected before its features
+are built once it cannot reach ``review`` (``_hopeless``), candidates sharing a name are compared
+once per query, and blocking reads many postings at a time (``Counter.update``, a numpy gather of
+NIPs for the tie-break).
 
 Scoring (``anchors.md`` 2.4, 2.9): main features are ``nip_exact`` (0.99 in bio/name, 0.92 in the
 post), ``handle_exact`` (0.95, same platform) and the name path (``NAME_WEIGHT`` x similarity plus
