@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo import MongoClient
-from pymongo.errors import BulkWriteError
 
 from services.match import registry_store
 from services.match.domain.registry_csv import RawRow, RowError
 from shared.mongo import database_name
 from shared.schemas import utcnow
-
-DUPLICATE_KEY = 11000
-
 
 @dataclass
 class ImportReport:
@@ -41,6 +37,7 @@ class ImportReport:
             "version": self.version, "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
             "bad_rows": len(self.bad_rows), "seconds": round(self.seconds, 2),
             "rows_per_second": round(self.rows_per_second), "activated": self.activated,
+            "layout": registry_store.CHUNKED,
             "bad_row_examples": [b.as_dict() for b in self.bad_rows[:max_listed]],
         }
 
@@ -53,30 +50,25 @@ def import_registry(
     max_error_rate: float = 0.01,
     on_progress: Callable[[int], None] = lambda n: None,
 ) -> ImportReport:
-    """``rows`` comes from ``registry_csv.iter_raw``: validated rows, or errors with line numbers."""
+    """``rows`` comes from ``registry_csv.iter_raw``: validated rows (duplicate NIPs already refused
+    there), or errors with line numbers. Stored ``batch_size`` rows to a document (``packed_chunk``)."""
     client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=5000, tz_aware=True)
     db = client[database_name(uri)]
     report = ImportReport(version=registry_store.new_version())
     collection = db[registry_store.collection_name(report.version)]
     started = time.perf_counter()
-    batch: list[dict[str, Any]] = []
-    lines: list[int] = []
+    batch: list[RawRow] = []
+    chunks = 0
 
     def flush() -> None:
+        nonlocal chunks
         if not batch:
             return
-        try:
-            collection.insert_many(batch, ordered=False)
-            report.rows_loaded += len(batch)
-        except BulkWriteError as exc:
-            failed = {e["index"]: e for e in exc.details["writeErrors"]}
-            report.rows_loaded += len(batch) - len(failed)
-            for index, error in failed.items():
-                reason = "duplicate_nip" if error.get("code") == DUPLICATE_KEY else "write_failed"
-                report.bad_rows.append(RowError(lines[index], reason, "nip", error.get("errmsg", "")[:200]))
+        collection.insert_one(registry_store.packed_chunk(chunks, batch))
+        chunks += 1
+        report.rows_loaded += len(batch)
         on_progress(len(batch))
         batch.clear()
-        lines.clear()
 
     try:
         for row in rows:
@@ -85,8 +77,7 @@ def import_registry(
                 report.bad_rows.append(row)
                 on_progress(1)
                 continue
-            batch.append(registry_store.person_document(row))
-            lines.append(row.line)
+            batch.append(row)
             if len(batch) >= batch_size:
                 flush()
         flush()

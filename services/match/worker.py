@@ -55,8 +55,10 @@ class RegistryNotLoaded(TransientError):
 
 def build_engine(uri: str, version: str, config: MatchConfig | None = None) -> MatchEngine:
     """Runs in a worker thread with its own synchronous client, streaming the collection."""
-    with registry_store.sync_people(uri, version) as documents:
-        return MatchEngine.from_documents(documents, version, config)
+    with registry_store.sync_people(uri, version) as (chunked, items):
+        if chunked:
+            return MatchEngine.from_rows(items, version, config)
+        return MatchEngine.from_documents(items, version, config)
 
 
 @dataclass
