@@ -183,7 +183,20 @@ def bench_import(settings: Settings, count: int) -> dict:
                          f"({len(report.bad_rows)} bad, activated={report.activated}): {report.bad_rows[:3]}")
     rows_per_s = count / wall
     log(f"  {rows_per_s:,.0f} rows/s ({wall:.1f}s incl. activation); baseline ratio {rows_per_s / baseline['rows_per_s']:.2f}")
+    from services.match.domain.engine import MatchEngine
+    from services.match.worker import build_engine
+
+    log("a match worker's load of the imported version (read from the store, indexed), and the file's index")
+    started = time.perf_counter()
+    loaded = build_engine(settings.mongodb_uri, report.version).size
+    worker_load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    MatchEngine.from_csv(path, report.version, validate=False, workers=1)
+    file_index_s = time.perf_counter() - started
+    log(f"  {worker_load_s:.1f}s for {loaded:,} people; the file's index alone {file_index_s:.1f}s")
     return {
+        "worker_load_s": round(worker_load_s, 2),
+        "worker_load_vs_file_index": round(worker_load_s / file_index_s, 2),
         "rows": count,
         "generate_s": round(generate_s, 2),
         "import_s": round(wall, 2),
