@@ -17,7 +17,7 @@ from services.match.registry_store import chunk_rows, packed_chunk
 from shared.schemas import REGISTRY_CSV_HEADER, ContentRecord
 
 COLUMNS = ("_nips", "_births", "_sex", "_agency", "_unit", "_position", "_place", "_names", "_name_off", "_norm",
-           "_norm_off", "_handles", "_handle_off", "_offsets", "_postings", "_tags", "_unit_place")
+           "_norm_off", "_handles", "_handle_off", "_offsets", "_postings", "_tags", "_unit_place", "_name_holders")
 
 
 def fingerprint(engine: MatchEngine) -> str:
@@ -26,8 +26,8 @@ def fingerprint(engine: MatchEngine) -> str:
         value = getattr(engine, name)
         digest.update(value if isinstance(value, bytes) else value.tobytes())
     digest.update(repr((engine._agencies, engine._units, engine._positions, engine._places, engine._place_ids,
-                        engine._agency_ids, sorted(engine._token_ids.items()), engine.skipped,
-                        engine.size)).encode())
+                        engine._agency_ids, sorted(engine._token_ids.items()), sorted(engine._token_counts.items()),
+                        engine.skipped, engine.size)).encode())
     return digest.hexdigest()
 
 
