@@ -26,7 +26,7 @@ def import_command(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="registry CSV (header: docs/contracts/registry-csv.md)")],
     max_error_rate: Annotated[float, typer.Option(help="refuse to switch if more than this share of rows is bad")] = 0.01,
     report: Annotated[Path | None, typer.Option(help="write every bad row (line, reason, field) to this JSON file")] = None,
-    batch_size: Annotated[int, typer.Option(min=100, help="rows per stored chunk (one document each)")] = 5000,
+    batch_size: Annotated[int, typer.Option(min=100, max=50_000, help="rows per stored chunk (one document each)")] = 5000,
 ) -> None:
     """Load REG.csv as a new registry version and switch the match service to it.
 

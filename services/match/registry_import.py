@@ -8,7 +8,7 @@ collection is dropped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,30 +57,21 @@ def import_registry(
     report = ImportReport(version=registry_store.new_version())
     collection = db[registry_store.collection_name(report.version)]
     started = time.perf_counter()
-    batch: list[RawRow] = []
-    chunks = 0
 
-    def flush() -> None:
-        nonlocal chunks
-        if not batch:
-            return
-        collection.insert_one(registry_store.packed_chunk(chunks, batch))
-        chunks += 1
-        report.rows_loaded += len(batch)
-        on_progress(len(batch))
-        batch.clear()
-
-    try:
+    def valid_rows() -> Iterator[RawRow]:
         for row in rows:
             report.rows_read += 1
             if isinstance(row, RowError):
                 report.bad_rows.append(row)
                 on_progress(1)
-                continue
-            batch.append(row)
-            if len(batch) >= batch_size:
-                flush()
-        flush()
+            else:
+                yield row
+
+    try:
+        for number, chunk in enumerate(registry_store.chunks(valid_rows(), batch_size)):
+            collection.insert_one(registry_store.packed_chunk(number, chunk))
+            report.rows_loaded += len(chunk)
+            on_progress(len(chunk))
         report.seconds = time.perf_counter() - started
         error_rate = len(report.bad_rows) / report.rows_read if report.rows_read else 1.0
         if report.rows_loaded and error_rate <= max_error_rate:

@@ -33,6 +33,25 @@ def collection_name(version: str) -> str:
     return f"registry_{version}"
 
 
+# A chunk also ends once its fields reach about this many characters: far under the 16 MB document
+# limit even when its last row holds 11 fields at csv's 131,072-character limit each.
+CHUNK_CHARS = 4_000_000
+
+
+def chunks(rows: Iterable[RawRow], max_rows: int, max_chars: int = CHUNK_CHARS) -> Iterator[list[RawRow]]:
+    """Consecutive rows in chunks of ``max_rows``, or fewer once their fields reach ``max_chars``."""
+    chunk: list[RawRow] = []
+    chars = 0
+    for row in rows:
+        chunk.append(row)
+        chars += sum(map(len, row[1:11])) + sum(len(platform) + len(handle) + 2 for platform, handle in row.handles)
+        if len(chunk) >= max_rows or chars >= max_chars:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
 def packed_chunk(sequence: int, rows: Sequence[RawRow]) -> dict[str, Any]:
     """Validated rows as stored: one document holds a chunk of them as CSV lines (the file's columns,
     handles as ``platform:handle;...``). FerretDB v1 spends about 0.1 ms of its own CPU per document

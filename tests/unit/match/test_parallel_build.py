@@ -12,8 +12,8 @@ import pytest
 
 from services.match.domain.engine import MatchConfig, MatchEngine
 from services.match.domain.generator import generate_rows
-from services.match.domain.registry_csv import RowError, iter_raw, iter_raw_range, split_ranges
-from services.match.registry_store import chunk_rows, packed_chunk
+from services.match.domain.registry_csv import RawRow, RowError, iter_raw, iter_raw_range, split_ranges
+from services.match.registry_store import chunk_rows, chunks, packed_chunk
 from shared.schemas import REGISTRY_CSV_HEADER, ContentRecord
 
 COLUMNS = ("_nips", "_births", "_sex", "_agency", "_unit", "_position", "_place", "_names", "_name_off", "_norm",
@@ -112,3 +112,23 @@ def test_the_stored_registry_indexes_like_its_file(tmp_path: Path) -> None:
     assert [[m.model_dump() for m in shuffled.match(r)] for r in records] \
         == [[m.model_dump() for m in from_file.match(r)] for r in records]
     assert sum(bool(from_file.match(r)) for r in records) > 100
+
+
+def _row_of(chars: int, number: int) -> RawRow:
+    """A row whose fields hold exactly ``chars`` characters (the NIP's 18 included), no handles."""
+    nip = f"{198001012005011000 + number}"
+    return RawRow(number + 2, nip, "x" * (chars - 35), "1980-01-01", "M", "A", "B", "C", "D", "E", "F", ())  # 18 + 17 more
+
+
+@pytest.mark.parametrize(("max_rows", "max_chars", "sizes", "expected"), [
+    (3, 10_000, [100] * 10, [3, 3, 3, 1]),  # by rows
+    (50, 2_500, [1_000] * 10, [3, 3, 3, 1]),  # by size: a chunk closes at the row that reaches it
+    (50, 2_500, [100, 5_000, 100, 100], [2, 2]),  # one long row closes its chunk at once
+    (50, 10_000, [100] * 4, [4]),
+])
+def test_stored_chunks_are_cut_by_rows_and_size(max_rows: int, max_chars: int, sizes: list[int],
+                                                expected: list[int]) -> None:
+    rows = [_row_of(chars, number) for number, chars in enumerate(sizes)]
+    cut = list(chunks(rows, max_rows, max_chars))
+    assert [len(chunk) for chunk in cut] == expected
+    assert [row for chunk in cut for row in chunk] == rows
