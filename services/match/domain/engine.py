@@ -19,7 +19,7 @@ and position its role words.
 
 A lookup's cost is spread over about a hundred lines of Python per candidate, so the scorer avoids
 work rather than doing it faster: a candidate found by name alone is rejected before its features
-are built once it cannot reach ``review`` (``_hopeless``), candidates sharing a name are compared
+are built once it cannot reach ``review`` (the start of ``_score``), candidates sharing a name are compared
 once per query, and blocking reads many postings at a time (``Counter.update``, a numpy gather of
 NIPs for the tie-break).
 
@@ -697,8 +697,8 @@ class _Query:
         self.name_weight = NAME_WEIGHT * (0.85 if self.name_from_handle else 1.0)
         # Below this, ``name_weight x similarity`` plus the most an uncorroborated candidate's name
         # path can add stays under the floor (1e-4 under it: scores are compared rounded to 4 decimals).
-        self.hopeless_below = (engine.config.review_threshold - 1e-4 - UNIQUE_NAME_BONUS
-                               - (SEX_AGREES if self.gender else 0.0) - (BIRTH_AGREES if self.birth_year else 0.0))
+        self.uncorroborated_floor = (engine.config.review_threshold - 1e-4 - UNIQUE_NAME_BONUS
+                                     - (SEX_AGREES if self.gender else 0.0) - (BIRTH_AGREES if self.birth_year else 0.0))
         self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
         # One informative name part (initials do not count): never enough on its own.
         self.single_token = not self.name or len({k for k in self.name.keys if len(k) >= 2}) < 2
@@ -831,20 +831,21 @@ class _Query:
             return True
         return bool(self.all_roles) and not self._roles(pid).isdisjoint(self.all_roles)
 
-    def _hopeless(self, pid: int, sim: float) -> bool:
-        """A candidate found by name alone, with nothing in the post or profile corroborating it, that
-        cannot reach ``review``: a common name (the rarity gate), or a name path that stays below the
-        floor even with every bonus an uncorroborated candidate can get (``_score`` gives it less)."""
-        if self._corroborated(pid):
-            return False
-        return (self.engine._name_holders[pid] > self.engine.config.rare_name_max_holders
-                or self.name_weight * sim < self.hopeless_below)
+    def _name_too_common(self, pid: int) -> bool:
+        """The rarity gate: a first name alone, or a name that more than ``rare_name_max_holders``
+        registry people hold (the query's expected holders or this candidate's), says nothing about
+        who the author is; without corroboration or an exact key it gives no name score."""
+        return self.name_gated() or self.engine._name_holders[pid] > self.engine.config.rare_name_max_holders
 
     def _score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[tuple], bool, bool]:
         e = self.engine
-        if not reasons and self.name_gated() and not self._corroborated(pid):
-            return 0.0, [], False, False  # found by name alone, which cannot count (the rarity gate below)
-        corroboration_known = not reasons and self.name_gated()
+        # A candidate found by name alone (no reasons) is rejected before its features are built once
+        # ``_score`` would give it nothing: ``_corroborated`` is asked only when that depends on it.
+        corroboration: bool | None = None
+        if not reasons and self._name_too_common(pid):
+            corroboration = self._corroborated(pid)
+            if not corroboration:
+                return 0.0, [], False, False
         c_name = e._norm_name(pid)
         sim = self.similarities.get(c_name)
         if sim is None:  # candidates of one query often share a name: compared once
@@ -854,8 +855,9 @@ class _Query:
                 sim = name_similarity(self.name.tokens, self.name.keys, c_tokens,
                                       tuple(map(registry_token_keys.__getitem__, c_tokens)))
             self.similarities[c_name] = sim
-        if not reasons and (sim < MIN_NAME_SIMILARITY or not corroboration_known and self._hopeless(pid, sim)):
-            return 0.0, [], False, False
+        if not reasons and (sim < MIN_NAME_SIMILARITY or self.name_weight * sim < self.uncorroborated_floor
+                            and not (corroboration or self._corroborated(pid))):
+            return 0.0, [], False, False  # under the floor even with every bonus left to it uncorroborated
         feats: list[tuple] = []
         born = e._births[pid]
         sex = "F" if e._sex[pid] == 2 else "M"
@@ -967,8 +969,7 @@ class _Query:
             # Term-frequency adjustment (splink; nomenklatura weighs by rarity): how many registry
             # people are expected to hold this name, from the registry's own token counts.
             holders = max(e._name_holders[pid], self.query_frequency())
-            if not corroborated and not exact and (self.single_token or holders > e.config.rare_name_max_holders):
-                # A first name alone, or a common full name, says nothing about who the author is.
+            if not corroborated and not exact and self._name_too_common(pid):
                 name_score = 0.0
             elif holders == 1 and sim >= 0.95:
                 qualifiers += UNIQUE_NAME_BONUS
