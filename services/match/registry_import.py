@@ -19,6 +19,7 @@ from services.match.domain.registry_csv import RawRow, RowError
 from shared.mongo import database_name
 from shared.schemas import utcnow
 
+
 @dataclass
 class ImportReport:
     version: str

@@ -59,16 +59,15 @@ def packed_chunk(sequence: int, rows: Sequence[RawRow]) -> dict[str, Any]:
     take about ten minutes (127 s per million people, measured); chunks of thousands load in seconds."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows((*row[1:11], ";".join(f"{platform}:{handle}" for platform, handle in row.handles))
-                     for row in rows)
+    writer.writerows(row.csv_fields() for row in rows)
     return {"_id": sequence, "count": len(rows), "rows": buffer.getvalue()}
 
 
-def chunk_rows(chunks: Iterable[Mapping[str, Any]]) -> Iterator[list[str]]:
+def chunk_rows(documents: Iterable[Mapping[str, Any]]) -> Iterator[list[str]]:
     """The rows of stored chunks, as CSV-order string lists (chunk order does not matter: the index,
     and every match, is the same for any row order)."""
-    for chunk in chunks:
-        yield from csv.reader(io.StringIO(chunk["rows"], newline=""))
+    for document in documents:
+        yield from csv.reader(io.StringIO(document["rows"], newline=""))
 
 
 def drop_old_versions(db, keep: str) -> None:

@@ -9,6 +9,7 @@ YouTube channel ids (``UC...``) are case-sensitive and kept as written, prefixed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import parse_qs, urlsplit
 
 PLATFORM_ALIASES: dict[str, str] = {
@@ -124,6 +125,11 @@ def handle_key(platform: str | None, handle: str | None) -> str | None:
     if plat is None or value is None:
         return None
     return f"{plat}:{value}"
+
+
+def format_handles_field(pairs: Iterable[tuple[str, str]]) -> str:
+    """The inverse of ``parse_handles_field``: ``[("x", "budis")]`` -> ``"x:budis"``."""
+    return ";".join(f"{platform}:{handle}" for platform, handle in pairs)
 
 
 def parse_handles_field(field: str | None) -> list[tuple[str, str]]:

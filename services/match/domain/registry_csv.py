@@ -23,7 +23,7 @@ from typing import IO, NamedTuple
 
 from shared.schemas import REGISTRY_CSV_HEADER, Handle, RegistryPerson
 
-from .handles import normalize_handle, normalize_platform, parse_handles_field
+from .handles import format_handles_field, normalize_handle, normalize_platform, parse_handles_field
 from .nip import InvalidNip, mask_nip, parse_nip
 
 _AGENCY = re.compile(r"^[A-Z0-9][A-Z0-9\-]*$")
@@ -58,6 +58,10 @@ class RawRow(NamedTuple):
     province_code: str
     regency_code: str
     handles: tuple[tuple[str, str], ...]
+
+    def csv_fields(self) -> list[str]:
+        """The row's CSV fields in file order (handles as written in the file)."""
+        return [*self[1:11], format_handles_field(self.handles)]
 
     def to_person(self) -> RegistryPerson:
         return RegistryPerson(
@@ -272,4 +276,4 @@ def person_to_row(person: RegistryPerson) -> list[str]:
     """The CSV fields of a person (the inverse of parsing)."""
     return [person.nip, person.name, person.birth_date.isoformat(), person.gender, person.agency_code,
             person.agency_name, person.unit, person.position, person.province_code, person.regency_code,
-            ";".join(f"{h.platform}:{h.handle}" for h in person.handles)]
+            format_handles_field((h.platform, h.handle) for h in person.handles)]
