@@ -325,7 +325,9 @@ _TAIL_MEMO: dict[str, bool] = {}
 def _tail_is_titles(tail: str) -> bool:
     ok = _TAIL_MEMO.get(tail)
     if ok is None:
-        ok = all(_classify(part)[0] in (_SUFFIX, _PREFIX, _BOTH) for part in tail.replace(",", " ").split())
+        # As ``_parse_name`` drops a tail part: a title (an honorific such as "bu" there is a name part).
+        ok = all(kind in (_SUFFIX, _BOTH) or kind == _PREFIX and part.lower().strip(".") in PREFIX_TITLES
+                 for part in tail.replace(",", " ").split() for kind in (_classify(part)[0],))
         if len(_TAIL_MEMO) < 100_000:
             _TAIL_MEMO[tail] = ok
     return ok
