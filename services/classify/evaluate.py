@@ -192,6 +192,62 @@ def evaluate_tweets(split: str = "test") -> dict:
             "flagged_by_label": {k: f"{v[1]}/{v[0]}" for k, v in sorted(by_label.items())}}
 
 
+REAL_POSTS = "pemilu2024-real-posts"
+
+
+def load_real(name: str = "dev.jsonl") -> list[dict] | None:
+    """The labelled real 2024 posts, read in place from ../shared/data (None when absent)."""
+    path = SHARED / REAL_POSTS / name
+    if not path.exists():
+        return None
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score_real(clf: Classifier, rows: list[dict]) -> tuple[dict, list[tuple[str, dict, object]]]:
+    """Partisan P/R/F1, false alarms on non-partisan posts and stance on the hits, overall and per collection."""
+    totals: dict[str, Counter] = defaultdict(Counter)
+    errors = []
+    for row in rows:
+        res = clf.classify(ContentRecord.model_validate(row["content"]))
+        gold = bool(row["label"]["partisan"])
+        gold_set = {(s["contestant"], s["polarity"]) for s in row["label"]["stance"]}
+        for key in ("all", row.get("collection", "?")):
+            c = totals[key]
+            c["items"] += 1
+            c["tp"] += gold and res.partisan
+            c["fp"] += (not gold) and res.partisan
+            c["fn"] += gold and not res.partisan
+            c["neg"] += not gold
+            if gold and res.partisan:
+                c["stance_ok"] += any((s.contestant, s.polarity) in gold_set for s in res.stance)
+        if res.partisan != gold:
+            errors.append(("MISSED" if gold else "FALSE ALARM", row, res))
+        elif gold and not any((s.contestant, s.polarity) in gold_set for s in res.stance):
+            errors.append(("WRONG STANCE", row, res))
+    out = {}
+    for key, c in totals.items():
+        out[key] = prf(c["tp"], c["fp"], c["fn"]) | {
+            "items": c["items"], "false_alarm_rate": round(c["fp"] / c["neg"], 3) if c["neg"] else 0.0,
+            "stance_accuracy": round(c["stance_ok"] / c["tp"], 3) if c["tp"] else 0.0}
+    return out, errors
+
+
+def evaluate_real(clf: Classifier, show_errors: int = 0) -> dict:
+    """The real dev half: the figures the acceptance targets name, and a sample of errors when asked."""
+    rows = load_real()
+    if rows is None:
+        return {"skipped": f"{SHARED / REAL_POSTS / 'dev.jsonl'} not found"}
+    out, errors = score_real(clf, rows)
+    if show_errors:
+        for kind, row, res in errors[:show_errors]:
+            gold = [(s["contestant"], s["polarity"]) for s in row["label"]["stance"]]
+            print(f"--- {kind} {row['case_id']} gold={gold} pred={[(s.contestant, s.polarity, s.score) for s in res.stance]}"
+                  f" score={res.score}")
+            print(f"    {row['content']['text'][:200]!r}")
+            print(f"    evidence: {[(e.cue, e.text, e.weight) for e in res.evidence][:6]}")
+    return out
+
+
 TOKOH = {"ahok": "tokoh-ahok", "jokowi": "tokoh-jokowi", "prabowo": "tokoh-prabowo", "ahy": "tokoh-ahy",
          "ridwan kamil": "tokoh-ridwan-kamil"}
 
@@ -304,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
     parser.add_argument("--errors", action="store_true", help="print every misclassified item (use on dev)")
     parser.add_argument("--no-proxies", action="store_true", help="skip the ../shared/data proxy sets")
+    parser.add_argument("--real-errors", type=int, default=20, metavar="N",
+                        help="print N misclassified real dev posts (0: none)")
     parser.add_argument("--json", action="store_true", help="one JSON document instead of the readable report")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -315,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
             report[f"{split}_{origin}"] = evaluate_annotated(clf, split, False, origin)
         report[f"components_{split}"] = components(split)
     report["agreement"] = agreement()
+    report["real_dev"] = evaluate_real(clf, args.real_errors)
     if not args.no_proxies:
         report["pilpres2019_tweets_test"] = evaluate_tweets("test")
         report["pilpres2019_tweets_train"] = evaluate_tweets("train")

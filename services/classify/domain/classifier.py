@@ -483,6 +483,10 @@ class Classifier:
             else:
                 f_factor = 0.75
             factor = min(factor, f_factor)
+        headline = next((f for f in fields if f.name == "text" and pasted_headline(f)), None)
+        if headline is not None:
+            factor = min(factor, lexicon.FRAME_FACTORS["headline"])
+            evidence.append(_evidence(cue="frame:headline", text=headline.text[:80], field=headline.name))
         advertorial = next(((f, h) for f in fields for h in f.hits if h.kind == "advertorial"), None)
         if advertorial is not None:
             # paid campaign content on a news site: neither the news source nor news words discount it
@@ -547,7 +551,7 @@ class Classifier:
                 refs.append(Ref(h.contestant, "mention", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
             elif h.kind == "ambiguous":
                 near = any(i in strong_cue_tokens for i in range(max(0, h.t0 - 3), h.t1 + 3))
-                if context or near:
+                if (context or near) and not (h.key in lexicon.PRAYER_WORDS and _prayer(f, h.t0)):
                     refs.append(Ref(h.contestant, "mention_ambiguous", f.name, h.t0, h.t1, _surface(f, h.t0, h.t1), _span(f, h.t0, h.t1)))
             elif h.kind == "gesture" and (context or h.key.startswith("salam")):
                 # "pose dua jari" at a graduation is a peace sign; "salam dua jari" is the salute itself
@@ -569,6 +573,7 @@ class Classifier:
                 self.race_of.get(n) == self.race_of.get(r.contestant) for n in named))]
         combos = self._emoji_combos(f) if self.emoji_combos else {}
         in_combo = -1
+        chain = reply_chain(f) if f.name == "text" else 0
         for i, t in enumerate(f.tokens):
             if t.kind == "hashtag":
                 tag = t.text[1:].lower()
@@ -581,9 +586,11 @@ class Classifier:
                         r.oppose = 0.9
                     refs.append(r)
             elif t.kind == "mention" and t.norm[1:] in self.accounts:
-                cid = self.accounts[t.norm[1:]]
-                refs.append(Ref(cid, "campaign_account", f.name, i, i, t.text, (t.start, t.end)))
-            elif t.kind == "word" and t.text.isupper() and not upper_doc and t.text in self.acronyms:
+                # a reply opens with the chain of accounts it answers: the author's words that follow are about them
+                kind = "reply_target" if i < chain else "campaign_account"
+                refs.append(Ref(self.accounts[t.norm[1:]], kind, f.name, i, i, t.text, (t.start, t.end)))
+            elif t.kind == "word" and t.text.isupper() and not upper_doc and t.text in self.acronyms and not (
+                    t.norm in lexicon.PRAYER_WORDS and _prayer(f, i)):
                 refs.append(Ref(self.acronyms[t.text], "acronym", f.name, i, i, t.text, (t.start, t.end)))
             elif t.kind == "emoji" and i in combos:
                 cid, j = combos[i]
@@ -912,6 +919,41 @@ def lexicon_words() -> set[str]:
     words.update({"salam", "jari", "presiden", "rakyat", "menang", "pilih", "coblos", "tolak", "asal", "bukan", "bersama",
                   "indonesia", "maju", "gerak", "cepat", "putaran", "relawan", "lanjutkan", "perubahan", "paling", "pas"})
     return words
+
+
+def reply_chain(f: Field) -> int:
+    """How many tokens the leading chain of @mentions of a reply takes (0 when the text does not open with one)."""
+    n = 0
+    for t in f.tokens:
+        if t.kind != "mention":
+            break
+        n += 1
+    return n
+
+
+def _prayer(f: Field, i: int) -> bool:
+    """"amin" closing a wish ("semoga menang, amin", "amin ya rabb") is a prayer, not the 01 pair's acronym."""
+    toks = f.tokens
+    nxt = toks[i + 1].norm if i + 1 < len(toks) else ""
+    if nxt in lexicon.PRAYER_AFTER:
+        return True
+    if nxt and toks[i + 1].kind in ("word", "number", "hashtag") and nxt not in lexicon.PRAYER_WORDS:
+        return False  # "amin menang", "amin 2024": the pair, in the middle of a clause
+    return any(toks[j].norm in lexicon.PRAYER_BEFORE for j in range(max(0, i - 12), i))
+
+
+def pasted_headline(f: Field) -> bool:
+    """A news headline shared with its link: title-cased (or shouted) words, no first or second person.
+
+    The poster's own words would add an opinion in plain case or an "aku/kita/kamu"; a bare headline next
+    to "dukung"/"deklarasi" reports somebody else's support."""
+    if not any(t.kind == "url" for t in f.tokens):
+        return False
+    words = [t for t in f.tokens if t.kind == "word" and len(t.text) >= 3]
+    if len(words) < 4 or any(t.norm in lexicon.PERSONAL_PRONOUNS for t in f.tokens if t.kind == "word"):
+        return False
+    titled = sum(t.text[0].isupper() for t in words)
+    return titled / len(words) >= 0.6
 
 
 def _has_quote(f: Field) -> bool:

@@ -53,6 +53,28 @@ DERISION: dict[str, float] = {
 }
 OPPOSE.update(DERISION)
 
+# The author's own evaluation of a named contestant, as real posts write it: praise and insults with no
+# campaign word at all ("pinter bgt jawabannya pak X", "X plonga plongo"). Near a reference only, like every cue.
+PRAISE: dict[str, float] = {
+    "keren": 0.55, "cerdas": 0.6, "pintar": 0.5, "pinter": 0.5, "tegas": 0.5, "berwibawa": 0.6, "santun": 0.45,
+    "visioner": 0.6, "solutif": 0.6, "berkelas": 0.55, "salut": 0.55, "luar biasa": 0.55, "jago": 0.5, "bijak": 0.5,
+    "good": 0.45, "bagus": 0.4, "menguasai": 0.45, "cocok jadi presiden": 0.8, "pantas jadi presiden": 0.8,
+    "layak jadi presiden": 0.8, "pemimpin yang": 0.45, "calon pemimpin": 0.45, "sosok pemimpin": 0.55, "negarawan": 0.6,
+    "top": 0.45, "mantul": 0.55, "kereen": 0.55, "suka": 0.4, "respek": 0.5, "panutan": 0.6, "terpercaya": 0.5,
+}
+INSULTS: dict[str, float] = {
+    "bodoh": 0.7, "goblok": 0.75, "tolol": 0.75, "bego": 0.7, "dungu": 0.75, "plonga plongo": 0.8, "planga plongo": 0.8,
+    "tidak nyambung": 0.6, "ngeles": 0.6, "gagap": 0.55, "emosian": 0.6, "baper": 0.5, "cengeng": 0.6, "norak": 0.55,
+    "sombong": 0.6, "tidak ada adab": 0.7, "tidak punya adab": 0.7, "tidak beradab": 0.7, "menjijikan": 0.7,
+    "menjijikkan": 0.7, "lebay": 0.5, "blunder": 0.5, "halu": 0.6, "omdo": 0.65, "baca teks": 0.5, "tidak paham": 0.5,
+    "ngibul": 0.7, "munafik": 0.7, "licik": 0.7, "tidak pantas": 0.7, "kurang ajar": 0.6, "penjilat": 0.6,
+    "pecundang": 0.7, "nyungsep": 0.6, "gagal paham": 0.6, "playing victim": 0.6, "omon omon": 0.55, "mangkrak": 0.5,
+    "rumit": 0.4, "ngaco": 0.6, "asal bunyi": 0.6, "asbun": 0.6, "lucu": 0.35, "kasihan": 0.45, "memalukan": 0.7,
+    "dinasti": 0.5, "gemoy doang": 0.6, "joget doang": 0.65, "sesat": 0.6, "culun": 0.55, "ingusan": 0.65,
+}
+SUPPORT.update({k: max(v, SUPPORT.get(k, 0.0)) for k, v in PRAISE.items()})
+OPPOSE.update({k: max(v, OPPOSE.get(k, 0.0)) for k, v in INSULTS.items()})
+
 # Contrast: a choice between contestants of one race. "mending X" / "lebih baik X" backs X against the
 # other contestants of that race named before it in the sentence ("Yg 02 itu ..., mending 03");
 # "X lebih baik dari Y" backs X against Y; a plain comparator ("daripada Y", "ketimbang Y") sets Y aside
@@ -108,13 +130,20 @@ VOTED = {"jari ungu", "tinta ungu", "tinta", "tintanya", "bertinta", "sudah cobl
          "pemilih pemula"}
 # Paid content: an advertorial on a news site is campaign content, not news (the news-source discount is lifted).
 ADVERTORIAL = {"advertorial", "konten berbayar", "pariwara", "iklan berbayar", "sponsored", "konten bersponsor", "adv"}
+# "Amin" is also a prayer: closing a wish ("semoga ... amin") or followed by an invocation ("amin ya rabb").
+PRAYER_WORDS = {"amin", "aamiin", "amiin"}
+PRAYER_BEFORE = {"semoga", "moga", "mudah", "insya", "doa", "doakan", "berdoa", "allah", "tuhan", "aamiin", "amiin", "amin",
+                 "berkah", "diberi", "dilindungi", "sehat", "rahmat", "ridho", "ridha", "barokah", "rabb"}
+PRAYER_AFTER = {"ya", "yarabb", "yra", "yaa", "allahumma", "aamiin", "amiin", "amin", "rabb", "yarab", "ya allah", "allah"}
 # Months: "14 Februari" is a date, not party number 14.
 MONTHS = {"januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november",
           "desember", "jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt", "sep", "okt", "nov", "des", "nopember", "pebruari"}
 # Family members and others: "om dukung 01" reports someone else's choice.
 THIRD_PERSON_FAMILY = {"om", "tante", "sepupu", "paman", "bibi", "mertua", "pakde", "bude", "kakek", "nenek", "tetanggaku",
                        "temanku", "teman saya", "bos saya"}
-FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55}
+FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55, "headline": 0.4}
+# The poster's own voice: a text with these is not a bare pasted headline.
+PERSONAL_PRONOUNS = {"saya", "aku", "gue", "gua", "gw", "kita", "kami", "kamu", "lu", "lo", "elu", "anda", "ku", "sy"}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY
 
 # "arahnya ke 02", "condong ke 01": a direction towards a number is a ballot number despite "ke" (ordinal "ke-2").

@@ -18,6 +18,9 @@ HERE = pathlib.Path(__file__).resolve().parent
 SALT = "pantau-real-2024"
 PER_STRATUM = {"01": 400, "03": 400, "01+03": 300, "02-only": 700}
 PASS1_BATCHES = 5
+# A second round, drawn after the first from the same ranking (the first round's batches stay as they were).
+ROUND2_PER_STRATUM = {"01": 150, "03": 150, "01+03": 100, "02-only": 300}
+ROUND2_BATCHES = 2
 PASS2_PER_BATCH = 80  # items of each first-pass batch labelled again, blind, by another annotator
 PASS2_BATCHES = 2
 
@@ -43,9 +46,11 @@ def main(argv: list[str]) -> int:
     with src.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             by_stratum.setdefault(stratum(row["text"]), []).append(row["id"])
-    chosen = []
+    chosen, later = [], []
     for name, n in PER_STRATUM.items():
-        chosen += sorted(by_stratum.get(name, []), key=rank)[:n]
+        ranked = sorted(by_stratum.get(name, []), key=rank)
+        chosen += ranked[:n]
+        later += ranked[n:n + ROUND2_PER_STRATUM[name]]
     chosen.sort(key=lambda i: rank("order:" + i))
     out = HERE / "batches"
     out.mkdir(exist_ok=True)
@@ -59,6 +64,11 @@ def main(argv: list[str]) -> int:
     size2 = -(-len(second) // PASS2_BATCHES)
     for b in range(PASS2_BATCHES):
         (out / f"pass2-{b + 1:02d}.ids").write_text("\n".join(second[b * size2:(b + 1) * size2]) + "\n")
+    later.sort(key=lambda i: rank("order:" + i))
+    size = -(-len(later) // ROUND2_BATCHES)
+    for b in range(ROUND2_BATCHES):
+        (out / f"pass1-{PASS1_BATCHES + b + 1:02d}.ids").write_text("\n".join(later[b * size:(b + 1) * size]) + "\n")
+    print(f"{len(later)} items in {ROUND2_BATCHES} second-round first-pass batches")
     print(f"{len(chosen)} items in {PASS1_BATCHES} first-pass batches; {len(second)} in {PASS2_BATCHES} second-pass batches")
     return 0
 
