@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from services.classify.domain import forms, lexical, lexicon
+from services.classify.domain import forms, lexical, lexicon, target_model
 from services.classify.domain.config import ElectionConfig, load_elections
 from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
 from shared.schemas import Classification, ContentRecord, Evidence, Stance
@@ -26,7 +26,8 @@ from shared.schemas import Classification, ContentRecord, Evidence, Stance
 # Evidence built here is well-typed by construction: skip re-validation on the hot path.
 _evidence = Evidence.model_construct
 
-RULES_VERSION = "rules-1.1"
+RULES_VERSION = "rules-2.0"
+CLASSES_INDEX = {c: i for i, c in enumerate(target_model.CLASSES)}
 THRESHOLD = 0.5  # partisan when the strongest contestant stance reaches this (tuned on dev)
 STANCE_MIN = 0.45  # a contestant is listed in ``stance`` from this score
 WINDOW_BEFORE, WINDOW_AFTER = 5, 4
@@ -88,6 +89,19 @@ class Field:
 
 
 @dataclass
+class Analysis:
+    """What the rules read in one record, before any decision."""
+    own: list
+    target_fields: list
+    labels: list
+    refs: list
+    merged: dict
+    frame_ev: list
+    form_cues: list
+    engaged: dict
+
+
+@dataclass
 class Scored:
     support: list[tuple[float, Evidence]] = field(default_factory=list)
     oppose: list[tuple[float, Evidence]] = field(default_factory=list)
@@ -103,11 +117,14 @@ def _combine(values: list[float]) -> float:
 class Classifier:
     """Builds the matchers once from the election config; ``classify`` is pure and thread-safe."""
 
-    def __init__(self, config: ElectionConfig, config_digest: str = "", model: "lexical.LexicalModel | None" = None):
+    def __init__(self, config: ElectionConfig, config_digest: str = "", model: "lexical.LexicalModel | None" = None,
+                 target: "target_model.TargetModel | None" = None):
         self.config = config
         self.window = config.window
         self.model = model
-        trained = f"+{model.version}" if model is not None else ""
+        self.target = target
+        self.decision = config.window.decision
+        trained = "".join(f"+{m.version}" for m in (model, target) if m is not None)
         self.model_version = f"pantau-classify/{RULES_VERSION}{trained}+cfg.{config_digest[:10] or 'inline'}"
         self.race_of: dict[str, str] = {}
         self.numbers: dict[int, list[tuple[str, str]]] = {}  # n -> [(race, contestant)]
@@ -228,8 +245,10 @@ class Classifier:
         digest = hashlib.sha256()
         for path, _ in config.files:
             digest.update(pathlib.Path(path).read_bytes())
-        model = lexical.LexicalModel.load() if use_model and config.window.model == "grey_zone" else None
-        return cls(config, digest.hexdigest(), model)
+        mode = config.window.model if use_model else "off"
+        model = lexical.LexicalModel.load() if mode == "grey_zone" else None
+        target = target_model.TargetModel.load() if mode == "target" else None
+        return cls(config, digest.hexdigest(), model, target)
 
     # ------------------------------------------------------------------ field analysis
     def _window_tokens(self, text: str, budget: list[int] | None = None) -> list[Token]:
@@ -318,6 +337,37 @@ class Classifier:
                 "hits": sum(len(f.hits) for f in fields), "pairs": sum(f.work for f in fields)}
 
     def _classify(self, record: ContentRecord) -> tuple[Classification, list[Field]]:
+        a = self._analyse(record)
+        if isinstance(a, tuple):  # nothing can be partisan
+            return a
+        if self.target is not None:
+            partisan, best, best_any, stances, evidence = self._decide_with_target(record, a)
+        else:
+            partisan, best, best_any, stances, evidence = self._decide_by_rules(record, a.own, a.target_fields, a.labels, a.merged)
+        form = "none"
+        if partisan:
+            form, form_ev = self.forms.detect(record, a.own, evidence, bool(a.engaged) or record.kind in (
+                "like", "share", "follow", "join_group"), specific=a.form_cues)
+            evidence.extend(form_ev)
+        else:
+            stances = []
+        if a.frame_ev and (partisan or evidence):
+            evidence.extend(a.frame_ev)
+        evidence = _dedupe(evidence)
+        score = best if partisan else best_any
+        result = Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
+                                evidence=evidence[:20], model_version=self.model_version)
+        return result, a.own + a.target_fields
+
+    def target_examples(self, record: ContentRecord) -> dict[str, dict]:
+        """The target model's features for every contestant the record names (what ``make train`` fits)."""
+        a = self._analyse(record)
+        if isinstance(a, tuple):
+            return {}
+        return {cid: feats for cid, (feats, _, _, _) in self._target_features(record, a).items()}
+
+    def _analyse(self, record: ContentRecord) -> "Analysis | tuple[Classification, list[Field]]":
+        """Fields, references and the rules' per-contestant scores; the final result when nothing can be partisan."""
         budget = [self.window.max_total_chars]  # characters read over all fields of the record
         own: list[Field] = [self._field("text", record.text or "", budget)]
         if record.author and record.author.bio:
@@ -369,6 +419,59 @@ class Classifier:
             else:
                 sc.support.append((w, ev))
 
+        return Analysis(own, target_fields, labels, own_refs, merged, frame_ev, form_cues, engaged)
+
+    def _target_features(self, record: ContentRecord, a: "Analysis") -> dict[str, tuple[dict, float, float, Scored]]:
+        """contestant -> (target-model features, rule support, rule oppose, rule scores) for every one named."""
+        fields_by_name = {f.name: f for f in a.own}
+        cids = sorted({r.contestant for r in a.refs} | set(a.merged))
+        frames = {e.cue.split(":", 1)[1] for e in a.frame_ev}
+        post = target_model.post_features(a.own, frames, record.kind, record.source, len(cids))
+        chain = reply_chain(a.own[0])
+        out = {}
+        for cid in cids:
+            sc = a.merged.get(cid) or Scored()
+            sup, opp = _combine([w for w, _ in sc.support]), _combine([w for w, _ in sc.oppose])
+            feats = dict(post)
+            feats.update(target_model.target_features(fields_by_name, a.refs, cid, sup, opp, chain))
+            out[cid] = (feats, sup, opp, sc)
+        return out
+
+    def _decide_with_target(self, record: ContentRecord, a: "Analysis"):
+        """Per contestant: the target model's probability of a side, or the rules when they are sure (see Decision)."""
+        d = self.decision
+        stances: list[Stance] = []
+        evidence: list[Evidence] = []
+        best = best_any = 0.0
+        for cid, (feats, sup, opp, sc) in self._target_features(record, a).items():
+            probs, known = self.target.predict(feats)
+            p = 1.0 - probs[0]
+            rule = max(sup, opp)
+            best_any = max(best_any, p, rule)
+            by_model = p >= d.p_partisan
+            if not (by_model or (rule >= d.rule_sure and p >= d.p_floor)):
+                continue
+            if by_model:
+                polarity = "support" if probs[1] >= probs[2] else "oppose"
+                score = p
+            else:
+                polarity = "support" if sup >= opp else "oppose"
+                score = rule
+            stances.append(Stance(contestant=cid, polarity=polarity, score=round(score, 3)))
+            best = max(best, score)
+            chosen = sc.support if polarity == "support" else sc.oppose
+            evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1)
+            klass = CLASSES_INDEX[polarity]
+            evidence.append(_evidence(cue="model", text=f"p({polarity})={probs[klass]:.3f}", field="model",
+                                      contestant=cid, weight=round(p, 3)))
+            for name, w in self.target.top_features(known, klass):
+                where = feats.get(name)
+                evidence.append(_evidence(cue="model_feature", text=name, field=where[0] if where else "model",
+                                          contestant=cid, weight=w, span=(where[1], where[2]) if where else None))
+        stances.sort(key=lambda s: -s.score)
+        return bool(stances), best, best_any, stances, evidence
+
+    def _decide_by_rules(self, record, own, target_fields, labels, merged):
         stances: list[Stance] = []
         evidence: list[Evidence] = []
         best = best_any = 0.0
@@ -391,20 +494,7 @@ class Classifier:
                                                            best_any, merged, stances, evidence)
             if partisan:
                 best = max(best, best_any)
-        form = "none"
-        if partisan:
-            form, form_ev = self.forms.detect(record, own, evidence, bool(engaged) or kind in ("like", "share", "follow", "join_group"),
-                                              specific=form_cues)
-            evidence.extend(form_ev)
-        else:
-            stances = []
-        if frame_ev and (partisan or evidence):
-            evidence.extend(frame_ev)
-        evidence = _dedupe(evidence)
-        score = best if partisan else best_any
-        result = Classification(partisan=partisan, score=round(min(score, 1.0), 3), stance=stances, form=form,
-                                evidence=evidence[:20], model_version=self.model_version)
-        return result, own + target_fields
+        return partisan, best, best_any, stances, evidence
 
     def _model_rule(self, record, fields, labels, partisan, best, best_any, merged, stances, evidence):
         """The grey-zone rule: veto a weak rule positive or raise a near-miss, naming the model's top features."""

@@ -145,9 +145,23 @@ class Window(_Strict):
     tail_chars: int = Field(default=2000, ge=0, le=200_000)
     max_media: int = Field(default=16, ge=1, le=1000)
     max_total_chars: int = Field(default=24_000, ge=1000, le=2_000_000)  # over all fields of one record, in order
-    # The trained lexical model in the rules' grey zone (see classifier.VETO_BELOW...). "off" because it did
-    # not beat the rules on the dev split (tests/classify_data/DATA_CARD.md has the numbers).
-    model: Literal["off", "grey_zone"] = "off"
+    # The trained component: "target" reads every contestant a record names with the target-aware model
+    # (domain/target_model.py) and combines it with the rules (see ``Decision``); "grey_zone" is the older
+    # record-level lexical model deciding only where the rules hesitate; "off" is rules alone.
+    model: Literal["off", "grey_zone", "target"] = "off"
+    decision: "Decision" = Field(default_factory=lambda: Decision())
+
+
+class Decision(_Strict):
+    """How the target model and the rules decide together, per contestant (chosen on the real dev half).
+
+    A contestant is taken when the model's probability that the author takes a side on it reaches
+    ``p_partisan``, or when the rules are sure of it (score at least ``rule_sure``) and the model does not
+    rule it out (probability at least ``p_floor``). Listed in ``stance`` from ``p_stance``."""
+
+    p_partisan: float = Field(default=0.5, gt=0, lt=1)
+    rule_sure: float = Field(default=0.85, gt=0, le=1)
+    p_floor: float = Field(default=0.15, ge=0, lt=1)
 
 
 class ElectionFile(_Strict):
@@ -217,7 +231,8 @@ class ElectionConfig(BaseModel):
         return Window(head_chars=min(w.head_chars for w in windows), tail_chars=min(w.tail_chars for w in windows),
                       max_media=min(w.max_media for w in windows),
                       max_total_chars=min(w.max_total_chars for w in windows),
-                      model="grey_zone" if any(w.model == "grey_zone" for w in windows) else "off")
+                      model=next((m for m in ("target", "grey_zone") if any(w.model == m for w in windows)), "off"),
+                      decision=next((w.decision for w in windows if w.model == "target"), Decision()))
 
     @property
     def version(self) -> str:
