@@ -12,7 +12,10 @@ import hashlib
 import json
 import sys
 
-from services.classify.domain import lexical
+from collections import Counter
+
+from services.classify import training_data
+from services.classify.domain import lexical, target_model
 from services.classify.domain.classifier import Classifier
 from services.classify.domain.config import REPO_ROOT
 from shared.schemas import ContentRecord
@@ -21,6 +24,7 @@ DATA = REPO_ROOT / "tests" / "classify_data"
 C = 0.5  # inverse regularisation: chosen on dev (see DATA_CARD.md), never on test
 MIN_DF = 2
 SEED = 0
+TARGET_C = 1.0  # inverse regularisation of the target model: chosen on the real dev half, never on test
 
 
 def load_split(split: str) -> list[tuple[ContentRecord, bool]]:
@@ -59,6 +63,73 @@ def fit(clf: Classifier, rows, c: float = C) -> dict:
     names = vec.get_feature_names_out()
     weights = {str(n): round(float(w), 4) for n, w in zip(names, model.coef_[0]) if abs(w) >= 0.005}
     return {"bias": round(float(model.intercept_[0]), 4), "weights": dict(sorted(weights.items()))}
+
+
+def target_rows(clf: Classifier, examples) -> tuple[list[dict], list[int], list[float], int]:
+    """One row per (example, contestant it names): features, class (0 none, 1 support, 2 oppose), weight.
+
+    Also counts the gold stances whose contestant the rules do not find at all (the model cannot see them)."""
+    X, y, w, unseen = [], [], [], 0
+    for ex in examples:
+        per_target = clf.target_examples(ex.record)
+        gold = dict(ex.stance)
+        unseen += sum(1 for c in gold if c not in per_target)
+        for cid, feats in sorted(per_target.items()):
+            X.append(feats)
+            y.append(target_model.CLASSES.index(gold[cid]) if cid in gold else 0)
+            w.append(ex.weight)
+    return X, y, w, unseen
+
+
+def fit_target(clf: Classifier, examples, c: float = TARGET_C, rows=None) -> dict:
+    """Multinomial logistic regression (lbfgs, deterministic) over the target features; rounded, pruned weights.
+
+    Classes are weighted inversely to their frequency: the crawl backs one pair far more often than it
+    attacks anyone, and the model must not learn that a named contestant is usually supported."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, w, unseen = rows or target_rows(clf, examples)
+    total = [sum(wi for wi, yi in zip(w, y) if yi == k) for k in range(3)]
+    w = [wi * sum(total) / (3 * total[yi]) for wi, yi in zip(w, y)]
+    df: dict[str, int] = {}
+    for feats in X:
+        for f in feats:
+            df[f] = df.get(f, 0) + 1
+    keep = {f for f, n in df.items() if n >= MIN_DF}
+    vec = DictVectorizer(sparse=True, sort=True)
+    M = vec.fit_transform([{f: 1 for f in feats if f in keep} for feats in X])
+    model = LogisticRegression(C=c, solver="lbfgs", max_iter=3000, tol=1e-6)
+    model.fit(M, y, sample_weight=w)
+    names = vec.get_feature_names_out()
+    weights = {}
+    for j, name in enumerate(names):
+        col = [round(float(model.coef_[k][j]), 4) for k in range(3)]
+        if max(abs(v) for v in col) >= 0.01:
+            weights[str(name)] = col
+    return {"bias": [round(float(b), 4) for b in model.intercept_], "weights": dict(sorted(weights.items())),
+            "rows": len(X), "unseen_gold_targets": unseen}
+
+
+def target_artefact_bytes(clf: Classifier) -> bytes:
+    examples = training_data.training_set()
+    if not any(ex.origin == "real-tweets" for ex in examples):
+        raise SystemExit(f"{training_data.TWEETS} not found: the target model is trained on the annotated real tweets "
+                         "read in place from ../shared/data (set PANTAU_SHARED_DATA to where it is)")
+    fitted = fit_target(clf, examples)
+    digest = hashlib.sha256()
+    for ex in examples:
+        digest.update(f"{ex.record.external_id}\t{ex.record.text}\t{sorted(ex.stance)}\t{ex.weight}\n".encode())
+    origins = Counter(ex.origin for ex in examples)
+    doc = {"schema": "pantau.target-model/v1", "version": f"target-lr-1+data.{digest.hexdigest()[:12]}",
+           "classes": list(target_model.CLASSES),
+           "trained_on": {k: origins[k] for k in sorted(origins)} | {"rows": fitted.pop("rows"),
+                                                                      "unseen_gold_targets": fitted.pop("unseen_gold_targets")},
+           "features": "per named contestant: rule scores and reference kinds, words around its references, the post's "
+                       "words, character 3-5-grams and shape (services/classify/domain/target_model.py)",
+           "solver": f"scikit-learn LogisticRegression lbfgs multinomial C={TARGET_C} min_df={MIN_DF}; "
+                     f"unsure labels weigh {training_data.UNSURE_WEIGHT}", **fitted}
+    return (json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def artefact_bytes(clf: Classifier) -> bytes:

@@ -395,7 +395,7 @@ class Classifier:
         own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels,
                                                                num_context=own_context or bool(form_cues), voted=voted)
         self._form_acts(form_cues, own_refs, own_scored)
-        factor, frame_ev = self._frames(own, record.source)
+        factor, tag_factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
         engaged: dict[str, tuple[float, Evidence]] = {}
         target_scored: dict[str, Scored] = {}
@@ -404,12 +404,12 @@ class Classifier:
             if target_fields and kind in ("like", "share", "follow", "join_group"):
                 t_context = self._has_context(target_fields)
                 target_scored, _, _ = self._score(target_fields, t_context, None, [])
-                t_factor, _ = self._frames(target_fields, "")
-                target_scored = _scale(target_scored, t_factor)
+                t_factor, t_tag_factor, _ = self._frames(target_fields, "")
+                target_scored = _scale(target_scored, t_factor, t_tag_factor)
                 if kind in ("follow", "join_group"):
                     self._group_cue(target_fields, target_scored)
 
-        own_scaled = _scale(own_scored, factor)
+        own_scaled = _scale(own_scored, factor, tag_factor)
         merged = _merge(own_scaled, target_scored if kind != "comment" else {})
         for cid, (w, ev) in engaged.items():
             sc = merged.setdefault(cid, Scored())
@@ -553,8 +553,13 @@ class Classifier:
                     return True
         return False
 
-    def _frames(self, fields: list[Field], source: str) -> tuple[float, list[Evidence]]:
-        factor = 1.0
+    def _frames(self, fields: list[Field], source: str) -> tuple[float, float, list[Evidence]]:
+        """The discount of content *about* partisanship: (factor for every cue, factor for campaign hashtags).
+
+        A headline, news words or reported speech make the words someone else's, but a campaign hashtag the
+        poster adds to them is the poster's own promotion (the buzzer template: a headline, a link, a tag);
+        reports, reminders and fact-checks discount the hashtags too."""
+        factor = tag_factor = 1.0
         evidence: list[Evidence] = []
         found: dict[str, list[Hit]] = {}
         for f in fields:
@@ -573,6 +578,8 @@ class Classifier:
             else:
                 f_factor = 0.75
             factor = min(factor, f_factor)
+            if name not in lexicon.OTHERS_WORDS_FRAMES:
+                tag_factor = min(tag_factor, f_factor)
         headline = next((f for f in fields if f.name == "text" and pasted_headline(f)), None)
         if headline is not None:
             factor = min(factor, lexicon.FRAME_FACTORS["headline"])
@@ -582,11 +589,12 @@ class Classifier:
             # paid campaign content on a news site: neither the news source nor news words discount it
             f, h = advertorial
             evidence.append(_ev(f, h.t0, h.t1, "frame:advertorial", None, 0.0))
-            return max(factor, 1.0 if not found.keys() - {"news", "reported_speech"} else factor), evidence
+            factor = max(factor, 1.0 if not found.keys() - lexicon.OTHERS_WORDS_FRAMES else factor)
+            return factor, max(tag_factor, factor), evidence
         if source == "news":
-            factor = min(factor, 0.45)
+            factor = tag_factor = min(factor, 0.45)
             evidence.append(_evidence(cue="frame:news_source", text=source, field="source"))
-        return factor, evidence
+        return factor, tag_factor, evidence
 
     def _engagement_targets(self, record: ContentRecord) -> dict[str, tuple[float, Evidence]]:
         """A campaign account (configured, or a volunteer/team handle naming a contestant) as target."""
@@ -1122,13 +1130,17 @@ def _listed(a: Ref, b: Ref, markers, starts) -> bool:
         markers and _across(markers, starts, min(a.t1, b.t1), min(a.t1, b.t1), max(a.t0, b.t0), max(a.t0, b.t0)))
 
 
-def _scale(scored: dict, factor: float) -> dict:
-    if factor >= 1.0:
+def _scale(scored: dict, factor: float, tag_factor: float) -> dict:
+    """Frame discounts: campaign hashtags by ``tag_factor``, everything else by ``factor``."""
+    if factor >= 1.0 and tag_factor >= 1.0:
         return scored
-    out = {}
-    for cid, sc in scored.items():
-        out[cid] = Scored([(w * factor, e) for w, e in sc.support], [(w * factor, e) for w, e in sc.oppose])
-    return out
+
+    def scaled(items):
+        return [(w * (tag_factor if e.cue in _TAG_CUES else factor), e) for w, e in items]
+    return {cid: Scored(scaled(sc.support), scaled(sc.oppose)) for cid, sc in scored.items()}
+
+
+_TAG_CUES = frozenset(("hashtag", "oppose_hashtag"))
 
 
 def _merge(a: dict, b: dict) -> dict:

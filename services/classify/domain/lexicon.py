@@ -142,6 +142,9 @@ MONTHS = {"januari", "februari", "maret", "april", "mei", "juni", "juli", "agust
 THIRD_PERSON_FAMILY = {"om", "tante", "sepupu", "paman", "bibi", "mertua", "pakde", "bude", "kakek", "nenek", "tetanggaku",
                        "temanku", "teman saya", "bos saya"}
 FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55, "headline": 0.4}
+# Frames that make the words someone else's (news, reported speech, a pasted headline), unlike the frames
+# about partisanship itself (report, reminder, fact-check): a campaign hashtag the poster adds is still theirs.
+OTHERS_WORDS_FRAMES = {"news", "reported_speech", "headline"}
 # The poster's own voice: a text with these is not a bare pasted headline.
 PERSONAL_PRONOUNS = {"saya", "aku", "gue", "gua", "gw", "kita", "kami", "kamu", "lu", "lo", "elu", "anda", "ku", "sy"}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY

@@ -76,6 +76,9 @@ def target_features(fields_by_name, refs, cid: str, support: float, oppose: floa
     out: dict[str, Span] = {f"t:sup:{_bin(support)}": None, f"t:opp:{_bin(oppose)}": None}
     for r in mine:
         out[f"t:rk:{r.kind}"] = None
+    out[f"t:n:{min(len(mine), 3)}"] = None
+    if mine and mine[0].t0 == 0 and mine[0].field == "text":
+        out["t:opens"] = None  # a comment that starts with the name addresses or judges that contestant
     if mine and all(r.kind == "reply_target" for r in mine):
         out["t:chain_only"] = None
     covered: dict[tuple[str, int], str] = {}
@@ -102,6 +105,8 @@ def target_features(fields_by_name, refs, cid: str, support: float, oppose: floa
                     out.setdefault(f"{side}p:{prev} {word}", None)
                 prev = word
                 if t.kind == "stop":
+                    if side == "r" and "?" in t.text:
+                        out["t:asked"] = None  # the sentence naming the contestant is a question
                     break
     if chain:
         out["t:chain"] = None

@@ -21,6 +21,9 @@ PASS1_BATCHES = 5
 # A second round, drawn after the first from the same ranking (the first round's batches stay as they were).
 ROUND2_PER_STRATUM = {"01": 150, "03": 150, "01+03": 100, "02-only": 300}
 ROUND2_BATCHES = 2
+# A third round: what is left of the 01 and 03 strata, the rest from the 02-only stratum.
+ROUND3_PER_STRATUM = {"01": 77, "03": 200, "01+03": 200, "02-only": 1623}
+ROUND3_BATCHES = 6
 PASS2_PER_BATCH = 80  # items of each first-pass batch labelled again, blind, by another annotator
 PASS2_BATCHES = 2
 
@@ -46,11 +49,13 @@ def main(argv: list[str]) -> int:
     with src.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             by_stratum.setdefault(stratum(row["text"]), []).append(row["id"])
-    chosen, later = [], []
+    chosen, later, third = [], [], []
     for name, n in PER_STRATUM.items():
         ranked = sorted(by_stratum.get(name, []), key=rank)
         chosen += ranked[:n]
-        later += ranked[n:n + ROUND2_PER_STRATUM[name]]
+        n2 = n + ROUND2_PER_STRATUM[name]
+        later += ranked[n:n2]
+        third += ranked[n2:n2 + ROUND3_PER_STRATUM[name]]
     chosen.sort(key=lambda i: rank("order:" + i))
     out = HERE / "batches"
     out.mkdir(exist_ok=True)
@@ -69,6 +74,12 @@ def main(argv: list[str]) -> int:
     for b in range(ROUND2_BATCHES):
         (out / f"pass1-{PASS1_BATCHES + b + 1:02d}.ids").write_text("\n".join(later[b * size:(b + 1) * size]) + "\n")
     print(f"{len(later)} items in {ROUND2_BATCHES} second-round first-pass batches")
+    third.sort(key=lambda i: rank("order:" + i))
+    size = -(-len(third) // ROUND3_BATCHES)
+    first = PASS1_BATCHES + ROUND2_BATCHES
+    for b in range(ROUND3_BATCHES):
+        (out / f"pass1-{first + b + 1:02d}.ids").write_text("\n".join(third[b * size:(b + 1) * size]) + "\n")
+    print(f"{len(third)} items in {ROUND3_BATCHES} third-round first-pass batches")
     print(f"{len(chosen)} items in {PASS1_BATCHES} first-pass batches; {len(second)} in {PASS2_BATCHES} second-pass batches")
     return 0
 

@@ -1,0 +1,147 @@
+"""Labelled examples for ``make train`` and ``make eval``: our own sets and the real posts read in place.
+
+- ``tests/classify_data/train.jsonl``: our templated train split (content records with labels).
+- ``tests/classify_data/real/``: labels we made for real 2024 campaign tweets (keyed by the crawl's ``id``;
+  the texts stay in ``../shared/data/pemilu2024-tweets-unlabelled`` and are read from there), and
+  debate-style comments written by us (``debate_comments.tsv``, our own texts).
+- ``../shared/data/pemilu2024-real-posts/dev.jsonl``: the labelled real dev half, for evaluation only.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import pathlib
+from dataclasses import dataclass
+
+from services.classify.domain.config import REPO_ROOT
+from shared.schemas import ContentRecord
+
+DATA = REPO_ROOT / "tests" / "classify_data"
+REAL = DATA / "real"
+LABELS = REAL / "labels"
+UNSURE_WEIGHT = 0.5  # an annotator's "unsure" counts half in training
+
+
+def shared_data() -> pathlib.Path:
+    """``../shared/data`` beside the repository (also from a worktree one level deeper), or PANTAU_SHARED_DATA."""
+    if os.environ.get("PANTAU_SHARED_DATA"):
+        return pathlib.Path(os.environ["PANTAU_SHARED_DATA"])
+    for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent):
+        if (base / "shared" / "data").is_dir():
+            return base / "shared" / "data"
+    return REPO_ROOT.parent / "shared" / "data"
+
+
+SHARED = shared_data()
+TWEETS = SHARED / "pemilu2024-tweets-unlabelled" / "tweets.csv"
+REAL_DEV = SHARED / "pemilu2024-real-posts" / "dev.jsonl"
+
+
+@dataclass(frozen=True)
+class Example:
+    record: ContentRecord
+    stance: frozenset[tuple[str, str]]  # {(contestant, "support"|"oppose")}; empty = not partisan
+    weight: float
+    origin: str  # templated | real-tweets | debate-comments
+
+    @property
+    def partisan(self) -> bool:
+        return bool(self.stance)
+
+
+def parse_stance(value: str) -> frozenset[tuple[str, str]]:
+    """``capres-02+;capres-03-`` -> {("capres-02", "support"), ("capres-03", "oppose")}."""
+    out = set()
+    for code in filter(None, (v.strip() for v in value.split(";"))):
+        if code[-1] not in "+-":
+            raise ValueError(f"stance code {code!r} must end with + or -")
+        out.add((code[:-1], "support" if code[-1] == "+" else "oppose"))
+    return frozenset(out)
+
+
+def read_labels(paths) -> dict[str, tuple[bool, frozenset, str]]:
+    """id -> (partisan, stance, confidence) from label TSVs (``id, partisan, stance, confidence``)."""
+    out = {}
+    for path in paths:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = line.split("\t")
+            if len(parts) != 4 or parts[1] not in ("0", "1") or parts[3] not in ("sure", "unsure"):
+                raise ValueError(f"{path.name}:{n}: expected id, 0|1, stance, sure|unsure")
+            stance = parse_stance(parts[2])
+            if (parts[1] == "1") != bool(stance):
+                raise ValueError(f"{path.name}:{n}: a stance is given exactly when partisan is 1")
+            out[parts[0]] = (parts[1] == "1", stance, parts[3])
+    return out
+
+
+def real_tweet_labels() -> dict[str, tuple[bool, frozenset, str]]:
+    """The final label of every annotated tweet: the first pass, replaced by the adjudication where they disagreed."""
+    final = read_labels(sorted(LABELS.glob("pass1-*.tsv")))
+    adjudicated = LABELS / "adjudicated.tsv"
+    if adjudicated.exists():
+        final.update(read_labels([adjudicated]))
+    return final
+
+
+def real_tweets() -> list[Example]:
+    """Annotated crawl tweets with their texts read in place; [] when ../shared is absent."""
+    if not TWEETS.exists():
+        return []
+    labels = real_tweet_labels()
+    out = []
+    with TWEETS.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            lab = labels.get(row["id"])
+            if lab is None:
+                continue
+            rec = ContentRecord(source="x", external_id=f"crawl:{row['id']}", kind="post", text=row["text"])
+            out.append(Example(rec, lab[1], 1.0 if lab[2] == "sure" else UNSURE_WEIGHT, "real-tweets"))
+    out.sort(key=lambda e: e.record.external_id)
+    return out
+
+
+def debate_comments() -> list[Example]:
+    path = REAL / "debate_comments.tsv"
+    if not path.exists():
+        return []
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        cid, partisan, stance, text = line.split("\t", 3)
+        st = parse_stance(stance)
+        if (partisan == "1") != bool(st):
+            raise ValueError(f"debate_comments.tsv:{n}: a stance is given exactly when partisan is 1")
+        rec = ContentRecord(source="youtube", external_id=cid, kind="post", text=text)
+        out.append(Example(rec, st, 1.0, "debate-comments"))
+    return out
+
+
+def templated(split: str = "train") -> list[Example]:
+    out = []
+    for line in (DATA / f"{split}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        labels = row.pop("labels")
+        st = frozenset((s["contestant"], s["polarity"]) for s in labels["stance"]) if labels["partisan"] else frozenset()
+        out.append(Example(ContentRecord.model_validate(row), st, 1.0, "templated"))
+    return out
+
+
+def real_dev() -> list[Example] | None:
+    """The labelled real dev half (evaluation only), None when ../shared is absent."""
+    if not REAL_DEV.exists():
+        return None
+    out = []
+    for line in REAL_DEV.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            st = frozenset((s["contestant"], s["polarity"]) for s in row["label"]["stance"]) if row["label"]["partisan"] else frozenset()
+            out.append(Example(ContentRecord.model_validate(row["content"]), st, 1.0, row.get("collection", "?")))
+    return out
+
+
+def training_set() -> list[Example]:
+    return templated("train") + real_tweets() + debate_comments()
