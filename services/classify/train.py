@@ -107,7 +107,14 @@ def fit_target(clf: Classifier, examples, c: float = TARGET_C, rows=None) -> dic
         col = [round(float(model.coef_[k][j]), 4) for k in range(3)]
         if max(abs(v) for v in col) >= 0.01:
             weights[str(name)] = col
+    # Polarity, once a side is taken: a binary model fitted on the partisan targets alone (balanced), so
+    # that the many "none" rows do not decide which way a side is taken.
+    sided = [i for i, yi in enumerate(y) if yi]
+    pol = LogisticRegression(C=c, solver="lbfgs", max_iter=3000, tol=1e-6, class_weight="balanced")
+    pol.fit(M[sided], [int(y[i] == 2) for i in sided], sample_weight=[w[i] for i in sided])
+    polarity = {str(n): round(float(v), 4) for n, v in zip(names, pol.coef_[0]) if abs(v) >= 0.01}
     return {"bias": [round(float(b), 4) for b in model.intercept_], "weights": dict(sorted(weights.items())),
+            "polarity_bias": round(float(pol.intercept_[0]), 4), "polarity": dict(sorted(polarity.items())),
             "rows": len(X), "unseen_gold_targets": unseen}
 
 

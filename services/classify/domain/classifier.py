@@ -452,7 +452,11 @@ class Classifier:
             if not (by_model or (rule >= d.rule_sure and p >= d.p_floor)):
                 continue
             if by_model:
-                polarity = "support" if probs[1] >= probs[2] else "oppose"
+                if self.target.polarity:
+                    p_opp, _ = self.target.oppose_probability(feats)
+                    polarity = "oppose" if p_opp >= 0.5 else "support"
+                else:
+                    polarity = "support" if probs[1] >= probs[2] else "oppose"
                 score = p
             else:
                 polarity = "support" if sup >= opp else "oppose"

@@ -27,6 +27,8 @@ CHAR_N = (3, 4, 5)
 WINDOW = 5  # words each side of a reference
 MAX_POST_TOKENS = 160  # post features read the first tokens of each own field: bounded cost on long articles
 _BINS = (0.0, 0.3, 0.45, 0.6, 0.75)
+NEGATORS = frozenset(("tidak", "bukan", "kurang", "belum", "ragu", "jangan", "tanpa", "gagal", "anti"))
+TURNS = frozenset(("tapi", "tetapi", "namun", "padahal", "sayangnya", "cuma", "hanya"))
 
 Span = tuple[str, int, int] | None  # (field, start, end) of the words behind a feature
 
@@ -45,13 +47,25 @@ def post_features(fields, frames: set[str], kind: str, source: str, n_targets: i
         p = "" if own else "b" if f.name == "author.bio" else "m" if f.name.startswith("media") else "g"
         toks = f.tokens[:MAX_POST_TOKENS]
         n_words = 0
+        negated = 0  # words left in a negator's scope ("gk pintar", "kurang yakin", "ragu milih")
+        turned = False  # after "tapi/namun" the sentence's last clause carries its point
         for t in toks:
             k = t.kind
             if k == "word" or k == "number":
                 n_words += 1
-                key = f"{p}w:{t.norm}"
+                norm = t.norm
+                key = f"{p}w:{norm}"
                 if key not in out:
                     out[key] = (f.name, t.start, t.end)
+                if negated:
+                    out.setdefault(f"{p}n:{norm}", (f.name, t.start, t.end))
+                    negated -= 1
+                if turned:
+                    out.setdefault(f"{p}a:{norm}", (f.name, t.start, t.end))
+                if norm in NEGATORS:
+                    negated = 2
+                elif norm in TURNS:
+                    turned = True
                 if own and k == "word" and len(t.norm) >= 3:
                     padded = f"<{t.norm}>"
                     for n in CHAR_N:
@@ -63,8 +77,10 @@ def post_features(fields, frames: set[str], kind: str, source: str, n_targets: i
                 out.setdefault(f"{p}h:{t.norm}", (f.name, t.start, t.end))
             elif k == "url":
                 out[f"{p}s:url"] = None
-            elif k == "stop" and "?" in t.text:
-                out[f"{p}s:q"] = None
+            elif k == "stop":
+                negated, turned = 0, False
+                if "?" in t.text:
+                    out[f"{p}s:q"] = None
         if own:
             out[f"s:len:{_bin(min(n_words, 60) / 80)}"] = None
     return out
@@ -115,16 +131,28 @@ def target_features(fields_by_name, refs, cid: str, support: float, oppose: floa
 
 @dataclass(frozen=True)
 class TargetModel:
+    """Two linear models over the same features: side taken or not (none/support/oppose), then which way."""
+
     version: str
     bias: tuple[float, float, float]
     weights: dict[str, list[float]]
+    polarity_bias: float = 0.0
+    polarity: dict[str, float] | None = None
 
     @classmethod
     def load(cls, path: pathlib.Path = ARTEFACT) -> "TargetModel | None":
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(version=data["version"], bias=tuple(data["bias"]), weights=data["weights"])
+        return cls(version=data["version"], bias=tuple(data["bias"]), weights=data["weights"],
+                   polarity_bias=data.get("polarity_bias", 0.0), polarity=data.get("polarity"))
+
+    def oppose_probability(self, feats) -> tuple[float, list[tuple[str, float]]]:
+        """Once a side is taken: the probability that it is against, and the features that said so."""
+        w = self.polarity or {}
+        known = [(f, w[f]) for f in feats if f in w]
+        z = max(-30.0, min(30.0, self.polarity_bias + sum(v for _, v in known)))
+        return 1.0 / (1.0 + math.exp(-z)), known
 
     def predict(self, feats) -> tuple[list[float], list[tuple[str, list[float]]]]:
         """Class probabilities (none, support, oppose) and the features the model knows."""
