@@ -223,3 +223,31 @@ CAMPAIGN_ACCOUNT_WORDS = ("relawan", "tkn", "tpn", "timnas", "sahabat", "posko",
                           "pendukung", "barisan", "relawanganjar", "tim", "koalisi", "jaringan", "simpul", "laskar")
 CAMPAIGN_GROUP_WORDS = {"relawan", "tim pemenangan", "tkn", "tpn", "timnas", "sahabat", "posko", "pendukung",
                         "koordinasi relawan", "tim kampanye", "pemenangan"}
+
+CONTRAST_TABLES = (("prefer", CONTRAST_PREFER), ("over", CONTRAST_OVER), ("comparator", COMPARATORS))
+
+
+def generic_phrases():
+    """Every cue phrase that is not about one contestant, as (phrase, hit kind, key, weight, strong).
+
+    One table for the matcher: weighted cues, negators and their exceptions, frames (strong and weak terms),
+    contrast markers (keyed by their normalised form), and the plain word lists of forms and media."""
+    from services.classify.domain.normalise import normalise_phrase
+
+    for table, kind in ((SUPPORT, "support"), (OPPOSE, "oppose")):
+        for word, weight in table.items():
+            yield word, kind, word, weight, True
+    for word in NEGATABLE:  # support only until negated: weight 0 unless listed in SUPPORT
+        yield word, "support", word, 0.0, True
+    for name, (strong, weak) in FRAMES.items():
+        for terms, is_strong in ((strong, True), (weak, False)):
+            for term in terms:
+                yield term, "frame", name, 0.0, is_strong
+    for _, table in CONTRAST_TABLES:
+        for term in table:
+            yield term, "contrast", normalise_phrase(term), 0.0, True
+    for kind, words in (("negator", NEGATORS), ("neg_exception", NEGATION_EXCEPTIONS), ("frame_exception", FRAME_EXCEPTIONS),
+                        ("photo_with", PHOTO_WITH), ("attribute", ATTRIBUTE_WORDS), ("voted", VOTED),
+                        ("advertorial", ADVERTORIAL), ("group", CAMPAIGN_GROUP_WORDS)):
+        for word in words:
+            yield word, kind, word, 0.0, True

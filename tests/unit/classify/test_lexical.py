@@ -7,7 +7,8 @@ import pytest
 
 from services.classify import train
 from services.classify.domain import lexical
-from services.classify.domain.classifier import RESCUE_FROM, Classifier
+from services.classify.domain.classifier import Classifier
+from services.classify.domain.weights import RESCUE_FROM
 from shared.schemas import ContentRecord
 
 
