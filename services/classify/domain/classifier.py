@@ -279,7 +279,7 @@ class Classifier(References, Cues, Frames, Combination):
         own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels,
                                                                num_context=own_context or bool(form_cues), voted=voted)
         self._form_acts(form_cues, own_refs, own_scored)
-        factor, tag_factor, frame_ev = self._frames(own, record.source)
+        factor, tag_factor, model_factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
         engaged: dict[str, tuple[float, Evidence]] = {}
         target_scored: dict[str, Scored] = {}
@@ -288,7 +288,7 @@ class Classifier(References, Cues, Frames, Combination):
             if target_fields and kind in ("like", "share", "follow", "join_group"):
                 t_context = self._has_context(target_fields)
                 target_scored, _, _ = self._score(target_fields, t_context, None, [])
-                t_factor, t_tag_factor, _ = self._frames(target_fields, "")
+                t_factor, t_tag_factor, _, _ = self._frames(target_fields, "")
                 target_scored = scale(target_scored, t_factor, t_tag_factor)
                 if kind in ("follow", "join_group"):
                     self._group_cue(target_fields, target_scored)
@@ -303,7 +303,7 @@ class Classifier(References, Cues, Frames, Combination):
             else:
                 sc.support.append((w, ev))
 
-        return Analysis(own, target_fields, labels, own_refs, merged, frame_ev, form_cues, engaged)
+        return Analysis(own, target_fields, labels, own_refs, merged, frame_ev, form_cues, engaged, model_factor)
 
 
 def lexicon_words() -> set[str]:

@@ -36,13 +36,18 @@ class Combination:
         stances: list[Stance] = []
         evidence: list[Evidence] = []
         best = best_any = 0.0
+        texts = {f.name: f.text for f in a.own}
+        also: list[tuple[str, float, float, Scored]] = []  # contestants the rules score but the model did not take
         for cid, (feats, sup, opp, sc) in self._target_features(record, a).items():
             probs, known = self.target.predict(feats)
-            p = 1.0 - probs[0]
+            # the model reads the words, the frames say whose words they are: it is discounted like the rules
+            p = (1.0 - probs[0]) * a.frame_factor
             rule = max(sup, opp)
             best_any = max(best_any, p, rule)
             by_model = p >= d.p_partisan
             if not (by_model or (rule >= d.rule_sure and p >= d.p_floor)):
+                if rule >= W.STANCE_MIN and p >= d.p_floor:
+                    also.append((cid, sup, opp, sc))
                 continue
             if by_model:
                 if self.target.polarity:
@@ -62,9 +67,22 @@ class Combination:
             evidence.append(new_evidence(cue="model", text=f"p({polarity})={probs[klass]:.3f}", field="model",
                                       contestant=cid, weight=round(p, 3)))
             for name, w in self.target.top_features(known, klass):
+                # a word feature points at its words in the field; the others (rule scores, shape) name themselves
                 where = feats.get(name)
-                evidence.append(new_evidence(cue="model_feature", text=name, field=where[0] if where else "model",
-                                          contestant=cid, weight=w, span=(where[1], where[2]) if where else None))
+                if where is None:
+                    evidence.append(new_evidence(cue="model_feature", text=name, field="model", contestant=cid, weight=w))
+                else:
+                    field, start, end = where
+                    evidence.append(new_evidence(cue=f"model_feature:{name}", text=texts[field][start:end], field=field,
+                                                 contestant=cid, weight=w, span=(start, end)))
+        if stances:
+            # once the author takes a side, the other contestants the rules score are listed as the rules read
+            # them ("coblos X ketimbang Y": X backed, Y set aside), unless the model rules them out
+            for cid, sup, opp, sc in also:
+                polarity = "support" if sup >= opp else "oppose"
+                stances.append(Stance(contestant=cid, polarity=polarity, score=round(max(sup, opp), 3)))
+                chosen = sc.support if polarity == "support" else sc.oppose
+                evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1)
         stances.sort(key=lambda s: -s.score)
         return bool(stances), best, best_any, stances, evidence
 

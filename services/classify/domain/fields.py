@@ -74,6 +74,7 @@ class Analysis:
     frame_ev: list
     form_cues: list
     engaged: dict
+    frame_factor: float = 1.0  # the discount of content about partisanship (frames), applied to the model too
 
 
 @dataclass

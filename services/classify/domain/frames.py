@@ -3,6 +3,8 @@ fact-checks, reported speech, a pasted headline) is discounted; acts of an SKB f
 campaign account and joining a campaign group count as support."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from services.classify.domain import lexicon
 from services.classify.domain import weights as W
 from services.classify.domain.fields import Field, Hit, Ref, Scored, combine, evidence_at, has_quote, new_evidence, pasted_headline
@@ -10,16 +12,27 @@ from services.classify.domain.normalise import handle_key
 from shared.schemas import ContentRecord, Evidence
 
 
+class FrameReading(NamedTuple):
+    """How much of a record's evidence is the poster's own taking of sides.
+
+    ``factor`` scales every rule cue; ``tag_factor`` the campaign hashtags, which a headline, news words or
+    reported speech do not discount (the poster adds them: the buzzer template) but reports, reminders,
+    fact-checks and questions do; ``model_factor`` the target model's probability, for the frames it sees
+    too rarely in training (``lexicon.MODEL_DISCOUNT_FRAMES``, a pasted headline, a news source); it reads
+    news words, quotes and fact-check words ("fakta", "salah": everyday words of real attacks) itself."""
+
+    factor: float
+    tag_factor: float
+    model_factor: float
+    evidence: list[Evidence]
+
+
 class Frames:
     """Mixin of the Classifier."""
 
-    def _frames(self, fields: list[Field], source: str) -> tuple[float, float, list[Evidence]]:
-        """The discount of content *about* partisanship: (factor for every cue, factor for campaign hashtags).
-
-        A headline, news words or reported speech make the words someone else's, but a campaign hashtag the
-        poster adds to them is the poster's own promotion (the buzzer template: a headline, a link, a tag);
-        reports, reminders and fact-checks discount the hashtags too."""
-        factor = tag_factor = 1.0
+    def _frames(self, fields: list[Field], source: str) -> FrameReading:
+        """The discount of content *about* partisanship, per kind of evidence (see FrameReading)."""
+        factor = tag_factor = model_factor = 1.0
         evidence: list[Evidence] = []
         found: dict[str, list[Hit]] = {}
         for f in fields:
@@ -40,9 +53,11 @@ class Frames:
             factor = min(factor, f_factor)
             if name not in lexicon.OTHERS_WORDS_FRAMES:
                 tag_factor = min(tag_factor, f_factor)
+            if name in lexicon.MODEL_DISCOUNT_FRAMES:
+                model_factor = min(model_factor, f_factor)
         headline = next((f for f in fields if f.name == "text" and pasted_headline(f)), None)
         if headline is not None:
-            factor = min(factor, lexicon.FRAME_FACTORS["headline"])
+            factor = model_factor = min(factor, lexicon.FRAME_FACTORS["headline"])
             evidence.append(new_evidence(cue="frame:headline", text=headline.text[:80], field=headline.name))
         advertorial = next(((f, h) for f in fields for h in f.hits if h.kind == "advertorial"), None)
         if advertorial is not None:
@@ -50,11 +65,11 @@ class Frames:
             f, h = advertorial
             evidence.append(evidence_at(f, h.t0, h.t1, "frame:advertorial", None, 0.0))
             factor = max(factor, 1.0 if not found.keys() - lexicon.OTHERS_WORDS_FRAMES else factor)
-            return factor, max(tag_factor, factor), evidence
+            return FrameReading(factor, max(tag_factor, factor), max(model_factor, factor), evidence)
         if source == "news":
-            factor = tag_factor = min(factor, 0.45)
+            factor = tag_factor = model_factor = min(factor, 0.45)
             evidence.append(new_evidence(cue="frame:news_source", text=source, field="source"))
-        return factor, tag_factor, evidence
+        return FrameReading(factor, tag_factor, model_factor, evidence)
 
     def _engagement_targets(self, record: ContentRecord) -> dict[str, tuple[float, Evidence]]:
         """A campaign account (configured, or a volunteer/team handle naming a contestant) as target."""

@@ -100,8 +100,9 @@ COMPARATORS: dict[str, tuple[float, float]] = {  # as CONTRAST_OVER, only in a s
 
 # Frames: content *about* partisanship rather than partisanship. (strong terms, weak terms)
 FRAMES: dict[str, tuple[set[str], set[str]]] = {
-    "report": ({"bawaslu", "kasn", "bkn", "netralitas", "tidak netral", "dugaan pelanggaran", "pelanggaran netralitas",
-                "dilaporkan ke bawaslu", "sigaplapor", "ditindak", "diproses bkn", "dicopot", "sanksi"},
+    # (not "bkn": as slang it is "bukan", so the agency is named in full)
+    "report": ({"bawaslu", "kasn", "badan kepegawaian", "netralitas", "tidak netral", "dugaan pelanggaran", "pelanggaran netralitas",
+                "dilaporkan ke bawaslu", "sigaplapor", "ditindak", "dicopot", "sanksi"},
                {"dilaporkan", "laporkan", "laporin", "lapor", "diperiksa", "terbukti", "oknum", "viral", "miris",
                 "pelanggaran", "diberhentikan", "diduga", "dugaan", "kasus", "jempolmu harimaumu"}),
     "reminder": ({"wajib netral", "jaga netralitas", "netral", "dilarang", "ikrar", "imbau", "mengingatkan", "hindari",
@@ -114,6 +115,9 @@ FRAMES: dict[str, tuple[set[str], set[str]]] = {
                   {"klarifikasi", "fakta", "salah", "bukan sekarang", "video lama", "dipotong"}),
     "reported_speech": ({"kata", "ujar", "menurut", "mengatakan", "menyebut", "dalam orasinya", "menyerukan", "seru",
                          "juru bicara", "jubir", "klaim", "tegas", "katanya", "cerita", "bilang", "terdengar berkata"}, set()),
+    # asking a contestant something is not judging them ("pak X, mau tanya ...")
+    "question": ({"mau tanya", "mau nanya", "numpang tanya", "izin bertanya", "boleh tanya", "ingin bertanya",
+                  "mau bertanya", "pertanyaan saya", "pertanyaannya"}, {"bertanya", "pertanyaan", "nanya", "tanya"}),
     "news": ({"quick count", "hasil survei", "rekapitulasi", "margin error", "elektabilitas", "menurut data",
               "visi misi", "rangkum", "rangkuman", "perbandingan", "jadwal", "debat capres", "debat cawapres", "live"},
              {"survei", "berkampanye", "gelar", "digelar", "mendaftar", "tetapkan", "rekap", "ribuan warga", "pendukung memadati"}),
@@ -141,10 +145,12 @@ MONTHS = {"januari", "februari", "maret", "april", "mei", "juni", "juli", "agust
 # Family members and others: "om dukung 01" reports someone else's choice.
 THIRD_PERSON_FAMILY = {"om", "tante", "sepupu", "paman", "bibi", "mertua", "pakde", "bude", "kakek", "nenek", "tetanggaku",
                        "temanku", "teman saya", "bos saya"}
-FRAME_FACTORS = {"report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55, "headline": 0.4}
+FRAME_FACTORS = {"question": 0.6, "report": 0.3, "reminder": 0.3, "factcheck": 0.25, "reported_speech": 0.55, "news": 0.55, "headline": 0.4}
 # Frames that make the words someone else's (news, reported speech, a pasted headline), unlike the frames
 # about partisanship itself (report, reminder, fact-check): a campaign hashtag the poster adds is still theirs.
 OTHERS_WORDS_FRAMES = {"news", "reported_speech", "headline"}
+# Frames that discount the target model's probability too (see frames.FrameReading).
+MODEL_DISCOUNT_FRAMES = {"question", "report", "reminder"}
 # The poster's own voice: a text with these is not a bare pasted headline.
 PERSONAL_PRONOUNS = {"saya", "aku", "gue", "gua", "gw", "kita", "kami", "kamu", "lu", "lo", "elu", "anda", "ku", "sy"}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY
