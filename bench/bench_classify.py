@@ -1,7 +1,8 @@
 """Classifier throughput on one core over a realistic mix, with baselines measured in the same run.
 
 Mix: our annotated items (posts, comments, likes/shares with targets, photos with captions) plus, if
-present, the real 2019 election tweets from ../shared/data (read in place, text only). Baselines:
+present in ../shared/data (read in place, text only): the real 2019 election tweets, the real 2024 dev
+posts and 150 long news articles of the stance set. Baselines:
 plain normalisation (tokenise + normalise every field) and a naive regex classifier (contestant names
 near a support verb). Ratios against them survive noisy machines better than absolute numbers.
 """
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 
+from services.classify import training_data
 from services.classify.domain.classifier import Classifier
 from services.classify.domain.config import REPO_ROOT
 from services.classify.domain.normalise import normalise_text
@@ -25,6 +27,7 @@ from shared.schemas import ContentRecord
 
 DATA = REPO_ROOT / "tests" / "classify_data"
 TWEETS = SHARED / "pilpres2019-tweet-sentiment" / "train.csv"
+ARTICLES = SHARED / "id-stance-political-figures" / "dataset_stance_2_label_2018_building_by_rini.csv"
 NAIVE = re.compile(r"\b(pilih|coblos|dukung)\b.{0,30}\b(anies|prabowo|ganjar|gibran|mahfud|amin|0[123])\b", re.I)
 
 
@@ -39,7 +42,24 @@ def _mix() -> list[ContentRecord]:
         with open(TWEETS, newline="", encoding="utf-8") as fh:
             for i, row in enumerate(csv.DictReader(fh)):
                 records.append(ContentRecord(source="x", external_id=f"tw{i}", text=row["text"]))
+    real = training_data.real_dev() or []
+    records.extend(ex.record for ex in real)  # real 2024 posts and debate comments
+    records.extend(_articles())
     return records
+
+
+def _articles(limit: int = 150) -> list[ContentRecord]:
+    """Long news articles (the stance set, read in place): a few KB each, the window's worst case."""
+    if not ARTICLES.exists():
+        return []
+    out = []
+    with open(ARTICLES, newline="", encoding="utf-8-sig") as fh:
+        for i, row in enumerate(csv.DictReader(fh, delimiter=";")):
+            if i >= limit:
+                break
+            text = f"{row['Judul Artikel']}.\n{row['Isi Artikel']}"[:20000]
+            out.append(ContentRecord(source="blog", external_id=f"art{i}", text=text))
+    return out
 
 
 def _fields(rec: ContentRecord) -> list[str]:

@@ -1,9 +1,11 @@
-"""Evaluation of the classifier (``make eval``): our annotated set and the two real proxy sets.
+"""Evaluation of the classifier (``make eval``): our annotated set, the real 2024 posts and the proxy sets.
 
 Reports precision/recall/F1 for partisan-or-not, the hard-negative flag rate, stance accuracy (overall
-and per contestant), form accuracy and confusion tables on tests/classify_data/{dev,test}.jsonl, then
-the figures on the 2019 election tweets and the stance articles in ../shared/data (read in place;
-they are not redistributable, so nothing from them is copied into the repo).
+and per contestant), form accuracy and confusion tables on tests/classify_data/{dev,test}.jsonl; the
+real 2024 dev half (precision, recall, F1, false alarms on non-partisan posts, stance on the hits, per
+collection, and a sample of errors); every combination of rules and trained components; then the 2019
+election tweets and the stance articles. Everything under ../shared/data is read in place (nothing from
+it is copied into the repo) and skipped with a message when absent.
 Tune on dev only; the test split is for the final figures.
 """
 from __future__ import annotations
@@ -12,28 +14,17 @@ import argparse
 import ast
 import csv
 import json
-import os
-import pathlib
 import sys
 import time
 from collections import Counter, defaultdict
 
 from services.classify.domain.classifier import Classifier
 from services.classify.domain.config import DEFAULT_DIR, REPO_ROOT
+from services.classify.training_data import REAL_DEV, SHARED
 from shared.schemas import ContentRecord
 
 DATA = REPO_ROOT / "tests" / "classify_data"
-def _shared_data() -> pathlib.Path:
-    """``../shared/data`` beside the repository (also from a worktree one level deeper), or PANTAU_SHARED_DATA."""
-    if os.environ.get("PANTAU_SHARED_DATA"):
-        return pathlib.Path(os.environ["PANTAU_SHARED_DATA"])
-    for base in (REPO_ROOT.parent, REPO_ROOT.parent.parent):
-        if (base / "shared" / "data").is_dir():
-            return base / "shared" / "data"
-    return REPO_ROOT.parent / "shared" / "data"
 
-
-SHARED = _shared_data()
 
 
 def prf(tp: int, fp: int, fn: int) -> dict:
@@ -192,15 +183,11 @@ def evaluate_tweets(split: str = "test") -> dict:
             "flagged_by_label": {k: f"{v[1]}/{v[0]}" for k, v in sorted(by_label.items())}}
 
 
-REAL_POSTS = "pemilu2024-real-posts"
-
-
-def load_real(name: str = "dev.jsonl") -> list[dict] | None:
-    """The labelled real 2024 posts, read in place from ../shared/data (None when absent)."""
-    path = SHARED / REAL_POSTS / name
-    if not path.exists():
+def load_real() -> list[dict] | None:
+    """The labelled real 2024 dev posts, read in place from ../shared/data (None when absent)."""
+    if not REAL_DEV.exists():
         return None
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in REAL_DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def score_real(clf: Classifier, rows: list[dict]) -> tuple[dict, list[tuple[str, dict, object]]]:
@@ -236,7 +223,7 @@ def evaluate_real(clf: Classifier, show_errors: int = 0) -> dict:
     """The real dev half: the figures the acceptance targets name, and a sample of errors when asked."""
     rows = load_real()
     if rows is None:
-        return {"skipped": f"{SHARED / REAL_POSTS / 'dev.jsonl'} not found"}
+        return {"skipped": f"{REAL_DEV} not found: the real dev half is read in place from ../shared/data"}
     out, errors = score_real(clf, rows)
     if show_errors:
         for kind, row, res in errors[:show_errors]:
@@ -290,25 +277,36 @@ def evaluate_articles() -> dict:
             "majority_baseline": round(by_gold.most_common(1)[0][1] / total, 3) if total else 0.0}
 
 
-def components(split: str) -> dict:
-    """Rules alone, the lexical model alone (p >= 0.5) and the grey-zone combination, partisan F1 on one split."""
-    from services.classify.domain import lexical
-    from services.classify.train import load_split, record_features
+def combinations() -> dict:
+    """Every way the rules and the trained components can decide, on the real dev half and our test split.
 
-    model = lexical.LexicalModel.load()
-    if model is None:
-        return {"skipped": "no lexical model artefact (run make train)"}
-    rules = Classifier.from_config(use_model=False)
-    combined = Classifier(rules.config, "eval", model)
-    counts = {k: [0, 0, 0] for k in ("rules", "model", "combined")}
-    for rec, gold in load_split(split):
-        p, _ = model.score(record_features(rules, rec))
-        for key, pred in (("rules", rules.classify(rec).partisan), ("model", p >= 0.5),
-                          ("combined", combined.classify(rec).partisan)):
-            counts[key][0] += gold and pred
-            counts[key][1] += (not gold) and pred
-            counts[key][2] += gold and not pred
-    return {k: prf(*v) for k, v in counts.items()} | {"model_version": model.version}
+    rules alone; rules with the older lexical model in their grey zone; the target model alone (the rules
+    only listing the other contestants once it takes a side); the target model with the rules as shipped."""
+    from services.classify.domain import lexical, target_model
+    from services.classify.domain.config import Decision
+
+    shipped = Classifier.from_config()
+    config = shipped.config
+    target = shipped.target or target_model.TargetModel.load()
+    modes = {"rules alone": Classifier(config, "eval"),
+             "rules + lexical model (grey zone)": Classifier(config, "eval", lexical.LexicalModel.load())}
+    if target is not None:
+        alone = Classifier(config, "eval", None, target)
+        alone.decision = Decision(p_partisan=alone.decision.p_partisan, rule_sure=1.0, p_floor=alone.decision.p_floor)
+        combined = Classifier(config, "eval", None, target)
+        modes |= {"target model alone": alone, "target model + rules (shipped)": combined}
+    rows = load_real()
+    out = {}
+    for name, clf in modes.items():
+        test = evaluate_annotated(clf, "test")
+        entry = {"test_f1": test["partisan"]["f1"], "test_hard_negative_fp": test["hard_negatives"]["flag_rate"]}
+        if rows is not None:
+            real, _ = score_real(clf, rows)
+            a = real["all"]
+            entry |= {"real_f1": a["f1"], "real_precision": a["precision"], "real_recall": a["recall"],
+                      "real_false_alarms": a["false_alarm_rate"], "real_stance": a["stance_accuracy"]}
+        out[name] = entry
+    return out
 
 
 def markdown(report: dict) -> str:
@@ -341,12 +339,22 @@ def markdown(report: dict) -> str:
         lines += [f"| {g} | {v} |" for g, v in test["flag_rate_by_group"].items()]
         lines += ["", "Form, test split (right / partisan items of that gold form):", "", "| form | right |", "| --- | ---: |"]
         lines += [f"| {f} | {v} |" for f, v in test["form_by_gold_form"].items()]
-    comp = report.get("components_dev"), report.get("components_test")
-    if all(c and "rules" in c for c in comp):
-        lines += ["", "Trained component (partisan F1; the model decides only in the rules' grey zone when combined):", "",
-                  "| split | rules alone | model alone | combined |", "| --- | ---: | ---: | ---: |"]
-        for name, c in zip(("dev", "test"), comp):
-            lines.append(f"| {name} | {c['rules']['f1']:.3f} | {c['model']['f1']:.3f} | {c['combined']['f1']:.3f} |")
+    real = report.get("real_dev", {})
+    if "all" in real:
+        lines += ["", "Real 2024 posts, dev half (../shared/data/pemilu2024-real-posts, read in place):", "",
+                  "| collection | items | precision | recall | F1 | false alarms | stance on hits |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for key, r in sorted(real.items(), key=lambda kv: (kv[0] != "all", kv[0])):
+            lines.append(f"| {key} | {r['items']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+                         f"{r['false_alarm_rate']:.3f} | {r['stance_accuracy']:.3f} |")
+    comb = report.get("combinations", {})
+    if comb:
+        lines += ["", "How the rules and the trained components decide together:", "",
+                  "| combination | real F1 | real false alarms | real stance | test F1 | test hard-negative FP |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: |"]
+        for name, c in comb.items():
+            lines.append(f"| {name} | {c.get('real_f1', float('nan')):.3f} | {c.get('real_false_alarms', float('nan')):.3f} | "
+                         f"{c.get('real_stance', float('nan')):.3f} | {c['test_f1']:.3f} | {c['test_hard_negative_fp']:.3f} |")
     agr = report.get("agreement", {})
     if "items" in agr:
         lines += ["", f"Second label pass: {agr['items']} items, partisan kappa {agr['partisan_kappa']}, form kappa "
@@ -371,9 +379,9 @@ def main(argv: list[str] | None = None) -> int:
         report[split] = evaluate_annotated(clf, split, args.errors)
         for origin in ("handwritten", "templated"):
             report[f"{split}_{origin}"] = evaluate_annotated(clf, split, False, origin)
-        report[f"components_{split}"] = components(split)
     report["agreement"] = agreement()
     report["real_dev"] = evaluate_real(clf, args.real_errors)
+    report["combinations"] = combinations()
     if not args.no_proxies:
         report["pilpres2019_tweets_test"] = evaluate_tweets("test")
         report["pilpres2019_tweets_train"] = evaluate_tweets("train")

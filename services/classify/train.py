@@ -109,7 +109,7 @@ def fit_target(clf: Classifier, examples, c: float = TARGET_C, rows=None) -> dic
             df[f] = df.get(f, 0) + 1
     keep = {f for f, n in df.items() if n >= MIN_DF}
     vec = DictVectorizer(sparse=True, sort=True)
-    M = vec.fit_transform([{f: 1 for f in feats if f in keep} for feats in X])
+    M = vec.fit_transform([{f: n for f, n in feats.items() if f in keep} for feats in X])
     model = LogisticRegression(C=c, solver="lbfgs", max_iter=3000, tol=1e-6)
     model.fit(M, y, sample_weight=w)
     names = vec.get_feature_names_out()

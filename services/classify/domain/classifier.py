@@ -248,7 +248,9 @@ class Classifier(References, Cues, Frames, Combination):
         a = self._analyse(record)
         if isinstance(a, tuple):
             return {}
-        return {cid: feats for cid, (feats, _, _, _) in self._target_features(record, a).items()}
+        post, targets = self._target_features(record, a)
+        counts = post.expand()
+        return {cid: counts | dict.fromkeys(feats, 1.0) for cid, (feats, _, _, _) in targets.items()}
 
     def _analyse(self, record: ContentRecord) -> "Analysis | tuple[Classification, list[Field]]":
         """Fields, references and the rules' per-contestant scores; the final result when nothing can be partisan."""

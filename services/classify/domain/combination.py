@@ -14,8 +14,8 @@ CLASSES_INDEX = {c: i for i, c in enumerate(target_model.CLASSES)}
 class Combination:
     """Mixin of the Classifier."""
 
-    def _target_features(self, record: ContentRecord, a: "Analysis") -> dict[str, tuple[dict, float, float, Scored]]:
-        """contestant -> (target-model features, rule support, rule oppose, rule scores) for every one named."""
+    def _target_features(self, record: ContentRecord, a: Analysis) -> tuple[dict, dict[str, tuple[dict, float, float, Scored]]]:
+        """The record's post features, and per contestant named: (its own features, rule support, rule oppose, scores)."""
         fields_by_name = {f.name: f for f in a.own}
         cids = sorted({r.contestant for r in a.refs} | set(a.merged))
         frames = {e.cue.split(":", 1)[1] for e in a.frame_ev}
@@ -25,21 +25,20 @@ class Combination:
         for cid in cids:
             sc = a.merged.get(cid) or Scored()
             sup, opp = combine([w for w, _ in sc.support]), combine([w for w, _ in sc.oppose])
-            feats = dict(post)
-            feats.update(target_model.target_features(fields_by_name, a.refs, cid, sup, opp, chain))
-            out[cid] = (feats, sup, opp, sc)
-        return out
+            out[cid] = (target_model.target_features(fields_by_name, a.refs, cid, sup, opp, chain), sup, opp, sc)
+        return post, out
 
-    def _decide_with_target(self, record: ContentRecord, a: "Analysis"):
+    def _decide_with_target(self, record: ContentRecord, a: Analysis):
         """Per contestant: the target model's probability of a side, or the rules when they are sure (see Decision)."""
         d = self.decision
         stances: list[Stance] = []
         evidence: list[Evidence] = []
         best = best_any = 0.0
-        texts = {f.name: f.text for f in a.own}
         also: list[tuple[str, float, float, Scored]] = []  # contestants the rules score but the model did not take
-        for cid, (feats, sup, opp, sc) in self._target_features(record, a).items():
-            probs, known = self.target.predict(feats)
+        post, targets = self._target_features(record, a)
+        post_sums = self.target.post_sums(post)
+        for cid, (feats, sup, opp, sc) in targets.items():
+            probs, p_opp = self.target.probabilities(post_sums, feats)
             # the model reads the words, the frames say whose words they are: it is discounted like the rules
             p = (1.0 - probs[0]) * a.frame_factor
             rule = max(sup, opp)
@@ -50,31 +49,14 @@ class Combination:
                     also.append((cid, sup, opp, sc))
                 continue
             if by_model:
-                if self.target.polarity:
-                    p_opp, _ = self.target.oppose_probability(feats)
-                    polarity = "oppose" if p_opp >= 0.5 else "support"
-                else:
-                    polarity = "support" if probs[1] >= probs[2] else "oppose"
-                score = p
+                polarity, score = ("oppose" if p_opp >= 0.5 else "support"), p
             else:
-                polarity = "support" if sup >= opp else "oppose"
-                score = rule
+                polarity, score = ("support" if sup >= opp else "oppose"), rule
             stances.append(Stance(contestant=cid, polarity=polarity, score=round(score, 3)))
             best = max(best, score)
             chosen = sc.support if polarity == "support" else sc.oppose
             evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1)
-            klass = CLASSES_INDEX[polarity]
-            evidence.append(new_evidence(cue="model", text=f"p({polarity})={probs[klass]:.3f}", field="model",
-                                      contestant=cid, weight=round(p, 3)))
-            for name, w in self.target.top_features(known, klass):
-                # a word feature points at its words in the field; the others (rule scores, shape) name themselves
-                where = feats.get(name)
-                if where is None:
-                    evidence.append(new_evidence(cue="model_feature", text=name, field="model", contestant=cid, weight=w))
-                else:
-                    field, start, end = where
-                    evidence.append(new_evidence(cue=f"model_feature:{name}", text=texts[field][start:end], field=field,
-                                                 contestant=cid, weight=w, span=(start, end)))
+            evidence.extend(self._model_evidence(a, cid, polarity, p, p_opp, post, feats))
         if stances:
             # once the author takes a side, the other contestants the rules score are listed as the rules read
             # them ("coblos X ketimbang Y": X backed, Y set aside), unless the model rules them out
@@ -85,6 +67,25 @@ class Combination:
                 evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1)
         stances.sort(key=lambda s: -s.score)
         return bool(stances), best, best_any, stances, evidence
+
+    def _model_evidence(self, a: Analysis, cid: str, polarity: str, p: float, p_opp: float,
+                        post: target_model.PostFeatures, own: dict) -> list[Evidence]:
+        """The model's say on one contestant: its probabilities, then its strongest features, each word at its span."""
+        counts = post.expand() | dict.fromkeys(own, 1.0)
+        feats = post.spans() | own
+        side = p_opp if polarity == "oppose" else 1.0 - p_opp
+        out = [new_evidence(cue="model", text=f"p(side)={p:.3f} p({polarity})={side:.3f}", field="model",
+                            contestant=cid, weight=round(p, 3))]
+        texts = {f.name: f.text for f in a.own}
+        for name, w in self.target.top_features(counts, CLASSES_INDEX[polarity]):
+            where = feats.get(name)
+            if where is None:  # rule scores, reference kinds, the post's shape: they name themselves
+                out.append(new_evidence(cue="model_feature", text=name, field="model", contestant=cid, weight=w))
+            else:
+                field, start, end = where
+                out.append(new_evidence(cue=f"model_feature:{name}", text=texts[field][start:end], field=field,
+                                        contestant=cid, weight=w, span=(start, end)))
+        return out
 
     def _decide_by_rules(self, record, own, target_fields, labels, merged):
         stances: list[Stance] = []

@@ -16,16 +16,19 @@ decision splits into per-feature contributions an analyst can read, each word po
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import pathlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 ARTEFACT = pathlib.Path(__file__).resolve().parent.parent / "artefacts" / "target-lr.json"
 CLASSES = ("none", "support", "oppose")
 CHAR_N = (3, 4, 5)
 WINDOW = 5  # words each side of a reference
 MAX_POST_TOKENS = 160  # post features read the first tokens of each own field: bounded cost on long articles
+MAX_REPEAT = 2  # a word counts at most this often: a wall of the same slogan is not a hundred votes
 _BINS = (0.0, 0.3, 0.45, 0.6, 0.75)
 NEGATORS = frozenset(("tidak", "bukan", "kurang", "belum", "ragu", "jangan", "tanpa", "gagal", "anti"))
 TURNS = frozenset(("tapi", "tetapi", "namun", "padahal", "sayangnya", "cuma", "hanya"))
@@ -37,53 +40,83 @@ def _bin(x: float) -> int:
     return sum(x > b for b in _BINS)
 
 
-def post_features(fields, frames: set[str], kind: str, source: str, n_targets: int) -> dict[str, Span]:
+@dataclass(slots=True)
+class PostFeatures:
+    """The record's own features: its words (each occurrence counts: the word and its character n-grams)
+    and everything else, present or not. ``expand`` gives the flat feature counts training fits on."""
+
+    words: list[tuple[str, bool, Span]]  # (norm, spelled word: char n-grams too, where)
+    other: dict[str, Span]
+
+    def expand(self) -> dict[str, float]:
+        out: dict[str, float] = dict.fromkeys(self.other, 1.0)
+        for norm, spelled, _ in self.words:
+            for f in word_features(norm, spelled):
+                out[f] = out.get(f, 0.0) + 1.0
+        return out
+
+    def spans(self) -> dict[str, Span]:
+        out = dict(self.other)
+        for norm, _, where in self.words:
+            out.setdefault(f"w:{norm}", where)
+        return out
+
+
+@lru_cache(maxsize=65536)
+def word_features(norm: str, spelled: bool) -> tuple[str, ...]:
+    """A word of the post's own text: "w:pintar" and, spelled out, its character 3-5-grams ("c:<pin", "c:nter")."""
+    if not spelled:
+        return (f"w:{norm}",)
+    padded = f"<{norm}>"
+    return (f"w:{norm}",) + tuple(f"c:{padded[i:i + n]}" for n in CHAR_N for i in range(len(padded) - n + 1))
+
+
+def post_features(fields, frames: set[str], kind: str, source: str, n_targets: int) -> PostFeatures:
     """Features of the record as a whole (the same for every contestant it names)."""
-    out: dict[str, Span] = {f"s:kind:{kind}": None, f"s:src:{source}": None, f"s:nt:{min(n_targets, 3)}": None}
+    other: dict[str, Span] = {f"s:kind:{kind}": None, f"s:src:{source}": None, f"s:nt:{min(n_targets, 3)}": None}
+    words: list[tuple[str, bool, Span]] = []
+    seen: dict[str, int] = {}
     for name in frames:
-        out[f"s:frame:{name}"] = None
+        other[f"s:frame:{name}"] = None
     for f in fields:
         own = f.name == "text"
         p = "" if own else "b" if f.name == "author.bio" else "m" if f.name.startswith("media") else "g"
-        toks = f.tokens[:MAX_POST_TOKENS]
         n_words = 0
         negated = 0  # words left in a negator's scope ("gk pintar", "kurang yakin", "ragu milih")
         turned = False  # after "tapi/namun" the sentence's last clause carries its point
-        for t in toks:
+        for t in f.tokens[:MAX_POST_TOKENS]:
             k = t.kind
             if k == "word" or k == "number":
                 n_words += 1
                 norm = t.norm
-                key = f"{p}w:{norm}"
-                if key not in out:
-                    out[key] = (f.name, t.start, t.end)
+                if own:
+                    seen[norm] = n = seen.get(norm, 0) + 1
+                    if n <= MAX_REPEAT:
+                        words.append((norm, k == "word" and len(norm) >= 3, (f.name, t.start, t.end)))
+                else:
+                    other.setdefault(f"{p}w:{norm}", (f.name, t.start, t.end))
                 if negated:
-                    out.setdefault(f"{p}n:{norm}", (f.name, t.start, t.end))
+                    other.setdefault(f"{p}n:{norm}", (f.name, t.start, t.end))
                     negated -= 1
                 if turned:
-                    out.setdefault(f"{p}a:{norm}", (f.name, t.start, t.end))
+                    other.setdefault(f"{p}a:{norm}", (f.name, t.start, t.end))
                 if norm in NEGATORS:
                     negated = 2
                 elif norm in TURNS:
                     turned = True
-                if own and k == "word" and len(t.norm) >= 3:
-                    padded = f"<{t.norm}>"
-                    for n in CHAR_N:
-                        for i in range(len(padded) - n + 1):
-                            out.setdefault(f"c:{padded[i:i + n]}", None)
             elif k == "emoji":
-                out.setdefault(f"{p}e:{t.norm}", (f.name, t.start, t.end))
+                other.setdefault(f"{p}e:{t.norm}", (f.name, t.start, t.end))
             elif k == "hashtag":
-                out.setdefault(f"{p}h:{t.norm}", (f.name, t.start, t.end))
+                other.setdefault(f"{p}h:{t.norm}", (f.name, t.start, t.end))
             elif k == "url":
-                out[f"{p}s:url"] = None
+                other[f"{p}s:url"] = None
             elif k == "stop":
                 negated, turned = 0, False
                 if "?" in t.text:
-                    out[f"{p}s:q"] = None
+                    other[f"{p}s:q"] = None
         if own:
-            out[f"s:len:{_bin(min(n_words, 60) / 80)}"] = None
-    return out
+            other[f"s:len:{_bin(min(n_words, 60) / 80)}"] = None
+    return PostFeatures(words, other)
 
 
 def target_features(fields_by_name, refs, cid: str, support: float, oppose: float, chain: int) -> dict[str, Span]:
@@ -131,49 +164,90 @@ def target_features(fields_by_name, refs, cid: str, support: float, oppose: floa
 
 @dataclass(frozen=True)
 class TargetModel:
-    """Two linear models over the same features: side taken or not (none/support/oppose), then which way."""
+    """Two linear models over the same features: side taken or not (none/support/oppose), then which way.
+
+    A record's post features are summed once (``Scores.of_post``); each contestant adds its own few."""
 
     version: str
     bias: tuple[float, float, float]
-    weights: dict[str, list[float]]
+    weights: dict[str, tuple[float, float, float, float]]
     polarity_bias: float = 0.0
     polarity: dict[str, float] | None = None
+    _word_memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: pathlib.Path = ARTEFACT) -> "TargetModel | None":
         if not path.exists():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(version=data["version"], bias=tuple(data["bias"]), weights=data["weights"],
-                   polarity_bias=data.get("polarity_bias", 0.0), polarity=data.get("polarity"))
+        # the side and polarity weights of a feature in one tuple: one lookup per feature
+        pol = data.get("polarity") or {}
+        weights = {f: (*v, pol.get(f, 0.0)) for f, v in data["weights"].items()}
+        weights.update({f: (0.0, 0.0, 0.0, v) for f, v in pol.items() if f not in weights})
+        return cls(version=data["version"], bias=tuple(data["bias"]), weights=weights,
+                   polarity_bias=data.get("polarity_bias", 0.0), polarity=pol or None)
 
-    def oppose_probability(self, feats) -> tuple[float, list[tuple[str, float]]]:
-        """Once a side is taken: the probability that it is against, and the features that said so."""
-        w = self.polarity or {}
-        known = [(f, w[f]) for f in feats if f in w]
-        z = max(-30.0, min(30.0, self.polarity_bias + sum(v for _, v in known)))
-        return 1.0 / (1.0 + math.exp(-z)), known
+    @classmethod
+    def from_fitted(cls, version: str, fitted: dict) -> "TargetModel":
+        """A model straight from ``train.fit_target`` (experiments and tests), as ``load`` would read it."""
+        pol = fitted.get("polarity") or {}
+        weights = {f: (*v, pol.get(f, 0.0)) for f, v in fitted["weights"].items()}
+        weights.update({f: (0.0, 0.0, 0.0, v) for f, v in pol.items() if f not in weights})
+        return cls(version, tuple(fitted["bias"]), weights, fitted.get("polarity_bias", 0.0), pol or None)
 
-    def predict(self, feats) -> tuple[list[float], list[tuple[str, list[float]]]]:
-        """Class probabilities (none, support, oppose) and the features the model knows."""
+    def sums(self, feats) -> list[float]:
+        """Summed weights of the features (each once): [none, support, oppose, oppose-vs-support]."""
         w = self.weights
-        z = list(self.bias)
-        known = []
+        z = [0.0, 0.0, 0.0, 0.0]
         for f in feats:
             v = w.get(f)
             if v is not None:
                 z[0] += v[0]
                 z[1] += v[1]
                 z[2] += v[2]
-                known.append((f, v))
+                z[3] += v[3]
+        return z
+
+    def post_sums(self, post: PostFeatures) -> list[float]:
+        """``sums`` of the post's features, each distinct word's share computed once per model (a bounded memo)."""
+        memo = self._word_memo
+        if len(memo) > 200_000:
+            memo.clear()
+        z = self.sums(post.other)
+        for norm, spelled, _ in post.words:
+            v = memo.get((norm, spelled))
+            if v is None:
+                v = memo[(norm, spelled)] = self.sums(word_features(norm, spelled))
+            z[0] += v[0]
+            z[1] += v[1]
+            z[2] += v[2]
+            z[3] += v[3]
+        return z
+
+    def probabilities(self, post_sums: list[float], target_feats) -> tuple[list[float], float]:
+        """(none, support, oppose) and, once a side is taken, the probability that it is against."""
+        t = self.sums(target_feats)
+        z = [self.bias[k] + post_sums[k] + t[k] for k in range(3)]
         top = max(z)
         e = [math.exp(x - top) for x in z]
-        s = sum(e)
-        return [x / s for x in e], known
+        total = sum(e)
+        if self.polarity is not None:
+            zp = max(-30.0, min(30.0, self.polarity_bias + post_sums[3] + t[3]))
+            p_opp = 1.0 / (1.0 + math.exp(-zp))
+        else:
+            p_opp = e[2] / (e[1] + e[2])
+        return [x / total for x in e], p_opp
 
-    @staticmethod
-    def top_features(known, klass: int, k: int = 4) -> list[tuple[str, float]]:
-        """The features that pushed hardest towards ``klass`` against the other classes."""
-        scored = [(f, v[klass] - max(v[j] for j in range(3) if j != klass)) for f, v in known]
-        scored.sort(key=lambda x: (-x[1], x[0]))
-        return [(f, round(d, 3)) for f, d in scored[:k] if d > 0]
+    def top_features(self, counts: dict[str, float], klass: int, k: int = 4) -> list[tuple[str, float]]:
+        """The features that pushed hardest towards ``klass`` (1 support, 2 oppose) against "none" and the
+        other side (the polarity model's say included)."""
+        w = self.weights
+        sign = 1.0 if klass == 2 else -1.0
+        scored = []
+        for f, n in counts.items():
+            v = w.get(f)
+            if v is not None:
+                d = n * (v[klass] - max(v[0], v[3 - klass]) + sign * v[3])
+                if d > 0:
+                    scored.append((d, f))
+        return [(f, round(d, 3)) for d, f in heapq.nlargest(k, scored)]
