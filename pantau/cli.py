@@ -7,6 +7,7 @@ become one line with exit code 2 (``pantau.errors``); ``--debug`` adds the trace
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Annotated
 
 import typer
@@ -14,6 +15,9 @@ import typer
 from pantau.errors import PantauGroup, set_debug
 
 COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "notify_ops", "match", "registry_import", "classify", "config", "dlq")
+# Commands that run often on their own (offline classification in a loop or a batch job): only their module
+# is loaded, so start-up does not pay for the broker, store and web clients of every other command.
+STANDALONE: dict[str, str] = {"classify": "classify", "check-config": "config"}
 
 
 def _root(
@@ -33,7 +37,7 @@ def _root(
             logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def build_app() -> typer.Typer:
+def build_app(only: str | None = None) -> typer.Typer:
     app = typer.Typer(
         cls=PantauGroup,
         no_args_is_help=True,
@@ -42,10 +46,12 @@ def build_app() -> typer.Typer:
         pretty_exceptions_show_locals=False,  # locals may hold NIPs, names or keys
     )
     app.callback()(_root)
-    for name in COMMAND_MODULES:
+    for name in (only,) if only else COMMAND_MODULES:
         importlib.import_module(f"pantau.commands.{name}").register(app)
     return app
 
 
 def main() -> None:
-    build_app()()
+    words = [a for a in sys.argv[1:] if not a.startswith("-")]
+    only = STANDALONE.get(words[0]) if words and "--help" not in sys.argv[1:2] else None
+    build_app(only)()

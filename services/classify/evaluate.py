@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 
 from services.classify.domain.classifier import Classifier
 from services.classify.domain.config import DEFAULT_DIR, REPO_ROOT
+from services.classify import training_data
 from services.classify.training_data import REAL_DEV, SHARED
 from shared.schemas import ContentRecord
 
@@ -380,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
         for origin in ("handwritten", "templated"):
             report[f"{split}_{origin}"] = evaluate_annotated(clf, split, False, origin)
     report["agreement"] = agreement()
+    report["real_annotation_agreement"] = {f"{a} vs {b}": training_data.agreement(a, b)
+                                            for a, b in (("pass1", "pass2"), ("rev1", "rev2"), ("pass1", "rev1"))}
     report["real_dev"] = evaluate_real(clf, args.real_errors)
     report["combinations"] = combinations()
     if not args.no_proxies:

@@ -78,13 +78,39 @@ def read_labels(paths) -> dict[str, tuple[bool, frozenset, str]]:
     return out
 
 
+LABEL_PASSES = {  # name -> files, in the order they were made (DATA_CARD.md tells how)
+    "pass1": "pass1-*.tsv", "pass2": "pass2-*.tsv", "adjudicated": "adjudicated.tsv",
+    "rev1": "rev1-*.tsv", "rev2": "rev2-*.tsv", "rev-adjudicated": "rev-adjudicated.tsv",
+}
+
+
+def label_pass(name: str) -> dict[str, tuple[bool, frozenset, str]]:
+    return read_labels(sorted(LABELS.glob(LABEL_PASSES[name])))
+
+
 def real_tweet_labels() -> dict[str, tuple[bool, frozenset, str]]:
-    """The final label of every annotated tweet: the first pass, replaced by the adjudication where they disagreed."""
-    final = read_labels(sorted(LABELS.glob("pass1-*.tsv")))
-    adjudicated = LABELS / "adjudicated.tsv"
-    if adjudicated.exists():
-        final.update(read_labels([adjudicated]))
+    """The final label of every annotated tweet: the revision pass (under the final guide), replaced by the
+    adjudication where its blind second pass disagreed."""
+    final = label_pass("rev1")
+    final.update(label_pass("rev-adjudicated"))
     return final
+
+
+def agreement(a: str, b: str) -> dict:
+    """Two label passes over the same tweets: raw agreement and Cohen's kappa on partisan, stance sets."""
+    first, second = label_pass(a), label_pass(b)
+    common = sorted(set(first) & set(second))
+    if not common:
+        return {"items": 0}
+    x = [first[i][0] for i in common]
+    y = [second[i][0] for i in common]
+    po = sum(p == q for p, q in zip(x, y)) / len(common)
+    pa, pb = sum(x) / len(x), sum(y) / len(y)
+    pe = pa * pb + (1 - pa) * (1 - pb)
+    both = [i for i in common if first[i][0] and second[i][0]]
+    return {"items": len(common), "partisan_agreement": round(po, 3),
+            "partisan_kappa": round((po - pe) / (1 - pe), 3) if pe < 1 else 1.0,
+            "stance_sets_equal_when_both_partisan": f"{sum(first[i][1] == second[i][1] for i in both)}/{len(both)}"}
 
 
 def real_tweets() -> list[Example]:

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: start-up of `pantau classify`
 DEFAULT_DIR = REPO_ROOT / "config" / "elections"
 SCHEMA = "pantau.election/v1"
 ID_RE = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
@@ -249,7 +250,7 @@ def _format_validation(path: str, exc: ValidationError) -> list[str]:
 
 def _load_file(path: pathlib.Path) -> ElectionFile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path}: not valid YAML: {exc}"]) from exc
     if not isinstance(raw, dict):
