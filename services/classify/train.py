@@ -146,7 +146,7 @@ def target_artefact_bytes(clf: Classifier) -> bytes:
            "features": "per named contestant: rule scores and reference kinds, words around its references, the post's "
                        "words, character 3-5-grams and shape (services/classify/domain/target_model.py)",
            "solver": f"scikit-learn LogisticRegression lbfgs multinomial C={TARGET_C} min_df={MIN_DF}; "
-                     f"unsure labels count as not partisan at weight {training_data.UNSURE_WEIGHT}; classes balanced", **fitted}
+                     f"unsure labels weigh {training_data.UNSURE_WEIGHT}; classes balanced", **fitted}
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
 
 

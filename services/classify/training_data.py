@@ -3,7 +3,7 @@
 - ``tests/classify_data/train.jsonl``: our templated train split (content records with labels).
 - ``tests/classify_data/real/``: labels we made for real 2024 campaign tweets (keyed by the crawl's ``id``;
   the texts stay in ``../shared/data/pemilu2024-tweets-unlabelled`` and are read from there), and
-  debate-style comments written by us (``debate_comments.tsv``, our own texts).
+  debate-style comments and replies written by us (``OWN_COMMENTS``, our own texts).
 - ``../shared/data/pemilu2024-real-posts/dev.jsonl``: the labelled real dev half, for evaluation only.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from shared.schemas import ContentRecord
 DATA = REPO_ROOT / "tests" / "classify_data"
 REAL = DATA / "real"
 LABELS = REAL / "labels"
-UNSURE_WEIGHT = 0.5  # an item its annotator was unsure of counts half, as not partisan (see real_tweets)
+UNSURE_WEIGHT = 0.5  # an item its annotator was unsure of counts half
 
 
 def shared_data() -> pathlib.Path:
@@ -44,7 +44,7 @@ class Example:
     record: ContentRecord
     stance: frozenset[tuple[str, str]]  # {(contestant, "support"|"oppose")}; empty = not partisan
     weight: float
-    origin: str  # templated | real-tweets | debate-comments
+    origin: str  # templated | real-tweets | own-comments
 
     @property
     def partisan(self) -> bool:
@@ -128,28 +128,31 @@ def real_tweets() -> list[Example]:
         if lab is None or seen[row["id"]] > 1:
             continue
         rec = ContentRecord(source="x", external_id=f"crawl:{row['id']}", kind="post", text=row["text"])
-        if lab[2] == "sure":
-            out.append(Example(rec, lab[1], 1.0, "real-tweets"))
-        else:  # the guide's 50/50 rule: an item its annotator was unsure of is no evidence of a side
-            out.append(Example(rec, frozenset(), UNSURE_WEIGHT, "real-tweets"))
+        out.append(Example(rec, lab[1], 1.0 if lab[2] == "sure" else UNSURE_WEIGHT, "real-tweets"))
     out.sort(key=lambda e: e.record.external_id)
     return out
 
 
-def debate_comments() -> list[Example]:
-    path = REAL / "debate_comments.tsv"
-    if not path.exists():
-        return []
+# Comments written by us (helpers briefed with the guide, never shown ../shared): file -> the source they imitate.
+OWN_COMMENTS = {"debate_comments.tsv": "youtube", "polarity_comments_a.tsv": "youtube", "polarity_comments_b.tsv": "x"}
+
+
+def own_comments() -> list[Example]:
+    """Our own debate-style comments and replies (``id, partisan, stance, text`` per line)."""
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
+    for name, source in OWN_COMMENTS.items():
+        path = REAL / name
+        if not path.exists():
             continue
-        cid, partisan, stance, text = line.split("\t", 3)
-        st = parse_stance(stance)
-        if (partisan == "1") != bool(st):
-            raise ValueError(f"debate_comments.tsv:{n}: a stance is given exactly when partisan is 1")
-        rec = ContentRecord(source="youtube", external_id=cid, kind="post", text=text)
-        out.append(Example(rec, st, 1.0, "debate-comments"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            cid, partisan, stance, text = line.split("\t", 3)
+            st = parse_stance(stance)
+            if (partisan == "1") != bool(st):
+                raise ValueError(f"{name}:{n}: a stance is given exactly when partisan is 1")
+            rec = ContentRecord(source=source, external_id=cid, kind="post", text=text)
+            out.append(Example(rec, st, 1.0, "own-comments"))
     return out
 
 
@@ -177,4 +180,4 @@ def real_dev() -> list[Example] | None:
 
 
 def training_set() -> list[Example]:
-    return templated("train") + real_tweets() + debate_comments()
+    return templated("train") + real_tweets() + own_comments()

@@ -305,6 +305,10 @@ class Classifier(References, Cues, Frames, Combination):
             else:
                 sc.support.append((w, ev))
 
+        if any(r.field == "text" and own[0].tokens[r.t0].kind == "hashtag" for r in own_refs):
+            # a hashtag naming a contestant is the poster's own addition (the buzzer template: a headline, a link,
+            # a tag): headline and news words no longer discount what the model reads, as for the rules' hashtags
+            model_factor = max(model_factor, tag_factor)
         return Analysis(own, target_fields, labels, own_refs, merged, frame_ev, form_cues, engaged, model_factor)
 
 

@@ -42,6 +42,8 @@ class Combination:
             # the model reads the words, the frames say whose words they are: it is discounted like the rules
             p = (1.0 - probs[0]) * a.frame_factor
             rule = max(sup, opp)
+            if "t:tag_only" in feats:
+                p, rule = p * d.tag_only, rule * d.tag_only
             best_any = max(best_any, p, rule)
             by_model = p >= d.p_partisan
             if not (by_model or (rule >= d.rule_sure and p >= d.p_floor)):

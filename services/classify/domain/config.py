@@ -158,11 +158,15 @@ class Decision(_Strict):
 
     A contestant is taken when the model's probability that the author takes a side on it reaches
     ``p_partisan``, or when the rules are sure of it (score at least ``rule_sure``) and the model does not
-    rule it out (probability at least ``p_floor``). Listed in ``stance`` from ``p_stance``."""
+    rule it out (probability at least ``p_floor``)."""
 
     p_partisan: float = Field(default=0.5, gt=0, lt=1)
     rule_sure: float = Field(default=0.85, gt=0, le=1)
     p_floor: float = Field(default=0.15, ge=0, lt=1)
+    # A contestant only @-tagged (the chain a reply opens with, or a tag): the author's own words do not
+    # name them, so what the author says is read as aimed at the replied-to user or the thread (the
+    # annotation guide's reply rule); the model's probability and the rules' score are scaled by this.
+    tag_only: float = Field(default=0.5, ge=0, le=1)
 
 
 class ElectionFile(_Strict):

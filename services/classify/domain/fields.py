@@ -122,7 +122,18 @@ def pasted_headline(f: Field) -> bool:
     if len(words) < 4 or any(t.norm in lexicon.PERSONAL_PRONOUNS for t in f.tokens if t.kind == "word"):
         return False
     titled = sum(t.text[0].isupper() for t in words)
-    return titled / len(words) >= 0.6
+    # a headline in title case, or a news lede: a reporting verb about somebody else, or a preview cut short ("...")
+    return titled / len(words) >= 0.6 or any(t.norm in lexicon.REPORTING_VERBS for t in words) or _cut_preview(f)
+
+
+def _cut_preview(f: Field) -> bool:
+    """A link preview: the shared text stops mid-sentence with an ellipsis right before its link."""
+    for i, t in enumerate(f.tokens):
+        if t.kind == "url" and i > 0:
+            before = f.text[max(0, t.start - 6):t.start].rstrip()
+            if before.endswith(("...", "…")):
+                return True
+    return False
 
 
 def has_quote(f: Field) -> bool:

@@ -151,6 +151,9 @@ FRAME_FACTORS = {"question": 0.6, "report": 0.3, "reminder": 0.3, "factcheck": 0
 OTHERS_WORDS_FRAMES = {"news", "reported_speech", "headline"}
 # Frames that discount the target model's probability too (see frames.FrameReading).
 MODEL_DISCOUNT_FRAMES = {"question", "report", "reminder"}
+# A news lede: somebody else's words reported ("X menegaskan ...", "kata Y"), shared with its link.
+REPORTING_VERBS = {"menegaskan", "mengatakan", "mengungkapkan", "menyebut", "menyebutkan", "menyatakan", "dikutip",
+                   "ujarnya", "katanya", "tuturnya", "jelasnya", "menjelaskan", "mengklaim", "menilai", "mengimbau"}
 # The poster's own voice: a text with these is not a bare pasted headline.
 PERSONAL_PRONOUNS = {"saya", "aku", "gue", "gua", "gw", "kita", "kami", "kamu", "lu", "lo", "elu", "anda", "ku", "sy"}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY

@@ -31,6 +31,7 @@ MAX_POST_TOKENS = 160  # post features read the first tokens of each own field: 
 MAX_REPEAT = 2  # a word counts at most this often: a wall of the same slogan is not a hundred votes
 _BINS = (0.0, 0.3, 0.45, 0.6, 0.75)
 NEGATORS = frozenset(("tidak", "bukan", "kurang", "belum", "ragu", "jangan", "tanpa", "gagal", "anti"))
+TAG_KINDS = frozenset(("reply_target", "campaign_account"))
 TURNS = frozenset(("tapi", "tetapi", "namun", "padahal", "sayangnya", "cuma", "hanya"))
 
 Span = tuple[str, int, int] | None  # (field, start, end) of the words behind a feature
@@ -128,8 +129,8 @@ def target_features(fields_by_name, refs, cid: str, support: float, oppose: floa
     out[f"t:n:{min(len(mine), 3)}"] = None
     if mine and mine[0].t0 == 0 and mine[0].field == "text":
         out["t:opens"] = None  # a comment that starts with the name addresses or judges that contestant
-    if mine and all(r.kind == "reply_target" for r in mine):
-        out["t:chain_only"] = None
+    if mine and all(r.kind in TAG_KINDS for r in mine):
+        out["t:tag_only"] = None  # only @-tagged: the author's own words never name this contestant
     covered: dict[tuple[str, int], str] = {}
     for r in refs:
         for i in range(r.t0, r.t1 + 1):
