@@ -73,13 +73,12 @@ class Combination:
     def _model_evidence(self, a: Analysis, cid: str, polarity: str, p: float, p_opp: float,
                         post: target_model.PostFeatures, own: dict) -> list[Evidence]:
         """The model's say on one contestant: its probabilities, then its strongest features, each word at its span."""
-        counts = post.expand() | dict.fromkeys(own, 1.0)
         feats = post.spans() | own
         side = p_opp if polarity == "oppose" else 1.0 - p_opp
         out = [new_evidence(cue="model", text=f"p(side)={p:.3f} p({polarity})={side:.3f}", field="model",
                             contestant=cid, weight=round(p, 3))]
         texts = {f.name: f.text for f in a.own}
-        for name, w in self.target.top_features(counts, CLASSES_INDEX[polarity]):
+        for name, w in self.target.top_features(post, own, CLASSES_INDEX[polarity]):
             where = feats.get(name)
             if where is None:  # rule scores, reference kinds, the post's shape: they name themselves
                 out.append(new_evidence(cue="model_feature", text=name, field="model", contestant=cid, weight=w))

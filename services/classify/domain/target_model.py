@@ -216,9 +216,7 @@ class TargetModel:
             memo.clear()
         z = self.sums(post.other)
         for norm, spelled, _ in post.words:
-            v = memo.get((norm, spelled))
-            if v is None:
-                v = memo[(norm, spelled)] = self.sums(word_features(norm, spelled))
+            v = memo.get((norm, spelled)) or self.word_vector(norm, spelled)
             z[0] += v[0]
             z[1] += v[1]
             z[2] += v[2]
@@ -239,16 +237,32 @@ class TargetModel:
             p_opp = e[2] / (e[1] + e[2])
         return [x / total for x in e], p_opp
 
-    def top_features(self, counts: dict[str, float], klass: int, k: int = 4) -> list[tuple[str, float]]:
+    def word_vector(self, norm: str, spelled: bool) -> tuple[float, float, float, float]:
+        """A word's summed weights (the word and its character n-grams), memoised."""
+        memo = self._word_memo
+        v = memo.get((norm, spelled))
+        if v is None:
+            v = memo[(norm, spelled)] = tuple(self.sums(word_features(norm, spelled)))
+        return v
+
+    def top_features(self, post: PostFeatures, target_feats, klass: int, k: int = 4) -> list[tuple[str, float]]:
         """The features that pushed hardest towards ``klass`` (1 support, 2 oppose) against "none" and the
-        other side (the polarity model's say included)."""
+        other side (the polarity model's say included); a word counts with its character n-grams, as read."""
         w = self.weights
         sign = 1.0 if klass == 2 else -1.0
-        scored = []
-        for f, n in counts.items():
+        other = 3 - klass
+        candidates: dict[str, tuple[float, tuple]] = {}
+        for norm, spelled, _ in post.words:
+            name = f"w:{norm}"
+            n, _ = candidates.get(name, (0.0, None))
+            candidates[name] = (n + 1.0, self.word_vector(norm, spelled))
+        for f in (*post.other, *target_feats):
             v = w.get(f)
             if v is not None:
-                d = n * (v[klass] - max(v[0], v[3 - klass]) + sign * v[3])
-                if d > 0:
-                    scored.append((d, f))
+                candidates[f] = (1.0, v)
+        scored = []
+        for f, (n, v) in candidates.items():
+            d = n * (v[klass] - max(v[0], v[other]) + sign * v[3])
+            if d > 0:
+                scored.append((d, f))
         return [(f, round(d, 3)) for d, f in heapq.nlargest(k, scored)]
