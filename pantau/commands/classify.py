@@ -94,9 +94,8 @@ def classify(
         for problem in exc.problems:
             err.print(f"[red]config error:[/red] {problem}")
         raise typer.Exit(2)
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and in_path.stat().st_size < 200_000:
-        workers = 1  # a small file finishes before a second process would have started
+    if not workers:  # automatic: a small file finishes before a second process would have started
+        workers = 1 if in_path.stat().st_size < 200_000 else os.cpu_count() or 1
     done = bad = flagged = 0
     with open(in_path, encoding="utf-8", errors="replace") as src, open(out_path, "w", encoding="utf-8") as dst:
         if workers > 1:

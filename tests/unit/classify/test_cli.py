@@ -33,3 +33,27 @@ def test_classify_one_line_per_input_in_order_with_errors(tmp_path):
     assert rows[3]["form"] == "engagement"
     assert "kind" in rows[4]["error"] and rows[4]["external_id"] == "a5"
     assert rows[5]["partisan"] is False and rows[5]["form"] == "none"
+
+
+def test_parallel_workers_write_what_one_process_writes_in_the_same_order(tmp_path):
+    # more lines than one chunk, with bad lines on both sides of a chunk boundary: numbers must stay right
+    lines = []
+    for i in range(1_203):
+        if i in (3, 499, 500, 1_100):
+            lines.append("{broken")
+        else:
+            lines.append(json.dumps({"source": "x", "external_id": f"p{i}",
+                                     "text": "coblos 02 Prabowo-Gibran!" if i % 3 == 0 else f"cuaca hari ke-{i} cerah"}))
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n")
+    outputs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}.jsonl"
+        result = runner.invoke(build_app(), ["classify", "--in", str(src), "--out", str(out), "--workers", workers])
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text())
+    assert outputs[0] == outputs[1]
+    rows = [json.loads(x) for x in outputs[1].splitlines()]
+    assert [r.get("external_id") for r in rows[:3]] == ["p0", "p1", "p2"]
+    assert [n + 1 for n, r in enumerate(rows) if "error" in r] == [4, 500, 501, 1_101]
+    assert all(f"line {n + 1}:" in r["error"] for n, r in enumerate(rows) if "error" in r)
