@@ -154,6 +154,11 @@ MODEL_DISCOUNT_FRAMES = {"question", "report", "reminder"}
 # A news lede: somebody else's words reported ("X menegaskan ...", "kata Y"), shared with its link.
 REPORTING_VERBS = {"menegaskan", "mengatakan", "mengungkapkan", "menyebut", "menyebutkan", "menyatakan", "dikutip",
                    "ujarnya", "katanya", "tuturnya", "jelasnya", "menjelaskan", "mengklaim", "menilai", "mengimbau"}
+# Someone else with a contestant's name: words right before the name, or a role in an apposition after it.
+NAMESAKE_BEFORE = {"namanya", "bernama", "coach", "pelatih", "warung", "toko", "kedai", "bengkel", "satpam", "sopir",
+                   "supir", "ustadz", "ustad", "bakso", "soto", "mie", "cucu", "cucuku", "keponakan", "keponakanku"}
+NAMESAKE_ROLES = {"tukang", "satpam", "guru", "pelatih", "sopir", "supir", "penjual", "pedagang", "tetangga", "teman",
+                  "kakek", "nenek", "pemilik", "penjaga", "karyawan", "murid", "siswa", "santri", "rt", "rw"}
 # The poster's own voice: a text with these is not a bare pasted headline.
 PERSONAL_PRONOUNS = {"saya", "aku", "gue", "gua", "gw", "kita", "kami", "kamu", "lu", "lo", "elu", "anda", "ku", "sy"}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY

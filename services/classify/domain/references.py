@@ -56,6 +56,8 @@ class References:
                              and h.key not in lexicon.DERISION for i in range(h.t0, h.t1 + 1)}
         for h in f.hits:
             if h.kind == "name":
+                if namesake(f, h.t0, h.t1):
+                    continue
                 refs.append(Ref(h.contestant, "mention", f.name, h.t0, h.t1, surface(f, h.t0, h.t1), span_of(f, h.t0, h.t1)))
             elif h.kind == "ambiguous":
                 near = any(i in strong_cue_tokens for i in range(max(0, h.t0 - 3), h.t1 + 3))
@@ -237,3 +239,16 @@ def enumerated_numbers(refs: list[Ref], markers: list[Hit] = (), starts: list[in
 def listed(a: Ref, b: Ref, markers, starts) -> bool:
     return a.contestant != b.contestant and not (
         markers and across(markers, starts, min(a.t1, b.t1), min(a.t1, b.t1), max(a.t0, b.t0), max(a.t0, b.t0)))
+
+
+def namesake(f: Field, t0: int, t1: int) -> bool:
+    """Someone else with a contestant's name: "namanya Gibran", "Coach Anies", "warung Pak Prabowo",
+    "Pak Ganjar, tukang kebun sekolah kami"."""
+    toks = f.tokens
+    before = [toks[j].norm for j in range(max(0, t0 - 3), t0)]
+    if any(w in lexicon.NAMESAKE_BEFORE for w in before[-2:]):
+        return True
+    after = [toks[j] for j in range(t1 + 1, min(len(toks), t1 + 4))]
+    if after and (after[0].text == "," or f.text[toks[t1].end:after[0].start].strip() == ","):
+        return any(t.norm in lexicon.NAMESAKE_ROLES for t in after[:3])
+    return False

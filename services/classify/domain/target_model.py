@@ -23,6 +23,8 @@ import pathlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from services.classify.domain import lexicon
+
 ARTEFACT = pathlib.Path(__file__).resolve().parent.parent / "artefacts" / "target-lr.json"
 CLASSES = ("none", "support", "oppose")
 CHAR_N = (3, 4, 5)
@@ -31,6 +33,8 @@ MAX_POST_TOKENS = 160  # post features read the first tokens of each own field: 
 MAX_REPEAT = 2  # a word counts at most this often: a wall of the same slogan is not a hundred votes
 _BINS = (0.0, 0.3, 0.45, 0.6, 0.75)
 NEGATORS = frozenset(("tidak", "bukan", "kurang", "belum", "ragu", "jangan", "tanpa", "gagal", "anti"))
+MOCK_PREFIXES = ("wkwk", "haha", "hehe", "hihi", "xixi", "awok", "ngakak")
+MOCK_EMOJI = frozenset(("🤣", "😂", "😅", "🙄", "🤭", "😆", "😝", "🤪", "🤡", "😏", "😜", "🥱"))
 TAG_KINDS = frozenset(("reply_target", "campaign_account"))
 TURNS = frozenset(("tapi", "tetapi", "namun", "padahal", "sayangnya", "cuma", "hanya"))
 
@@ -117,6 +121,18 @@ def post_features(fields, frames: set[str], kind: str, source: str, n_targets: i
                     other[f"{p}s:q"] = None
         if own:
             other[f"s:len:{_bin(min(n_words, 60) / 80)}"] = None
+    # tone: praise next to laughter or an eye-roll is mockery; a linear model needs the pair spelled out
+    praise = any(norm in lexicon.PRAISE for norm, _, _ in words)
+    mock = any(norm.startswith(MOCK_PREFIXES) for norm, _, _ in words) or any(
+        k[2:] in MOCK_EMOJI for k in other if k.startswith("e:"))
+    if praise:
+        other["s:praise"] = None
+    if mock:
+        other["s:mock"] = None
+        if praise:
+            other["s:praise+mock"] = None
+    if any(norm in lexicon.INSULTS for norm, _, _ in words):
+        other["s:insult"] = None
     return PostFeatures(words, other)
 
 

@@ -53,8 +53,9 @@ def test_evidence_in_the_tail_of_a_long_post_is_found_with_its_real_offset(clf):
     result = clf.classify(rec(text))
     assert result.partisan and result.stance[0].contestant == "capres-03"
     spans = [e for e in result.evidence if e.field == "text" and e.span]
-    assert spans and all(e.span[0] > len(filler) - 5 for e in spans)
-    assert all(text[e.span[0]:e.span[1]] == e.text for e in spans)
+    # the rules' evidence is the tail's words; the model may also name words it read at the head
+    assert all(e.span[0] > len(filler) - 5 for e in spans if not e.cue.startswith("model"))
+    assert spans and all(text[e.span[0]:e.span[1]] == e.text for e in spans)
 
 
 def test_a_cut_closes_the_sentence(clf):
