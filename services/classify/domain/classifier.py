@@ -248,9 +248,10 @@ class Classifier(References, Cues, Frames, Combination):
         a = self._analyse(record)
         if isinstance(a, tuple):
             return {}
-        post, targets = self._target_features(record, a)
-        counts = post.expand()
-        return {cid: counts | dict.fromkeys(feats, 1.0) for cid, (feats, _, _, _) in targets.items()}
+        scores = self._rule_scores(a)
+        counts = self._post_features(record, a, len(scores)).expand()
+        return {cid: counts | dict.fromkeys(self._contestant_features(a, cid, sup, opp), 1.0)
+                for cid, (sup, opp, _) in scores.items()}
 
     def _analyse(self, record: ContentRecord) -> "Analysis | tuple[Classification, list[Field]]":
         """Fields, references and the rules' per-contestant scores; the final result when nothing can be partisan."""

@@ -9,40 +9,58 @@ from services.classify.domain.fields import Analysis, Scored, combine, new_evide
 from shared.schemas import ContentRecord, Evidence, Stance
 
 CLASSES_INDEX = {c: i for i, c in enumerate(target_model.CLASSES)}
+CERTAIN_CUES = frozenset(("hashtag", "oppose_hashtag", "slogan", "campaign_account"))
 
 
 class Combination:
     """Mixin of the Classifier."""
 
-    def _target_features(self, record: ContentRecord, a: Analysis) -> tuple[dict, dict[str, tuple[dict, float, float, Scored]]]:
-        """The record's post features, and per contestant named: (its own features, rule support, rule oppose, scores)."""
-        fields_by_name = {f.name: f for f in a.own}
-        cids = sorted({r.contestant for r in a.refs} | set(a.merged))
-        frames = {e.cue.split(":", 1)[1] for e in a.frame_ev}
-        post = target_model.post_features(a.own, frames, record.kind, record.source, len(cids))
-        chain = reply_chain(a.own[0])
+    def _rule_scores(self, a: Analysis) -> dict[str, tuple[float, float, Scored]]:
+        """contestant -> (rule support, rule oppose, scores) for every contestant the record names."""
         out = {}
-        for cid in cids:
+        for cid in sorted({r.contestant for r in a.refs} | set(a.merged)):
             sc = a.merged.get(cid) or Scored()
-            sup, opp = combine([w for w, _ in sc.support]), combine([w for w, _ in sc.oppose])
-            out[cid] = (target_model.target_features(fields_by_name, a.refs, cid, sup, opp, chain), sup, opp, sc)
-        return post, out
+            out[cid] = (combine([w for w, _ in sc.support]), combine([w for w, _ in sc.oppose]), sc)
+        return out
+
+    def _post_features(self, record: ContentRecord, a: Analysis, n_targets: int) -> target_model.PostFeatures:
+        frames = {e.cue.split(":", 1)[1] for e in a.frame_ev}
+        return target_model.post_features(a.own, frames, record.kind, record.source, n_targets)
+
+    def _contestant_features(self, a: Analysis, cid: str, sup: float, opp: float) -> dict:
+        return target_model.target_features({f.name: f for f in a.own}, a.refs, cid, sup, opp, reply_chain(a.own[0]))
 
     def _decide_with_target(self, record: ContentRecord, a: Analysis):
-        """Per contestant: the target model's probability of a side, or the rules when they are sure (see Decision)."""
+        """Per contestant: the rules when they are certain; otherwise the target model's probability of a side,
+        or the rules when they are sure and the model does not rule it out (see Decision)."""
         d = self.decision
         stances: list[Stance] = []
         evidence: list[Evidence] = []
         best = best_any = 0.0
         also: list[tuple[str, float, float, Scored]] = []  # contestants the rules score but the model did not take
-        post, targets = self._target_features(record, a)
-        post_sums = self.target.post_sums(post)
-        for cid, (feats, sup, opp, sc) in targets.items():
+        scores = self._rule_scores(a)
+        post = post_sums = None  # read only when a contestant needs the model
+        for cid, (sup, opp, sc) in scores.items():
+            rule = max(sup, opp)
+            tagged = all(r.kind in target_model.TAG_KINDS for r in a.refs if r.contestant == cid)
+            if rule >= d.rule_certain and not tagged and any(ev.cue in CERTAIN_CUES for _, ev in sc.support + sc.oppose):
+                # the poster's own campaign hashtag or slogan and a rule score this high ("coblos 02 ...
+                # #PrabowoGibran2024"): the model is not asked (nor its time spent)
+                polarity = "support" if sup >= opp else "oppose"
+                stances.append(Stance(contestant=cid, polarity=polarity, score=round(rule, 3)))
+                best = best_any = max(best, rule)
+                evidence.extend(ev for w, ev in sorted(sc.support if polarity == "support" else sc.oppose,
+                                                       key=lambda x: -x[0]) if w >= 0.1)
+                continue
+            if post is None:
+                post = self._post_features(record, a, len(scores))
+                post_sums = self.target.post_sums(post)
+            feats = self._contestant_features(a, cid, sup, opp)
             probs, p_opp = self.target.probabilities(post_sums, feats)
             # the model reads the words, the frames say whose words they are: it is discounted like the rules
             p = (1.0 - probs[0]) * a.frame_factor
-            rule = max(sup, opp)
-            if "t:tag_only" in feats:
+            if unnamed(a.refs, cid):
+                # only @-tagged, or only a sign that is also everyday ("✌️"): the author's words never name them
                 p, rule = p * d.tag_only, rule * d.tag_only
             best_any = max(best_any, p, rule)
             by_model = p >= d.p_partisan
@@ -141,3 +159,10 @@ def dedupe(evidence: list[Evidence]) -> list[Evidence]:
         seen.add(key)
         out.append(e)
     return out
+
+
+def unnamed(refs, cid: str) -> bool:
+    """Whether the contestant is only @-tagged or shown only by a sign without election context (a bare ✌️)."""
+    mine = [r for r in refs if r.contestant == cid]
+    return bool(mine) and all(r.kind in target_model.TAG_KINDS or (
+        r.kind in ("gesture_emoji", "gesture_combo") and r.support < W.GESTURE_EMOJI[0]) for r in mine)

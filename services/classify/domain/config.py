@@ -160,12 +160,16 @@ class Decision(_Strict):
     ``p_partisan``, or when the rules are sure of it (score at least ``rule_sure``) and the model does not
     rule it out (probability at least ``p_floor``)."""
 
+    # rules at least this sure, on the poster's own campaign hashtag, slogan or account, take a contestant
+    # without asking the model: the same decisions on the real dev half and our test split, less time
+    rule_certain: float = Field(default=0.95, gt=0, le=1)
     p_partisan: float = Field(default=0.5, gt=0, lt=1)
     rule_sure: float = Field(default=0.85, gt=0, le=1)
     p_floor: float = Field(default=0.15, ge=0, lt=1)
-    # A contestant only @-tagged (the chain a reply opens with, or a tag): the author's own words do not
-    # name them, so what the author says is read as aimed at the replied-to user or the thread (the
-    # annotation guide's reply rule); the model's probability and the rules' score are scaled by this.
+    # A contestant only @-tagged (the chain a reply opens with, or a tag) or shown only by a sign that is also
+    # everyday (✌️): the author's own words do not name them, so what the author says is read as aimed at the
+    # replied-to user or the thread (the annotation guide's reply rule); the model's probability and the
+    # rules' score are scaled by this.
     tag_only: float = Field(default=0.5, ge=0, le=1)
 
 

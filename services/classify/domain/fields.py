@@ -12,8 +12,26 @@ from services.classify.domain import weights as W
 from services.classify.domain.normalise import Token
 from shared.schemas import Evidence
 
-# Evidence built here is well-typed by construction: skip re-validation on the hot path.
-new_evidence = Evidence.model_construct
+# (field, default) in declaration order: serialised output keeps the schema's field order
+_EVIDENCE_FIELDS = tuple((name, None if f.is_required() else f.default) for name, f in Evidence.model_fields.items())
+_new = object.__new__
+_set = object.__setattr__
+
+
+def new_evidence(**values) -> Evidence:
+    """An Evidence built here is well-typed by construction: what ``Evidence.model_construct`` does, without its
+    per-call field walk (a classification builds a dozen of these; this was a tenth of its time)."""
+    obj = _new(Evidence)
+    _set(obj, "__dict__", {name: values.get(name, default) for name, default in _EVIDENCE_FIELDS})
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def evidence_with(ev: Evidence, **changes) -> Evidence:
+    """A copy of evidence with some fields changed (``model_copy(update=...)`` without its overhead)."""
+    return new_evidence(**(ev.__dict__ | changes))
 
 
 @dataclass(slots=True)
@@ -155,7 +173,7 @@ def evidence_at(f: Field, t0: int, t1: int, cue: str, cid: str | None, w: float)
 def attach(sc: Scored, pol: str, ev: Evidence, w: float) -> None:
     """Record the reference itself as evidence next to the cue that scored it (same weight, not double-counted)."""
     target = sc.support if pol == "support" else sc.oppose
-    target.append((0.0, ev.model_copy(update={"weight": round(w, 2)})))
+    target.append((0.0, evidence_with(ev, weight=round(w, 2))))
 
 
 def across(markers: list[Hit], starts: list[int], t0: int, t1: int, r0: int, r1: int) -> bool:

@@ -7,7 +7,8 @@ from typing import NamedTuple
 
 from services.classify.domain import lexicon
 from services.classify.domain import weights as W
-from services.classify.domain.fields import Field, Hit, Ref, Scored, combine, evidence_at, has_quote, new_evidence, pasted_headline
+from services.classify.domain.fields import (Field, Hit, Ref, Scored, combine, evidence_at, evidence_with, has_quote,
+                                             new_evidence, pasted_headline)
 from services.classify.domain.normalise import handle_key
 from shared.schemas import ContentRecord, Evidence
 
@@ -105,7 +106,7 @@ class Frames:
             sc = scored.setdefault(cid, Scored())
             if combine([w for w, _ in sc.oppose]) >= 0.6:
                 continue
-            sc.support.append((W.ACT, ev.model_copy(update={"contestant": cid, "weight": W.ACT, "cue": f"act:{form}"})))
+            sc.support.append((W.ACT, evidence_with(ev, contestant=cid, weight=W.ACT, cue=f"act:{form}")))
 
     def _group_cue(self, fields: list[Field], scored: dict) -> None:
         """Following/joining a page that names a contestant and a campaign group word is joining the campaign."""
