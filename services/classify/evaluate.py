@@ -356,6 +356,11 @@ def markdown(report: dict) -> str:
         for name, c in comb.items():
             lines.append(f"| {name} | {c.get('real_f1', float('nan')):.3f} | {c.get('real_false_alarms', float('nan')):.3f} | "
                          f"{c.get('real_stance', float('nan')):.3f} | {c['test_f1']:.3f} | {c['test_hard_negative_fp']:.3f} |")
+    real_agr = report.get("real_annotation_agreement", {})
+    if real_agr:
+        lines += ["", "Real tweets we annotated (tests/classify_data/real/DATA_CARD.md; AI annotators, blind passes): " + "; ".join(
+            f"{k}: kappa {v['partisan_kappa']} on {v['items']} items" for k, v in real_agr.items() if v.get("items"))
+            + "."]
     agr = report.get("agreement", {})
     if "items" in agr:
         lines += ["", f"Second label pass: {agr['items']} items, partisan kappa {agr['partisan_kappa']}, form kappa "
