@@ -94,10 +94,8 @@ def target_rows(clf: Classifier, examples) -> tuple[list[dict], list[int], list[
     return X, y, w, unseen
 
 
-def _fit_member(X: list[dict], y: list[int], w: list[float], c: float) -> tuple[dict, list, dict, float]:
-    """One logistic regression pair over the rows: side (none/support/oppose) and polarity. Unrounded weights."""
+def _matrix(X: list[dict]):
     from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
 
     df: dict[str, int] = {}
     for feats in X:
@@ -106,24 +104,37 @@ def _fit_member(X: list[dict], y: list[int], w: list[float], c: float) -> tuple[
     keep = {f for f, n in df.items() if n >= MIN_DF}
     vec = DictVectorizer(sparse=True, sort=True)
     M = vec.fit_transform([{f: n for f, n in feats.items() if f in keep} for feats in X])
+    return M, [str(n) for n in vec.get_feature_names_out()]
+
+
+def _fit_side(X: list[dict], y: list[int], w: list[float], c: float) -> tuple[dict, list]:
+    """Side taken or not (none/support/oppose): multinomial. Unrounded."""
+    from sklearn.linear_model import LogisticRegression
+
+    M, names = _matrix(X)
     side = LogisticRegression(C=c, solver="lbfgs", max_iter=3000, tol=1e-6)
     side.fit(M, y, sample_weight=w)
-    # Polarity, once a side is taken: fitted on the partisan targets alone (balanced), so that the many
-    # "none" rows do not decide which way a side is taken.
+    return {n: [float(side.coef_[k][j]) for k in range(3)] for j, n in enumerate(names)}, [float(b) for b in side.intercept_]
+
+
+def _fit_polarity(X: list[dict], y: list[int], w: list[float], c: float) -> tuple[dict, float]:
+    """Which way, once a side is taken: fitted on the partisan targets alone (balanced), so that the many "none"
+    rows do not decide it. Unrounded."""
+    from sklearn.linear_model import LogisticRegression
+
     sided = [i for i, yi in enumerate(y) if yi]
+    M, names = _matrix([X[i] for i in sided])
     pol = LogisticRegression(C=c, solver="lbfgs", max_iter=3000, tol=1e-6, class_weight="balanced")
-    pol.fit(M[sided], [int(y[i] == 2) for i in sided], sample_weight=[w[i] for i in sided])
-    names = [str(n) for n in vec.get_feature_names_out()]
-    weights = {n: [float(side.coef_[k][j]) for k in range(3)] for j, n in enumerate(names)}
-    polarity = {n: float(v) for n, v in zip(names, pol.coef_[0])}
-    return weights, [float(b) for b in side.intercept_], polarity, float(pol.intercept_[0])
+    pol.fit(M, [int(y[i] == 2) for i in sided], sample_weight=[w[i] for i in sided])
+    return {n: float(v) for n, v in zip(names, pol.coef_[0])}, float(pol.intercept_[0])
 
 
 def fit_target(clf: Classifier, examples, rows=None) -> dict:
     """The target model. Side taken or not: the average of two members, one over every feature (C=TARGET_C)
     and one without the character n-grams (C=TARGET_C_WORDS); averaging two linear models is one linear model
     (the mean of their logits), so it costs nothing at run time and steadies what either learns alone.
-    Which way: the first member's polarity model. Rounded, pruned weights.
+    Which way: one binary model over every feature. Neither reads which contestant is named (the post's words
+    mask the references, ``target_model.post_features``). Rounded, pruned weights.
 
     Classes are weighted inversely to their frequency: the crawl backs one pair far more often than it
     attacks anyone, and the model must not learn that a named contestant is usually supported."""
@@ -131,18 +142,16 @@ def fit_target(clf: Classifier, examples, rows=None) -> dict:
     total = [sum(wi for wi, yi in zip(w, y) if yi == k) for k in range(3)]
     w = [wi * sum(total) / (3 * total[yi]) for wi, yi in zip(w, y)]
     words_only = [{f: n for f, n in feats.items() if not f.startswith("c:")} for feats in X]
-    members = [_fit_member(X, y, w, TARGET_C), _fit_member(words_only, y, w, TARGET_C_WORDS)]
+    members = [_fit_side(X, y, w, TARGET_C), _fit_side(words_only, y, w, TARGET_C_WORDS)]
     half = 1.0 / len(members)
     weights: dict[str, list[float]] = {}
-    polarity: dict[str, float] = {}
-    for m_weights, _, _, _ in members:
+    for m_weights, _ in members:
         for f, col in m_weights.items():
             acc = weights.setdefault(f, [0.0, 0.0, 0.0])
             for k in range(3):
                 acc[k] += half * col[k]
     weights = {f: [round(v, 4) for v in col] for f, col in weights.items() if max(abs(v) for v in col) >= PRUNE_BELOW}
-    # which way: the member that reads spellings too (the word-only member's polarity was worse on the real dev half)
-    _, _, polarity, polarity_bias = members[0]
+    polarity, polarity_bias = _fit_polarity(X, y, w, TARGET_C)
     polarity = {f: round(v, 4) for f, v in polarity.items() if abs(v) >= PRUNE_BELOW}
     bias = [round(sum(half * m[1][k] for m in members), 4) for k in range(3)]
     return {"bias": bias, "weights": dict(sorted(weights.items())),

@@ -25,7 +25,8 @@ class Combination:
 
     def _post_features(self, record: ContentRecord, a: Analysis, n_targets: int) -> target_model.PostFeatures:
         frames = {e.cue.split(":", 1)[1] for e in a.frame_ev}
-        return target_model.post_features(a.own, frames, record.kind, record.source, n_targets)
+        named = frozenset((r.field, i) for r in a.refs for i in range(r.t0, r.t1 + 1))
+        return target_model.post_features(a.own, frames, record.kind, record.source, n_targets, named)
 
     def _contestant_features(self, a: Analysis, cid: str, sup: float, opp: float) -> dict:
         return target_model.target_features({f.name: f for f in a.own}, a.refs, cid, sup, opp, reply_chain(a.own[0]))

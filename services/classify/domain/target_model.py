@@ -30,6 +30,7 @@ CLASSES = ("none", "support", "oppose")
 CHAR_N = (3, 4, 5)
 WINDOW = 5  # words each side of a reference
 MAX_POST_TOKENS = 160  # post features read the first tokens of each own field: bounded cost on long articles
+REF_WORD = "<ref>"
 MAX_REPEAT = 2  # a word counts at most this often: a wall of the same slogan is not a hundred votes
 _BINS = (0.0, 0.3, 0.45, 0.6, 0.75)
 NEGATORS = frozenset(("tidak", "bukan", "kurang", "belum", "ragu", "jangan", "tanpa", "gagal", "anti"))
@@ -76,8 +77,13 @@ def word_features(norm: str, spelled: bool) -> tuple[str, ...]:
     return (f"w:{norm}",) + tuple(f"c:{padded[i:i + n]}" for n in CHAR_N for i in range(len(padded) - n + 1))
 
 
-def post_features(fields, frames: set[str], kind: str, source: str, n_targets: int) -> PostFeatures:
-    """Features of the record as a whole (the same for every contestant it names)."""
+def post_features(fields, frames: set[str], kind: str, source: str, n_targets: int,
+                  named: frozenset[tuple[str, int]] = frozenset()) -> PostFeatures:
+    """Features of the record as a whole (the same for every contestant it names).
+
+    ``named``: (field, token) positions of contestant references, read as "<ref>": the post's words say how it
+    speaks, not who it names (the crawl names one pair far more often than the others, and naming a
+    contestant is no evidence of taking a side, nor of which way)."""
     other: dict[str, Span] = {f"s:kind:{kind}": None, f"s:src:{source}": None, f"s:nt:{min(n_targets, 3)}": None}
     words: list[tuple[str, bool, Span]] = []
     seen: dict[str, int] = {}
@@ -89,15 +95,15 @@ def post_features(fields, frames: set[str], kind: str, source: str, n_targets: i
         n_words = 0
         negated = 0  # words left in a negator's scope ("gk pintar", "kurang yakin", "ragu milih")
         turned = False  # after "tapi/namun" the sentence's last clause carries its point
-        for t in f.tokens[:MAX_POST_TOKENS]:
+        for i, t in enumerate(f.tokens[:MAX_POST_TOKENS]):
             k = t.kind
             if k == "word" or k == "number":
                 n_words += 1
-                norm = t.norm
+                norm = REF_WORD if (f.name, i) in named else t.norm
                 if own:
                     seen[norm] = n = seen.get(norm, 0) + 1
                     if n <= MAX_REPEAT:
-                        words.append((norm, k == "word" and len(norm) >= 3, (f.name, t.start, t.end)))
+                        words.append((norm, k == "word" and len(norm) >= 3 and norm != REF_WORD, (f.name, t.start, t.end)))
                 else:
                     other.setdefault(f"{p}w:{norm}", (f.name, t.start, t.end))
                 if negated:
