@@ -53,9 +53,11 @@ def check_config(
     paths = config_paths(settings) if settings else config_paths()
     err.print(f"configuration: {paths.config_dir} ({paths.source})")
     try:
-        for path, ef in load_elections(elections or [paths.elections], include_inactive=all_files).files:
+        loaded = load_elections(elections or [paths.elections], include_inactive=all_files)
+        for path, ef in loaded.files:
             state = "active" if ef.election.active else "inactive"
             err.print(f"[green]ok[/green] {path}: {ef.election.id} ({state}), {len(ef.races)} races, {len(ef.contestants)} contestants")
+        problems += _classifier_model(loaded.window)
     except ConfigError as exc:
         problems += [f"elections: {p}" for p in exc.problems]
     try:
@@ -81,6 +83,26 @@ def check_config(
     if problems:
         raise typer.Exit(2)
     err.print("configuration OK")
+
+
+def _classifier_model(window) -> list[str]:
+    """Which trained component the classifier will use, and that its artefact is there."""
+    from services.classify.domain import lexical, target_model
+
+    if window.model == "off":
+        err.print("[green]ok[/green] classifier: rules alone (classification.model: off)")
+        return []
+    loader, path = ((target_model.TargetModel.load, target_model.ARTEFACT) if window.model == "target"
+                    else (lexical.LexicalModel.load, lexical.ARTEFACT))
+    model = loader()
+    if model is None:
+        return [f"elections: classification.model is {window.model!r} but {path} is missing; run `make train` "
+                "or set classification.model: off"]
+    d = window.decision
+    how = (f"side from p {d.p_partisan}, rules from {d.rule_sure} unless p < {d.p_floor}, only @-tagged x {d.tag_only}"
+           if window.model == "target" else "grey zone")
+    err.print(f"[green]ok[/green] classifier: {model.version} ({len(model.weights)} weights), {how}")
+    return []
 
 
 def register(app: typer.Typer) -> None:

@@ -127,3 +127,21 @@ def test_an_smtp_user_without_a_password_fails():
 def test_a_setting_compose_cannot_parse_is_named():
     result = runner.invoke(build_app(), ["check-config"], env={**SECRETS, "PANTAU_SMTP_STARTTLS": "perhaps"})
     assert result.exit_code == 2 and "PANTAU_SMTP_STARTTLS" in result.output
+
+
+def test_the_classifier_model_in_use_is_named_and_its_artefact_required(monkeypatch):
+    from services.classify.domain import target_model
+
+    result = runner.invoke(build_app(), ["check-config", "--no-secrets"])
+    assert result.exit_code == 0 and "classifier: target-lr-1+data." in result.output, result.output
+    monkeypatch.setattr(target_model.TargetModel, "load", classmethod(lambda cls, path=None: None))
+    result = runner.invoke(build_app(), ["check-config", "--no-secrets"])
+    assert result.exit_code == 2 and "make train" in result.output and "target-lr.json" in result.output, result.output
+
+
+def test_decision_thresholds_are_validated(tmp_path):
+    src = (REPO_ROOT / "config" / "elections" / "2024.yaml").read_text(encoding="utf-8")
+    bad = tmp_path / "2024.yaml"
+    bad.write_text(src.replace("decision: {p_partisan: 0.7,", "decision: {p_partisan: 1.7,"), encoding="utf-8")
+    result = runner.invoke(build_app(), ["check-config", "--no-secrets", "--elections", str(bad)])
+    assert result.exit_code == 2 and "p_partisan" in result.output, result.output
