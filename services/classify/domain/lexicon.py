@@ -54,7 +54,7 @@ DERISION: dict[str, float] = {
 OPPOSE.update(DERISION)
 
 # The author's own evaluation of a named contestant, as real posts write it: praise and insults with no
-# campaign word at all ("pinter bgt jawabannya pak X", "X plonga plongo"). Near a reference only, like every cue.
+# campaign word at all ("jawabannya cerdas banget, pak X", "X plonga plongo"). Near a reference only, like every cue.
 PRAISE: dict[str, float] = {
     "keren": 0.55, "cerdas": 0.6, "pintar": 0.5, "pinter": 0.5, "tegas": 0.5, "berwibawa": 0.6, "santun": 0.45,
     "visioner": 0.6, "solutif": 0.6, "berkelas": 0.55, "salut": 0.55, "luar biasa": 0.55, "jago": 0.5, "bijak": 0.5,

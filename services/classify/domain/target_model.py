@@ -1,13 +1,13 @@
 """The trained component: for each contestant a record names, does its author back them, attack them, or neither?
 
 Why per target: real posts name two or three contestants and take a side on one, often with no campaign
-word at all ("pinter bgt jawaban pak X", "@a @b ... plonga plongo"); what decides is the words around each
+word at all ("jawabannya cerdas banget, pak X", "@a @b ... plonga plongo"); what decides is the words around each
 reference and what the rules found for that contestant. A record's features for contestant C are
 - ``t:`` what the rules found for C: binned support and oppose scores, the kinds of its references
   (name, nickname, reply-chain account, hashtag, number...), whether it is named only in the reply chain;
 - ``l:``/``r:`` the words left and right of each reference of C (C itself masked as <t>, other contestants
   as <o>), so that "X keren, Y planga plongo" reads differently for X and for Y;
-- ``w:``/``c:``/``e:`` the post's own words, character 3-5-grams of them (real spellings: "pinterr",
+- ``w:``/``c:``/``e:`` the post's own words, character 3-5-grams of them (real spellings: "cerdass",
   "bgt", "wkwk") and emoji;
 - ``s:`` the post's shape: link, pasted headline, reply chain, question, frames the rules found, length.
 A multinomial logistic regression (none / support / oppose) reads them. Linear and JSON for the same
