@@ -38,8 +38,9 @@ _CLASSIFIER = None  # set in the parent before the workers fork, so they share i
 CHUNK = 500  # lines a worker classifies per task
 
 
-def _classify_lines(chunk: tuple[int, list[str]]) -> tuple[list[str], int, int]:
-    """Output lines for input lines (numbered from ``first``), with the partisan and error counts."""
+def _classify_lines(chunk: tuple[int, list[str]]) -> tuple[str, int, int, int]:
+    """Output lines for input lines (numbered from ``first``), as one string (one object to send back from a
+    worker), with the line, partisan and error counts."""
     from shared.schemas import ContentRecord
 
     first, lines = chunk
@@ -62,7 +63,7 @@ def _classify_lines(chunk: tuple[int, list[str]]) -> tuple[list[str], int, int]:
                 row = _error_line(lineno, exc, raw)
                 bad += 1
         out.append(json.dumps(row, ensure_ascii=False) + "\n")
-    return out, flagged, bad
+    return "".join(out), len(out), flagged, bad
 
 
 def _chunks(src) -> Iterator[tuple[int, list[str]]]:
@@ -104,9 +105,9 @@ def classify(
         else:
             pool, results = None, map(_classify_lines, _chunks(src))
         try:
-            for lines, n_flagged, n_bad in results:
-                dst.writelines(lines)
-                done += len(lines)
+            for text, n_lines, n_flagged, n_bad in results:
+                dst.write(text)
+                done += n_lines
                 flagged += n_flagged
                 bad += n_bad
         finally:
