@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 
-from services.notify.auth import Principal, lookup
+from services.notify.auth import Principal, key_state, lookup
 from services.notify.domain import cases as wf
 from services.notify.domain.cases import SanctionRecord
 from services.notify.routers.common import ApiError, CaseQuery, config_of, escalation_deadline, parse_since, select_cases, store_of
@@ -87,12 +87,13 @@ def _session(request: Request) -> dict | None:
 
 
 async def session_principal(request: Request) -> Principal | None:
-    """The desk user, re-checked against the key store on every request (revocation is immediate)."""
+    """The desk user, re-checked against the key store on every request: a revoked key, or one past its expiry
+    (its rotation grace included), ends the session at once, as it ends API access (``auth.key_state``)."""
     data = _session(request)
     if data is None:
         return None
     doc = await store_of(request).api_key(data["k"])
-    if not doc or doc.get("revoked") or not hmac.compare_digest(doc["key_hash"][:16], str(data.get("h", ""))):
+    if not doc or key_state(doc) != "active" or not hmac.compare_digest(doc["key_hash"][:16], str(data.get("h", ""))):
         return None
     request.state.desk_nonce = data.get("n", "")
     return Principal(doc["_id"], doc["agency_code"], doc["role"], doc.get("label", ""))

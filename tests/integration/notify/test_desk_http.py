@@ -84,6 +84,21 @@ async def test_bulk_verify_assign_then_agency_closes_with_sanction(db, notify_se
         await http.aclose()
 
 
+async def test_a_key_past_its_expiry_ends_the_desk_session(db, notify_setup):
+    # issue 19: a desk cookie kept working after its key expired (or its rotation grace ended)
+    from datetime import timedelta
+
+    from shared.schemas import utcnow
+
+    async with api_server(db, notify_setup["config"]) as base:
+        key = await make_key(db, "BKN", "analyst")
+        http, _ = await desk_session(base, key)
+        assert (await http.get("/desk/cases")).status_code == 200
+        await db["api_keys"].update_one({"_id": key.split("_")[1]}, {"$set": {"expires_at": utcnow() - timedelta(seconds=1)}})
+        assert (await http.get("/desk/cases")).status_code == 303
+        await http.aclose()
+
+
 async def test_case_link_opens_the_desk_and_pages_need_no_external_network(db, notify_setup):
     alert = make_alert(external_id="link-1")
     await put_alert(db, alert)
