@@ -43,6 +43,7 @@ from services.notify.delivery.budget import RetryBudget
 from services.notify.delivery.email import EmailSender, render_email
 from services.notify.delivery.payload import NotificationItem, build_payload, payload_bytes
 from services.notify.delivery.retry import DeliveryResult, RetryPolicy
+from services.notify.delivery.secrets import read_secret
 from services.notify.delivery.webhook import WebhookSender
 from services.notify.domain import cases as wf
 from services.notify.domain.config import NotifyConfig
@@ -694,7 +695,8 @@ class Dispatcher:
             if kind == "webhook":
                 secret = None
                 if target.get("secret_env"):
-                    secret = os.environ.get(target["secret_env"])
+                    # $NAME or the file $NAME_FILE names: what check-config accepts is what delivery reads
+                    secret = read_secret(target["secret_env"])
                     if not secret:
                         return DeliveryResult(False, "failed_permanent", [],
                                               reason=f"webhook secret variable {target['secret_env']} is not set")
