@@ -22,6 +22,7 @@ from services.classify.domain.classifier import Classifier
 from services.classify.domain.config import DEFAULT_DIR, REPO_ROOT
 from services.classify import training_data
 from services.classify.training_data import REAL_DEV, SHARED
+from services.classify.training_data import real_dev_rows as load_real
 from shared.schemas import ContentRecord
 
 DATA = REPO_ROOT / "tests" / "classify_data"
@@ -182,13 +183,6 @@ def evaluate_tweets(split: str = "test") -> dict:
     return {"file": f"pilpres2019-tweet-sentiment/{split}.csv", "partisan_vs_neutral": prf(tp, fp, fn) | {"tn": tn},
             "accuracy": round((tp + tn) / (tp + fp + fn + tn), 3),
             "flagged_by_label": {k: f"{v[1]}/{v[0]}" for k, v in sorted(by_label.items())}}
-
-
-def load_real() -> list[dict] | None:
-    """The labelled real 2024 dev posts, read in place from ../shared/data (None when absent)."""
-    if not REAL_DEV.exists():
-        return None
-    return [json.loads(line) for line in REAL_DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def score_real(clf: Classifier, rows: list[dict]) -> tuple[dict, list[tuple[str, dict, object]]]:

@@ -57,25 +57,16 @@ def record_features(clf: Classifier, rec: ContentRecord) -> set[str]:
 
 
 def fit(clf: Classifier, rows, c: float = C) -> dict:
-    from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    feats = [record_features(clf, r) for r, _ in rows]
-    df: dict[str, int] = {}
-    for fs in feats:
-        for f in fs:
-            df[f] = df.get(f, 0) + 1
-    keep = sorted(f for f, n in df.items() if n >= MIN_DF)
-    vec = DictVectorizer(sparse=True, sort=True)
-    vec.fit([{f: 1 for f in keep}])
-    X = vec.transform([{f: 1 for f in fs if f in df and df[f] >= MIN_DF} for fs in feats]).tocsr()
+    X, names = _matrix([dict.fromkeys(record_features(clf, r), 1) for r, _ in rows])
+    X = X.tocsr()
     X.indices = X.indices.astype("int32")  # liblinear takes 32-bit sparse indices only
     X.indptr = X.indptr.astype("int32")
     y = [int(g) for _, g in rows]
     model = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=1000)
     model.fit(X, y)
-    names = vec.get_feature_names_out()
-    weights = {str(n): round(float(w), 4) for n, w in zip(names, model.coef_[0]) if abs(w) >= 0.005}
+    weights = {n: round(float(w), 4) for n, w in zip(names, model.coef_[0]) if abs(w) >= 0.005}
     return {"bias": round(float(model.intercept_[0]), 4), "weights": dict(sorted(weights.items()))}
 
 
@@ -97,6 +88,7 @@ def target_rows(clf: Classifier, examples) -> tuple[list[dict], list[int], list[
 
 
 def _matrix(X: list[dict]):
+    """A sparse matrix over the features seen in at least MIN_DF rows (sorted), and their names."""
     from sklearn.feature_extraction import DictVectorizer
 
     df: dict[str, int] = {}

@@ -166,17 +166,21 @@ def templated(split: str = "train") -> list[Example]:
     return out
 
 
-def real_dev() -> list[Example] | None:
-    """The labelled real dev half (evaluation only), None when ../shared is absent."""
+def real_dev_rows() -> list[dict] | None:
+    """The labelled real dev half as its rows (``case_id, content, label, collection``), None when ../shared is absent."""
     if not REAL_DEV.exists():
         return None
-    out = []
-    for line in REAL_DEV.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            row = json.loads(line)
-            st = frozenset((s["contestant"], s["polarity"]) for s in row["label"]["stance"]) if row["label"]["partisan"] else frozenset()
-            out.append(Example(ContentRecord.model_validate(row["content"]), st, 1.0, row.get("collection", "?")))
-    return out
+    return [json.loads(line) for line in REAL_DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def real_dev() -> list[Example] | None:
+    """The labelled real dev half (evaluation only) as examples, None when ../shared is absent."""
+    rows = real_dev_rows()
+    if rows is None:
+        return None
+    return [Example(ContentRecord.model_validate(row["content"]),
+                    frozenset((s["contestant"], s["polarity"]) for s in row["label"]["stance"]) if row["label"]["partisan"]
+                    else frozenset(), 1.0, row.get("collection", "?")) for row in rows]
 
 
 def training_set() -> list[Example]:

@@ -20,7 +20,7 @@ from services.classify.domain import weights as W
 from services.classify.domain.combination import Combination, dedupe
 from services.classify.domain.config import ElectionConfig, load_elections
 from services.classify.domain.cues import Cues
-from services.classify.domain.fields import Analysis, Field, Hit, Scored, combine
+from services.classify.domain.fields import Analysis, Field, Hit, Scored, combine, reply_chain
 from services.classify.domain.frames import Frames, merge, scale
 from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
 from services.classify.domain.references import References
@@ -250,7 +250,8 @@ class Classifier(References, Cues, Frames, Combination):
             return {}
         scores = self._rule_scores(a)
         counts = self._post_features(record, a, len(scores)).expand()
-        return {cid: counts | dict.fromkeys(self._contestant_features(a, cid, sup, opp), 1.0)
+        fields_by_name, chain = {f.name: f for f in a.own}, reply_chain(a.own[0])
+        return {cid: counts | dict.fromkeys(self._contestant_features(a, fields_by_name, chain, cid, sup, opp), 1.0)
                 for cid, (sup, opp, _) in scores.items()}
 
     def _analyse(self, record: ContentRecord) -> "Analysis | tuple[Classification, list[Field]]":

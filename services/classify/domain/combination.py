@@ -28,8 +28,9 @@ class Combination:
         named = frozenset((r.field, i) for r in a.refs for i in range(r.t0, r.t1 + 1))
         return target_model.post_features(a.own, frames, record.kind, record.source, n_targets, named)
 
-    def _contestant_features(self, a: Analysis, cid: str, sup: float, opp: float) -> dict:
-        return target_model.target_features({f.name: f for f in a.own}, a.refs, cid, sup, opp, reply_chain(a.own[0]))
+    @staticmethod
+    def _contestant_features(a: Analysis, fields_by_name: dict, chain: int, cid: str, sup: float, opp: float) -> dict:
+        return target_model.target_features(fields_by_name, a.refs, cid, sup, opp, chain)
 
     def _decide_with_target(self, record: ContentRecord, a: Analysis):
         """Per contestant: the rules when they are certain; otherwise the target model's probability of a side,
@@ -47,16 +48,15 @@ class Combination:
             if rule >= d.rule_certain and not tagged and any(ev.cue in CERTAIN_CUES for _, ev in sc.support + sc.oppose):
                 # the poster's own campaign hashtag or slogan and a rule score this high ("coblos 02 ...
                 # #PrabowoGibran2024"): the model is not asked (nor its time spent)
-                polarity = "support" if sup >= opp else "oppose"
+                polarity = rule_side(sc, sup, opp, evidence)
                 stances.append(Stance(contestant=cid, polarity=polarity, score=round(rule, 3)))
                 best = best_any = max(best, rule)
-                evidence.extend(ev for w, ev in sorted(sc.support if polarity == "support" else sc.oppose,
-                                                       key=lambda x: -x[0]) if w >= 0.1)
                 continue
             if post is None:
                 post = self._post_features(record, a, len(scores))
                 post_sums = self.target.post_sums(post)
-            feats = self._contestant_features(a, cid, sup, opp)
+                fields_by_name, chain = {f.name: f for f in a.own}, reply_chain(a.own[0])
+            feats = self._contestant_features(a, fields_by_name, chain, cid, sup, opp)
             probs, p_opp = self.target.probabilities(post_sums, feats)
             # the model reads the words, the frames say whose words they are: it is discounted like the rules
             p = (1.0 - probs[0]) * a.frame_factor
@@ -71,21 +71,18 @@ class Combination:
                 continue
             if by_model:
                 polarity, score = ("oppose" if p_opp >= 0.5 else "support"), p
+                rule_side(sc, sup, opp, evidence, polarity)
             else:
-                polarity, score = ("support" if sup >= opp else "oppose"), rule
+                polarity, score = rule_side(sc, sup, opp, evidence), rule
             stances.append(Stance(contestant=cid, polarity=polarity, score=round(score, 3)))
             best = max(best, score)
-            chosen = sc.support if polarity == "support" else sc.oppose
-            evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1)
             evidence.extend(self._model_evidence(a, cid, polarity, p, p_opp, post, feats))
         if stances:
             # once the author takes a side, the other contestants the rules score are listed as the rules read
             # them ("coblos X ketimbang Y": X backed, Y set aside), unless the model rules them out
             for cid, sup, opp, sc in also:
-                polarity = "support" if sup >= opp else "oppose"
+                polarity = rule_side(sc, sup, opp, evidence)
                 stances.append(Stance(contestant=cid, polarity=polarity, score=round(max(sup, opp), 3)))
-                chosen = sc.support if polarity == "support" else sc.oppose
-                evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1)
         stances.sort(key=lambda s: -s.score)
         return bool(stances), best, best_any, stances, evidence
 
@@ -167,3 +164,11 @@ def unnamed(refs, cid: str) -> bool:
     mine = [r for r in refs if r.contestant == cid]
     return bool(mine) and all(r.kind in target_model.TAG_KINDS or (
         r.kind in ("gesture_emoji", "gesture_combo") and r.support < W.GESTURE_EMOJI[0]) for r in mine)
+
+
+def rule_side(sc: Scored, sup: float, opp: float, evidence: list, polarity: str | None = None) -> str:
+    """The side the rules read (or ``polarity`` when given), its evidence added strongest first."""
+    polarity = polarity or ("support" if sup >= opp else "oppose")
+    chosen = sc.support if polarity == "support" else sc.oppose
+    evidence.extend(ev for w, ev in sorted(chosen, key=lambda x: -x[0]) if w >= 0.1)
+    return polarity
