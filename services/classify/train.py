@@ -11,19 +11,16 @@ scikit-learn is needed only here (a dev dependency); the service reads the JSON 
 """
 from __future__ import annotations
 
-import os
-
-# One BLAS thread: the solver's sums then run in one order, so the same data give the same weights.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
-
 import argparse
 import hashlib
 import json
 import sys
 
 from collections import Counter
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from services.classify import training_data
 from services.classify.domain import lexical, target_model
@@ -57,8 +54,6 @@ def record_features(clf: Classifier, rec: ContentRecord) -> set[str]:
 
 
 def fit(clf: Classifier, rows, c: float = C) -> dict:
-    from sklearn.linear_model import LogisticRegression
-
     X, names = _matrix([dict.fromkeys(record_features(clf, r), 1) for r, _ in rows])
     X = X.tocsr()
     X.indices = X.indices.astype("int32")  # liblinear takes 32-bit sparse indices only
@@ -89,8 +84,6 @@ def target_rows(clf: Classifier, examples) -> tuple[list[dict], list[int], list[
 
 def _matrix(X: list[dict]):
     """A sparse matrix over the features seen in at least MIN_DF rows (sorted), and their names."""
-    from sklearn.feature_extraction import DictVectorizer
-
     df: dict[str, int] = {}
     for feats in X:
         for f in feats:
@@ -103,8 +96,6 @@ def _matrix(X: list[dict]):
 
 def _fit_side(X: list[dict], y: list[int], w: list[float], c: float) -> tuple[dict, list]:
     """Side taken or not (none/support/oppose): multinomial. Unrounded."""
-    from sklearn.linear_model import LogisticRegression
-
     M, names = _matrix(X)
     side = LogisticRegression(C=c, solver="lbfgs", max_iter=3000, tol=1e-6)
     side.fit(M, y, sample_weight=w)
@@ -114,8 +105,6 @@ def _fit_side(X: list[dict], y: list[int], w: list[float], c: float) -> tuple[di
 def _fit_polarity(X: list[dict], y: list[int], w: list[float], c: float) -> tuple[dict, float]:
     """Which way, once a side is taken: fitted on the partisan targets alone (balanced), so that the many "none"
     rows do not decide it. Unrounded."""
-    from sklearn.linear_model import LogisticRegression
-
     sided = [i for i, yi in enumerate(y) if yi]
     M, names = _matrix([X[i] for i in sided])
     pol = LogisticRegression(C=c, solver="lbfgs", max_iter=3000, tol=1e-6, class_weight="balanced")
@@ -134,6 +123,13 @@ def fit_target(clf: Classifier, examples, rows=None) -> dict:
     Classes are weighted inversely to their frequency: the crawl backs one pair far more often than it
     attacks anyone, and the model must not learn that a named contestant is usually supported."""
     X, y, raw_w, origins, unseen = rows or target_rows(clf, examples)
+    # One BLAS thread, whatever imported numpy first: the solver's sums then run in one order, so the same
+    # data give the same weights (an environment variable is read only when numpy loads, which may be earlier).
+    with threadpool_limits(limits=1):
+        return _fit_target(X, y, raw_w, origins, unseen)
+
+
+def _fit_target(X, y, raw_w, origins, unseen) -> dict:
     total = [sum(wi for wi, yi in zip(raw_w, y) if yi == k) for k in range(3)]
     w = [wi * sum(total) / (3 * total[yi]) for wi, yi in zip(raw_w, y)]
     words_only = [{f: n for f, n in feats.items() if not f.startswith("c:")} for feats in X]
