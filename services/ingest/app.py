@@ -12,7 +12,7 @@ import logging
 from aiohttp.web import HTTPRequestEntityTooLarge
 from faust.web import Request, Response, View
 
-from services.ingest.domain import accepted_event, check_record_size, plan_forwarding, split_body, stored_content
+from services.ingest.domain import accepted_event, check_record_size, plan_forwarding, split_body
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import InvalidRecord, batch_agent, make_app, parse_model
@@ -20,6 +20,7 @@ from shared.mongo import InFlight, LazyDatabase, insert_new, ping
 from shared.schemas import ContentRecord, utcnow
 from shared.settings import get_settings
 from shared.stage import Batch, Outgoing, kafka_publisher
+from shared.stored import StoredContent
 
 log = logging.getLogger("pantau.ingest")
 settings = get_settings()
@@ -42,7 +43,7 @@ async def accept(batch: Batch[ContentRecord]) -> None:
     was forwarded: it is forwarded now. So nothing accepted is lost, and a re-submission is one item.
     """
     now = utcnow()
-    documents: dict[str, dict] = {}
+    documents: dict[str, StoredContent] = {}
     records: dict[str, ContentRecord] = {}
     for item in batch.items:
         try:
@@ -51,11 +52,11 @@ async def accept(batch: Batch[ContentRecord]) -> None:
             batch.reject(item, exc)
             continue
         if item.model.content_id not in documents:
-            documents[item.model.content_id] = stored_content(item.model, item.received.value, now)
+            documents[item.model.content_id] = StoredContent.of(item.model, item.received.value, now)
             records[item.model.content_id] = item.model
     in_flight = InFlight(db()[IN_FLIGHT])
     await in_flight.begin(documents)
-    stored_before = await insert_new(db()["content"], list(documents.values()))
+    stored_before = await insert_new(db()[StoredContent.COLLECTION], [d.document() for d in documents.values()])
     forward, dropped = plan_forwarding(list(documents), stored_before, in_flight.interrupted(stored_before))
     await batch.publish([
         Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(), accepted_event(records[cid], documents[cid]).model_dump_json().encode())

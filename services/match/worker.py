@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import os
 import socket
@@ -32,17 +31,15 @@ from services.match.domain.engine import MatchConfig, MatchEngine
 from shared import topics
 from shared.judgements import load_judgements
 from shared.mongo import insert_new
-from shared.schemas import ContentClassified, ContentMatched, ContentRecord, Match, utcnow
+from shared.schemas import ContentClassified, ContentMatched, Match, utcnow
 from shared.stage import Outgoing, TransientError
+from shared.stored import MatchResult, ReviewCandidate, StoredClassification
 
 log = logging.getLogger("pantau.match")
 
 WORKERS = "registry_workers"
 RESCREENS = "registry_rescreens"
-RESCREEN_RESULTS = "rescreen_matches"
-REVIEWS = "review_candidates"
 STALE_AFTER_S = 30.0
-EXCERPT_CHARS = 280
 LOAD_WAIT_S = 20.0
 
 Result = tuple[ContentClassified, list[tuple[Match, int | None]]]
@@ -151,59 +148,20 @@ def match_batch(engine: MatchEngine, items: Iterable[ContentClassified],
 def result_documents(engine: MatchEngine, results: Sequence[Result], now: datetime,
                      rescreen: bool = False) -> list[dict[str, Any]]:
     """``matches`` documents (``_id`` = content id), or for a re-screen ``<content id>@<version>``."""
-    documents = {}
-    for item, matches in results:
-        key = f"{item.content_id}@{engine.registry_version}" if rescreen else item.content_id
-        documents[key] = {"_id": key, "content_id": item.content_id,
-                          "matches": [m.model_dump(mode="json") for m, _ in matches],
-                          "registry_version": engine.registry_version, "matched_at": now, "rescreen": rescreen}
-    return list(documents.values())
-
-
-def review_id(content_id: str, nip: str) -> str:
-    """Deterministic and NIP-free (it appears in URLs): one document per (content, person)."""
-    return "rv-" + hashlib.sha256(f"{content_id}|{nip}".encode()).hexdigest()[:24]
+    return [MatchResult.of(item.content_id, [m for m, _ in matches], engine.registry_version, now, rescreen).document()
+            for item, matches in {item.content_id: (item, matches) for item, matches in results}.values()]
 
 
 def review_candidate_documents(engine: MatchEngine, results: Sequence[Result], now: datetime) -> list[dict[str, Any]]:
-    """``review_candidates``: one per review-band (content, person), for the analysts' queue.
-
-    Insert-only here (a replay or a re-screen finds "already there" and keeps the analyst's status).
-    Shape: ``_id`` (``review_id``: "rv-" + 24 hex of sha256(content_id|nip), no NIP in URLs),
-    ``status`` "open" (the agency API changes it), ``content_id``, ``nip``, ``author_key``, ``score``,
-    ``source``, ``external_id``, ``url``, ``author`` {handle, display_name}, ``excerpt`` (<= 280
-    chars), ``subject`` (``Subject``), ``agency_code``, ``explanation`` [``FeatureExplanation``],
-    ``name_frequency`` (int or None when found by key only), ``name_frequency_text``
-    ("nama ini dimiliki ±N ASN"), ``classification`` {score, form}, ``registry_version``, ``created_at``.
-    """
+    """``review_candidates``: one per review-band (content, person), for the analysts' queue. Insert-only
+    here: a replay or a re-screen finds "already there" and keeps the analyst's decision."""
     documents: dict[str, dict[str, Any]] = {}
     for item, matches in results:
-        record = item.record
         for match, frequency in matches:
-            if match.band != "review":
-                continue
-            rid = review_id(item.content_id, match.nip)
-            documents[rid] = {
-                "_id": rid, "status": "open", "content_id": item.content_id, "nip": match.nip,
-                "author_key": match.author_key, "score": match.score,
-                "source": record.source, "external_id": record.external_id,
-                "url": str(record.url) if getattr(record, "url", None) else None,
-                "author": {"handle": record.author.handle, "display_name": record.author.display_name},
-                "excerpt": _excerpt(record),
-                "subject": match.subject.model_dump(mode="json") if match.subject else None,
-                "agency_code": match.subject.agency_code if match.subject else None,
-                "explanation": [f.model_dump(mode="json") for f in match.explanation],
-                "name_frequency": frequency,
-                "name_frequency_text": f"nama ini dimiliki ±{frequency} ASN" if frequency else None,
-                "classification": {"score": item.classification.score, "form": item.classification.form},
-                "registry_version": engine.registry_version, "created_at": now,
-            }
+            if match.band == "review":
+                candidate = ReviewCandidate.of(item, match, frequency, engine.registry_version, now)
+                documents[candidate.review_id] = candidate.document()
     return list(documents.values())
-
-
-def _excerpt(record: ContentRecord) -> str:
-    text = " ".join((record.text or "").split())
-    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS - 1] + "…"
 
 
 def matched_messages(engine: MatchEngine, results: Sequence[Result]) -> list[Outgoing]:
@@ -220,8 +178,9 @@ def matched_messages(engine: MatchEngine, results: Sequence[Result]) -> list[Out
 async def store_results(db, engine: MatchEngine, results: Sequence[Result], rescreen: bool = False) -> None:
     """Insert-only: results, then review candidates (a replay finds both "already there")."""
     now = utcnow()
-    await insert_new(db[RESCREEN_RESULTS if rescreen else "matches"], result_documents(engine, results, now, rescreen))
-    await insert_new(db[REVIEWS], review_candidate_documents(engine, results, now))
+    collection = MatchResult.RESCREEN_COLLECTION if rescreen else MatchResult.COLLECTION
+    await insert_new(db[collection], result_documents(engine, results, now, rescreen))
+    await insert_new(db[ReviewCandidate.COLLECTION], review_candidate_documents(engine, results, now))
 
 
 # --- re-screening ------------------------------------------------------------------------------
@@ -238,10 +197,6 @@ class RescreenReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items()}
-
-
-def _pairs(matches: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
-    return {(m["nip"], m["band"]) for m in matches}
 
 
 def new_results(results: Sequence[Result], previous: dict[str, set[tuple[str, str]]]) -> list[Result]:
@@ -262,23 +217,23 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     report = RescreenReport(engine.registry_version, since)
     slack = since - timedelta(days=1)  # content arrives before it is classified
     # classify keeps, with each partisan result, the very message it sent to match.
-    partisan = {doc["_id"]: doc.get("message") async for doc in db["classifications"].find(
-        {"partisan": True, "classified_at": {"$gte": since}}, {"message": 1})}
+    partisan = {stored.content_id: stored.sent() for stored in map(StoredClassification.from_document, await db[
+        StoredClassification.COLLECTION].find({"partisan": True, "classified_at": {"$gte": since}}).to_list(None))}
     report.partisan = len(partisan)
     if not partisan:
         return report
     previous: dict[str, set[tuple[str, str]]] = {}
-    for collection in ("matches", RESCREEN_RESULTS):
-        async for doc in db[collection].find({"matched_at": {"$gte": slack}}, {"content_id": 1, "matches": 1}):
-            content_id = doc.get("content_id") or doc["_id"]
-            if content_id in partisan:
-                previous.setdefault(content_id, set()).update(_pairs(doc.get("matches") or []))
+    for collection in (MatchResult.COLLECTION, MatchResult.RESCREEN_COLLECTION):
+        async for doc in db[collection].find({"matched_at": {"$gte": slack}}):
+            result = MatchResult.from_document(doc)
+            if result.content_id in partisan:
+                previous.setdefault(result.content_id, set()).update(result.pairs())
     items = []
-    for message in partisan.values():
-        if message is None:  # stored before classify kept its message
+    for sent in partisan.values():
+        if sent is None:  # stored before classify kept its message
             report.missing_content += 1
             continue
-        items.append(ContentClassified.model_validate_json(message))
+        items.append(sent)
     items.sort(key=lambda item: item.content_id)  # same order, same outcome, in every run
     for start in range(0, len(items), chunk):
         results = await asyncio.to_thread(match_batch, engine, items[start:start + chunk], excluded)

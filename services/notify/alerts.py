@@ -12,14 +12,9 @@ from services.notify.delivery.payload import case_url
 from services.notify.domain.config import NotifyConfig
 from services.notify.domain.evaluate import plan_event, sanction_for, summary_for
 from shared.schemas import Alert, AlertContent, ContentMatched, alert_id_for
+from shared.stored import excerpt
 
-EXCERPT_CHARS = 280
 SUSPECTED = "suspected"
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def alerts_for(item: ContentMatched, now: datetime, config: NotifyConfig, public_url: str) -> list[Alert]:

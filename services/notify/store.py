@@ -44,6 +44,7 @@ from services.notify.domain.cases import Case, new_case
 from services.notify.domain.silences import Silence
 from shared.mongo import insert_new
 from shared.schemas import Alert
+from shared.stored import ReviewCandidate, StoredClassification, StoredContent
 
 CASE_FIELDS = set(Case.model_fields)
 MAX_BATCH = 25  # FerretDB v1 hangs on update batches of ~100 statements
@@ -313,12 +314,14 @@ class NotifyStore:
         except DuplicateKeyError:
             return False
 
-    async def content_for_review(self, content_id: str) -> tuple[dict | None, dict | None]:
-        """The stored content document and its classification (for turning a review into a case)."""
-        cid = _text(content_id, "content_id")
-        content = await self.db["content"].find_one({"_id": cid})
-        classification = await self.db["classifications"].find_one({"_id": cid})
-        return content, classification
+    async def stored_content(self, content_id: str) -> StoredContent | None:
+        """The post as ingest stored it (its raw bytes are the evidence)."""
+        doc = await self.db[StoredContent.COLLECTION].find_one({"_id": _text(content_id, "content_id")})
+        return StoredContent.from_document(doc) if doc else None
+
+    async def stored_classification(self, content_id: str) -> StoredClassification | None:
+        doc = await self.db[StoredClassification.COLLECTION].find_one({"_id": _text(content_id, "content_id")})
+        return StoredClassification.from_document(doc) if doc else None
 
     # ------------------------------------------------------------------ items and groups
     async def add_item(self, doc: dict) -> bool:
@@ -482,90 +485,49 @@ class NotifyStore:
 _REVIEW_ID = re.compile(r"^[A-Za-z0-9_:|.\-]{1,200}$")
 
 
-class ReviewSource:
-    """Review-band candidates for the analysts' queue, behind one adapter.
+@dataclass(frozen=True)
+class Review:
+    """A review candidate as the analyst sees it: what the matcher proposed and what was decided."""
+    candidate: ReviewCandidate
+    decision: dict | None = None
 
-    Target layout (match engineer, insert-only): ``review_candidates``, one document per
-    (content_id, nip) with a deterministic ``_id``, ``excerpt``, ``subject``, ``explanation``,
-    ``name_frequency``, ``status`` (``open``). Until that collection exists, the candidates are
-    read from ``matches`` (one document per content with its ``matches`` list; ``band == "review"``)
-    and shaped the same way (``_id`` = ``rv_<content_id>_<nip>``). Decisions are written to the
-    small ``review_decisions`` collection (insert-only), so neither source is ever updated.
-    The lead can change ``_from_matches``/``_from_candidates`` at merge without touching callers.
-    """
+    @property
+    def status(self) -> str:
+        return self.decision["decision"] if self.decision else "open"
+
+    def row(self) -> dict:
+        return {**self.candidate.model_dump(), "status": self.status,
+                **({"decision": self.decision} if self.decision else {})}
+
+
+class ReviewSource:
+    """Review-band candidates for the analysts' queue: ``review_candidates`` (``shared.stored.ReviewCandidate``,
+    written insert-only by match). Decisions go to the small ``review_decisions`` collection (insert-only),
+    so a candidate document is never updated and a replay of the matcher never undoes a decision."""
 
     def __init__(self, db: AsyncDatabase):
-        self.db = db
-        self.candidates = db["review_candidates"]
-        self.matches = db["matches"]
+        self.candidates = db[ReviewCandidate.COLLECTION]
         self.decisions = db["review_decisions"]
 
     @staticmethod
     def valid_id(review_id: str) -> bool:
         return isinstance(review_id, str) and bool(_REVIEW_ID.match(review_id))
 
-    @staticmethod
-    def _from_candidates(doc: dict) -> dict:
-        return {"review_id": doc["_id"], "content_id": doc.get("content_id"), "nip": doc.get("nip"),
-                "excerpt": doc.get("excerpt", ""), "subject": doc.get("subject") or {},
-                "explanation": doc.get("explanation") or [], "score": doc.get("score"),
-                "name_frequency": doc.get("name_frequency"), "author_key": doc.get("author_key", ""),
-                "status": doc.get("status", "open"), "created_at": doc.get("created_at"),
-                "registry_version": doc.get("registry_version")}
-
-    @staticmethod
-    def _from_matches(doc: dict) -> list[dict]:
-        out = []
-        for m in doc.get("matches") or []:
-            if m.get("band") != "review":
-                continue
-            freq = None
-            for f in m.get("explanation") or []:
-                if f.get("feature") in ("name_frequency", "name_rarity"):
-                    freq = f.get("candidate_value") or f.get("detail")
-            out.append({"review_id": f"rv_{doc['_id']}_{m.get('nip')}", "content_id": doc["_id"],
-                        "nip": m.get("nip"), "excerpt": doc.get("excerpt", ""), "subject": m.get("subject") or {},
-                        "explanation": m.get("explanation") or [], "score": m.get("score"),
-                        "name_frequency": freq, "author_key": m.get("author_key", ""), "status": "open",
-                        "created_at": doc.get("matched_at"), "registry_version": doc.get("registry_version")})
-        return out
-
-    async def _raw(self) -> list[dict]:
-        names = await self.db.list_collection_names()
-        if "review_candidates" in names:
-            return [self._from_candidates(d) async for d in self.candidates.find({})]
-        rows: list[dict] = []
-        async for d in self.matches.find({"matches.band": "review"}):
-            rows += self._from_matches(d)
-        return rows
-
     async def list(self, include_decided: bool = False) -> list[dict]:
+        """Open candidates (or all), oldest first, as rows for the queue."""
         decided = {d["_id"]: d async for d in self.decisions.find({})}
-        rows = []
-        for r in await self._raw():
-            if r["review_id"] in decided:
-                r = {**r, "status": decided[r["review_id"]]["decision"], "decision": decided[r["review_id"]]}
-            if include_decided or r["status"] == "open":
-                rows.append(r)
-        rows.sort(key=lambda r: (str(r.get("created_at") or ""), r["review_id"]))
-        missing = sorted({r["content_id"] for r in rows if not r.get("excerpt") and isinstance(r.get("content_id"), str)})
-        if missing:  # the ``matches`` layout has no excerpt: one read of the posts for the page
-            texts = {}
-            for chunk in chunks(missing, 500):
-                async for d in self.db["content"].find({"_id": {"$in": chunk}}, {"record.text": 1}):
-                    texts[d["_id"]] = " ".join(((d.get("record") or {}).get("text") or "").split())[:280]
-            for r in rows:
-                if not r.get("excerpt"):
-                    r["excerpt"] = texts.get(r["content_id"], "")
-        return rows
+        reviews = [Review(c, decided.get(c.review_id))
+                   for c in map(ReviewCandidate.from_document, await self.candidates.find({}).to_list(None))]
+        reviews.sort(key=lambda r: (r.candidate.created_at.isoformat(), r.candidate.review_id))
+        return [r.row() for r in reviews if include_decided or r.status == "open"]
 
-    async def get(self, review_id: str) -> dict | None:
+    async def get(self, review_id: str) -> Review | None:
         if not self.valid_id(review_id):
             return None
-        for r in await self.list(include_decided=True):
-            if r["review_id"] == review_id:
-                return r
-        return None
+        doc = await self.candidates.find_one({"_id": review_id})
+        if doc is None:
+            return None
+        return Review(ReviewCandidate.from_document(doc), await self.decisions.find_one({"_id": review_id}))
 
     async def decide(self, review_id: str, decision: str, reviewer: str, reason: str, at: datetime,
                      case_id: str | None = None) -> bool:

@@ -19,7 +19,9 @@ from services.notify.auth import key_document, new_key
 from services.notify.store import NotifyStore
 from shared.mongo import connect
 from shared.settings import REPO_ROOT
+from shared.schemas import ContentRecord, Media
 from tests.integration.notify.conftest import write_config
+from tests.integration.notify.helpers import put_post
 from tests.local_servers import free_port
 from tests.unit.notify.conftest import make_alert
 
@@ -79,13 +81,12 @@ async def _seed(settings, db_name: str) -> tuple[dict[str, str], dict[str, str]]
                           province="31", regency="31.71", contestant="capres-01"),
     }
     for alert in alerts.values():
-        await db["alerts"].insert_one({"_id": alert.alert_id, **alert.model_dump(mode="json"), "published": True})
+        await store.insert_alert(alert, published=True)
         await store.ensure_case(alert, alert.created_at)
     # a stored post with media, so the case page shows captions and OCR
-    await db["content"].insert_one({"_id": alerts["semarang"].content.content_id, "evidence_sha256": "ab" * 32,
-                                    "record": {"source": "instagram", "external_id": "desk-1", "text": "Ayo coblos nomor 2!",
-                                               "media": [{"type": "image", "caption": "Salam dua jari",
-                                                          "ocr_text": "PRABOWO GIBRAN 2024", "labels": []}]}})
+    semarang = alerts["semarang"]
+    await put_post(db, ContentRecord(source="instagram", external_id="desk-1", text="Ayo coblos nomor 2!", media=[
+        Media(type="image", caption="Salam dua jari", ocr_text="PRABOWO GIBRAN 2024")]), semarang.classification)
     keys = {}
     for name, agency, role in (("analyst", "BKN", "analyst"), ("semarang", "PEMKOT-3374", "agency"),
                                ("bps", "BPS", "agency")):

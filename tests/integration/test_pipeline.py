@@ -189,3 +189,42 @@ def test_analyst_rejecting_the_wrong_person_stops_that_pairing_for_later_posts(p
                        "the later post to be matched")
     assert [m for m in matched["matches"] if m["nip"] == alert["subject"]["nip"]] == []
     assert alerts_for_content(content_id_for("x", later["external_id"])) == []
+
+
+def api(settings, method: str, path: str, key: str, body: dict | None = None) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{settings.api_port}{path}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", "X-API-Key": key})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_a_review_candidate_from_the_real_pipeline_is_accepted_into_a_case(pipeline, settings, tmp_path):
+    """Issue 19, bug 1: the queue and the case are read from what ingest, classify and match really stored
+    (a name and a region only: the matcher proposes the person for review, never alerts by itself)."""
+    post = {"source": "x", "kind": "post", "external_id": unique("review"), "url": "https://x.com/rina_m/status/9",
+            "text": "Coblos 02 ya! Prabowo-Gibran satu putaran #PrabowoGibran2024",
+            "author": {"handle": "rina_m", "display_name": "Rina Marlina", "bio": "Cilacap"},
+            "media": [{"type": "image", "caption": "salam dua jari"}]}
+    content_id = content_id_for("x", post["external_id"])
+    submit(tmp_path, [post])
+    analyst = run_cli("agency", "key", "create", "BKN", "--role", "analyst", "--label", "uji-review").stdout.strip()
+
+    def candidate() -> list[dict]:
+        return [r for r in api(settings, "GET", "/v1/reviews", analyst)[1]["items"] if r["content_id"] == content_id]
+
+    [review] = wait_for(candidate, 30, "the review candidate in /v1/reviews")
+    assert review["nip"] == "199002142019032011" and review["excerpt"].startswith("Coblos 02 ya!")
+    assert alerts_for_content(content_id) == []  # review band: no alert until an analyst says so
+    status, accepted = api(settings, "POST", f"/v1/reviews/{review['review_id']}/accept", analyst,
+                           {"reason": "foto profil dan unit kerja cocok"})
+    assert status == 200, accepted
+    status, case = api(settings, "GET", f"/v1/cases/{accepted['case_id']}", analyst)
+    assert status == 200 and case["subject"]["nip"] == "199002142019032011"
+    assert case["content"]["content_id"] == content_id and case["classification"]["partisan"] is True
+    assert case["match"]["explanation"][-1]["feature"] == "analyst_review"
+    assert candidate() == []  # decided: out of the open queue

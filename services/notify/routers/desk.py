@@ -15,13 +15,13 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
@@ -302,8 +302,8 @@ async def case_page(case_id: str, request: Request):
     media = []
     content_id = (detail.get("content") or {}).get("content_id")
     if content_id:  # case_detail already enforced who may see this case
-        content, _ = await store_of(request).content_for_review(content_id)
-        media = ((content or {}).get("record") or {}).get("media") or []
+        content = await store_of(request).stored_content(content_id)
+        media = content.record().media if content else []
     evidence = (detail.get("classification") or {}).get("evidence") or []
     excerpt = (detail.get("content") or {}).get("excerpt", "")
     explanation = (detail.get("match") or {}).get("explanation") or []

@@ -10,10 +10,10 @@ from pydantic import BaseModel, Field
 
 from services.notify.auth import Principal
 from services.notify.routers.common import ERRORS, ApiError, actor, config_of, jsonable, principal, store_of
-from services.notify.store import NotifyStore
+from services.notify.store import NotifyStore, Review
 from shared.judgements import record_judgement
 from shared.logging import log_event
-from shared.schemas import ContentMatched, ContentRecord, FeatureExplanation, Match, Subject, utcnow
+from shared.schemas import ContentMatched, utcnow
 
 log = logging.getLogger("pantau.notify.api")
 router = APIRouter(tags=["reviews"])
@@ -44,13 +44,13 @@ async def list_reviews(request: Request, p: Principal = Depends(principal)):
     return {"items": [review_view(r) for r in await store_of(request).reviews.list()]}
 
 
-async def load_open(store: NotifyStore, review_id: str) -> dict:
-    r = await store.reviews.get(review_id)
-    if r is None:
+async def load_open(store: NotifyStore, review_id: str) -> Review:
+    review = await store.reviews.get(review_id)
+    if review is None:
         raise ApiError(404, "not_found", f"review {review_id} not found", "review_id")
-    if r["status"] != "open":
-        raise ApiError(409, "already_decided", f"review {review_id} was already decided ({r['status']})", "review_id")
-    return r
+    if review.status != "open":
+        raise ApiError(409, "already_decided", f"review {review_id} was already decided ({review.status})", "review_id")
+    return review
 
 
 async def accept_review(request: Request, review_id: str, p: Principal, reason: str) -> dict:
@@ -58,23 +58,17 @@ async def accept_review(request: Request, review_id: str, p: Principal, reason: 
     from services.notify.alerts import alerts_for
 
     store = store_of(request)
-    r = await load_open(store, review_id)
-    content, classification = await store.content_for_review(r["content_id"])
-    if content is None or classification is None or not r.get("subject"):
+    candidate = (await load_open(store, review_id)).candidate
+    content = await store.stored_content(candidate.content_id)
+    classification = await store.stored_classification(candidate.content_id)
+    if content is None or classification is None or candidate.subject is None:
         raise ApiError(409, "content_missing", "the post or its classification is no longer stored", "review_id")
-    explanation = [FeatureExplanation.model_validate(e) for e in r.get("explanation") or []]
-    explanation.append(FeatureExplanation(feature="analyst_review", score=1.0,
-                                          detail=f"diterima analis {actor(p)}: {reason}"))
-    match = Match(nip=r["nip"], band="match", score=float(r.get("score") or 0.0), explanation=explanation,
-                  subject=Subject.model_validate(r["subject"]), author_key=r.get("author_key") or "")
     item = ContentMatched(
-        content_id=r["content_id"], evidence_sha256=content["evidence_sha256"],
-        record=ContentRecord.model_validate(content["record"]),
-        classification={k: v for k, v in classification.items() if k not in ("_id", "classified_at")},
-        matches=[match], registry_version=r.get("registry_version") or "review")
-    settings_url = request.app.state.public_url
+        content_id=candidate.content_id, evidence_sha256=content.evidence_sha256, record=content.record(),
+        classification=classification.classification(), matches=[candidate.match(actor(p), reason)],
+        registry_version=candidate.registry_version)
     now = utcnow()
-    alerts = alerts_for(item, now, config_of(request), settings_url)
+    alerts = alerts_for(item, now, config_of(request), request.app.state.public_url)
     if not alerts:
         raise ApiError(409, "no_alert", "the candidate has no registry subject", "review_id")
     alert = alerts[0]
@@ -88,11 +82,11 @@ async def accept_review(request: Request, review_id: str, p: Principal, reason: 
 
 async def reject_review(request: Request, review_id: str, p: Principal, reason: str) -> dict:
     store = store_of(request)
-    r = await load_open(store, review_id)
+    candidate = (await load_open(store, review_id)).candidate
     if not await store.reviews.decide(review_id, "not_this_person", actor(p), reason, utcnow()):
         raise ApiError(409, "already_decided", f"review {review_id} was already decided", "review_id")
-    if r.get("author_key"):
-        await record_judgement(store.db, r["nip"], r["author_key"], reviewer=actor(p), reason=reason)
+    if candidate.author_key:
+        await record_judgement(store.db, candidate.nip, candidate.author_key, reviewer=actor(p), reason=reason)
     log_event(log, "review rejected: not this person", review_id=review_id)
     return {"review_id": review_id, "status": "not_this_person"}
 

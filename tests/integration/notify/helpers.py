@@ -14,14 +14,28 @@ from services.notify.delivery.webhook import WebhookSender
 from services.notify.delivery.budget import RetryBudget
 from services.notify.dispatcher import Dispatcher
 from services.notify.store import NotifyStore
-from shared.schemas import Alert
+from shared.schemas import Alert, Classification, ContentClassified, ContentRecord, utcnow
+from shared.stored import StoredClassification, StoredContent
 from tests.local_servers import free_port
 
 
 async def put_alert(db, alert: Alert) -> None:
     """Exactly how the notify faust agent stores an alert and opens its case."""
-    await db["alerts"].insert_one({"_id": alert.alert_id, **alert.model_dump(mode="json"), "published": True})
-    await NotifyStore(db).ensure_case(alert, alert.created_at)
+    store = NotifyStore(db)
+    await store.insert_alert(alert, published=True)
+    await store.ensure_case(alert, alert.created_at)
+
+
+async def put_post(db, record: ContentRecord, classification: Classification) -> ContentClassified:
+    """Store a post as ingest and classify store it (through their writers, ``shared.stored``)."""
+    raw, now = record.model_dump_json(exclude_defaults=True).encode(), utcnow()
+    content = StoredContent.of(record, raw, now)
+    item = ContentClassified(content_id=content.content_id, evidence_sha256=content.evidence_sha256, record=record,
+                             classification=classification)
+    await db[StoredContent.COLLECTION].insert_one(content.document())
+    stored = StoredClassification.of(content.content_id, classification, item.model_dump_json(), now)
+    await db[StoredClassification.COLLECTION].insert_one(stored.document())
+    return item
 
 
 def dispatcher(db, setup, settings, **kw) -> Dispatcher:
