@@ -1,0 +1,80 @@
+"""The store's cross-service contracts (shared/stored.py): what a writer builds is what every reader parses,
+and docs/contracts/collections.md names exactly the collections the models declare."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from shared import stored
+from shared.schemas import Classification, ContentClassified, ContentRecord, FeatureExplanation, Match, Subject, evidence_hash
+from shared.settings import REPO_ROOT
+
+NOW = datetime(2024, 2, 14, 8, 0, tzinfo=timezone.utc)
+RECORD = ContentRecord(source="x", external_id="42", text="Coblos 02 ya!   " + "kata " * 80,
+                       author={"handle": "rina_m", "display_name": "Rina Marlina"},
+                       media=[{"type": "image", "caption": "salam dua jari"}])
+RAW = RECORD.model_dump_json(exclude_defaults=True).encode()
+CLASSIFICATION = Classification(partisan=True, score=0.9, form="social_media_campaign", model_version="t")
+ITEM = ContentClassified(content_id=RECORD.content_id, evidence_sha256=evidence_hash(RAW), record=RECORD,
+                         classification=CLASSIFICATION)
+SUBJECT = Subject(nip="199002142019032011", name="Rina Marlina", agency_code="PEMKAB-3301",
+                  agency_name="Pemerintah Kabupaten Cilacap")
+MATCH = Match(nip=SUBJECT.nip, band="review", score=0.78, subject=SUBJECT, author_key="x:rina_m",
+              explanation=[FeatureExplanation(feature="name_similarity", score=0.8, detail="nama sama")])
+
+WRITTEN = [
+    stored.StoredContent.of(RECORD, RAW, NOW),
+    stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION, ITEM.model_dump_json(), NOW),
+    stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION.model_copy(update={"partisan": False}), None, NOW),
+    stored.MatchResult.of(RECORD.content_id, [MATCH], "reg-1", NOW),
+    stored.MatchResult.of(RECORD.content_id, [MATCH], "reg-2", NOW, rescreen=True),
+    stored.ReviewCandidate.of(ITEM, MATCH, 4, "reg-1", NOW),
+    stored.Judgement.of(SUBJECT.nip, "x:rina_m", "analis-1", "orang lain", NOW),
+]
+
+
+@pytest.mark.parametrize("written", WRITTEN, ids=lambda w: type(w).__name__)
+def test_what_a_writer_stores_is_what_a_reader_parses(written):
+    doc = written.document()
+    assert "_id" in doc and all(isinstance(k, str) and not k.startswith("$") for k in doc)
+    assert type(written).from_document(doc) == written
+    assert type(written).from_document({**doc, "added_by_a_newer_writer": 1}) == written  # readers never break
+
+
+@pytest.mark.parametrize("accessor, expected", [
+    (lambda: stored.StoredContent.of(RECORD, RAW, NOW).record(), RECORD),
+    (lambda: stored.StoredContent.of(RECORD, RAW, NOW).evidence_sha256, evidence_hash(RAW)),
+    (lambda: WRITTEN[1].classification(), CLASSIFICATION),
+    (lambda: WRITTEN[1].sent(), ITEM),
+    (lambda: WRITTEN[2].sent(), None),
+    (lambda: WRITTEN[3].key, RECORD.content_id),
+    (lambda: WRITTEN[4].key, f"{RECORD.content_id}@reg-2"),
+    (lambda: WRITTEN[4].pairs(), {(SUBJECT.nip, "review")}),
+    (lambda: WRITTEN[5].review_id.startswith("rv-") and SUBJECT.nip not in WRITTEN[5].review_id, True),
+    (lambda: len(WRITTEN[5].excerpt) <= stored.EXCERPT_CHARS and WRITTEN[5].excerpt.endswith("…"), True),
+    (lambda: WRITTEN[5].match("analis-1", "unit cocok").explanation[-1].feature, "analyst_review"),
+    (lambda: WRITTEN[5].match("analis-1", "unit cocok").band, "match"),
+    (lambda: WRITTEN[6].key, f"{SUBJECT.nip}|x:rina_m"),
+])
+def test_readers_accessors(accessor, expected):
+    assert accessor() == expected
+
+
+def test_time_fields_stay_dates_so_readers_can_filter_on_them():
+    for written in WRITTEN:
+        for name in ("received_at", "classified_at", "matched_at", "created_at", "at"):
+            if name in type(written).model_fields:
+                assert written.document()[name] == NOW
+
+
+def test_the_collections_table_names_every_model_and_nothing_else():
+    table = (REPO_ROOT / "docs" / "contracts" / "collections.md").read_text(encoding="utf-8")
+    documented = {(m.group(1), m.group(2)) for m in re.finditer(r"^\| `(\w+)` \| `(\w+)` \|", table, re.M)}
+    models = [stored.StoredContent, stored.StoredClassification, stored.MatchResult, stored.ReviewCandidate,
+              stored.Judgement]
+    declared = {(m.COLLECTION, m.__name__) for m in models} | {(stored.MatchResult.RESCREEN_COLLECTION, "MatchResult")}
+    assert documented == declared
+    assert set(models) == {c for c in vars(stored).values()
+                           if isinstance(c, type) and issubclass(c, stored._Stored) and c is not stored._Stored}
