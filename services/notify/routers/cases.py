@@ -71,7 +71,7 @@ def case_query(
     assigned_to: str | None = Query(default=None, max_length=200),
 ) -> CaseQuery:
     return CaseQuery(status=status, form=form, since=parse_since(since), until=parse_since(until, "until"),
-                     escalated=escalated, agency=agency, region=region, contestant=contestant, severity=severity,
+                     escalated=escalated, agency_code=agency, region=region, contestant=contestant, severity=severity,
                      q=q, assigned_to=assigned_to)
 
 
@@ -139,7 +139,7 @@ async def list_cases(
     request: Request,
     p: Principal = Depends(principal),
     cq: CaseQuery = Depends(case_query),
-    limit: int = Query(default=50, description=f"clamped to 1..200"),
+    limit: int = Query(default=50, description="clamped to 1..200"),
     offset: int = Query(default=0, description="clamped to 0..1,000,000"),
 ):
     limit, offset = clamp_limit(limit), clamp_offset(offset)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -160,30 +160,24 @@ def scope_for(p: Principal) -> CaseFilter:
 
 
 @dataclass(frozen=True)
-class CaseQuery:
-    """The list/export/stats filters (same for all three, so the same visibility)."""
+class CaseQuery(CaseFilter):
+    """The list/export/stats filters (same for all three, so the same visibility): the store's case filter
+    plus what only the alert knows (region, contestant, severity, words), checked after the read."""
 
-    status: str | None = None
-    form: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    escalated: bool | None = None
-    agency: str | None = None
     region: str | None = None
     contestant: str | None = None
     severity: str | None = None
     q: str | None = None
-    assigned_to: str | None = None
 
     def needs_alerts(self) -> bool:
         return bool(self.region or self.contestant or self.severity or self.q)
 
 
 def case_filter(p: Principal, cq: CaseQuery) -> CaseFilter:
+    """The caller's query within the caller's scope: an agency's own code replaces any agency asked for."""
     scope = scope_for(p)
-    agency = scope.agency_code if scope.agency_code is not None else (cq.agency or None)
-    return CaseFilter(agency_code=agency, forwarded_only=scope.forwarded_only, status=cq.status, form=cq.form,
-                      since=cq.since, until=cq.until, escalated=cq.escalated, assigned_to=cq.assigned_to)
+    return cq if scope.agency_code is None else replace(cq, agency_code=scope.agency_code,
+                                                          forwarded_only=scope.forwarded_only)
 
 
 def alert_matches(alert: Alert | None, doc: dict, cq: CaseQuery) -> bool:

@@ -220,7 +220,7 @@ def query_from(params, p: Principal) -> tuple[CaseQuery, dict[str, str]]:
     elif status is None and p.sees_all_agencies() and "status" not in params:
         status = "new"  # the analysts' queue: new cases first
     raw["status"] = status or ("semua" if "status" in params or not p.sees_all_agencies() else "new")
-    cq = CaseQuery(status=status, form=raw["form"] or None, agency=raw["agency"] or None,
+    cq = CaseQuery(status=status, form=raw["form"] or None, agency_code=raw["agency"] or None,
                    region=raw["region"] or None, contestant=raw["contestant"] or None,
                    severity=raw["severity"] or None, q=raw["q"] or None, assigned_to=raw["assigned_to"] or None,
                    since=_date(raw["since"], "since"), until=_date(raw["until"], "until"))
@@ -251,7 +251,7 @@ async def queue(request: Request):
     rows, more = await select_cases(store_of(request), p, cq, 0, 200, with_alerts=True)
     cfg = config_of(request)
     export_qs = urlencode({k: v for k, v in {
-        "status": cq.status, "form": cq.form, "agency": cq.agency, "region": cq.region, "contestant": cq.contestant,
+        "status": cq.status, "form": cq.form, "agency": cq.agency_code, "region": cq.region, "contestant": cq.contestant,
         "severity": cq.severity, "q": cq.q, "assigned_to": cq.assigned_to,
         "since": cq.since.isoformat() if cq.since else None, "until": cq.until.isoformat() if cq.until else None,
     }.items() if v})
