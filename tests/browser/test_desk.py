@@ -92,6 +92,8 @@ def test_analyst_verifies_and_the_agency_sees_and_acknowledges(desk, browser, tm
     login(d, desk, "analyst")
     assert {desk.cases["semarang"], desk.cases["bps"]} <= row_ids(d)  # the queue: new cases
     assert desk.cases["semarang_fwd"] not in row_ids(d)  # already verified: not in the "new" queue
+    row = d.find_element(By.CSS_SELECTOR, f'tr[data-case-id="{case}"]').text
+    assert "kampanye melalui media sosial" in row and "social_media_campaign" not in row  # forms in Indonesian
     shot(d, "desk-queue", tmp_path)
     click(d, f'tr[data-case-id="{case}"] a.open')
     page = d.find_element(By.CSS_SELECTOR, f'article[data-case-id="{case}"]')

@@ -93,5 +93,14 @@ class SanctionTable(_Strict):
             table_version=self.version,
         )
 
+    def label(self, form: str | None) -> str:
+        """The form as people read it, in Indonesian (codes such as ``party_membership`` are for machines)."""
+        entry = self.forms.get(form) if form else None  # type: ignore[call-overload]
+        return entry.label if entry else "tidak ada"
+
+    def labels(self) -> dict[str, str]:
+        """Every form with its label, in the table's order (for filters)."""
+        return {form: entry.label for form, entry in self.forms.items() if form != "none"}
+
     def severity(self, form: str) -> Severity:
         return self.for_form(form).severity

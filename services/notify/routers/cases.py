@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from services.notify.auth import Principal
 from services.notify.domain import cases as wf
 from services.notify.domain.cases import SanctionRecord, TransitionError
+from services.notify.domain.severity import SanctionTable
 from services.notify.routers.common import (
     ERRORS, ApiError, CaseQuery, actor, case_view, clamp_limit, clamp_offset, config_of, escalation_deadline,
     jsonable, parse_since, principal, scope_for, select_cases, store_of,
@@ -148,15 +149,15 @@ async def list_cases(
                      "next_offset": offset + limit if more else None})
 
 
-EXPORT_COLUMNS = ["case_id", "agency_code", "status", "status_label", "form", "severity", "escalated",
+EXPORT_COLUMNS = ["case_id", "agency_code", "status", "status_label", "form", "form_label", "severity", "escalated",
                   "created_at", "verified_at", "forwarded_at", "acknowledged_at", "closed_at", "nip", "name",
                   "source", "url", "excerpt", "sanction_discipline", "sanction_decree"]
 
 
-def export_row(doc: dict, alert) -> list[Any]:
+def export_row(doc: dict, alert, sanctions: SanctionTable) -> list[Any]:
     view = case_view(doc)
     sanction = doc.get("sanction") or {}
-    values = {**view, "nip": alert.subject.nip if alert else doc.get("nip", ""),
+    values = {**view, "form_label": sanctions.label(view["form"]), "nip": alert.subject.nip if alert else doc.get("nip", ""),
               "name": alert.subject.name if alert else "", "source": alert.content.source if alert else "",
               "url": alert.content.url or "" if alert else "", "excerpt": alert.content.excerpt if alert else "",
               "sanction_discipline": sanction.get("discipline", ""), "sanction_decree": sanction.get("decree_number") or ""}
@@ -176,7 +177,8 @@ async def export_cases(
     cq: CaseQuery = Depends(case_query),
 ):
     rows, _ = await select_cases(store_of(request), p, cq, with_alerts=True)
-    table = [export_row(d, a) for d, a in rows]
+    sanctions = config_of(request).sanctions
+    table = [export_row(d, a, sanctions) for d, a in rows]
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if format == "csv":
         buf = io.StringIO()

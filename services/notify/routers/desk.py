@@ -50,7 +50,6 @@ MESSAGES = {
     "not_this_person": "Dicatat: bukan orang ini.",
     "logged_out": "Anda telah keluar.",
 }
-FORM_LABELS_FALLBACK = {"none": "tidak ada"}
 
 
 @dataclass(frozen=True)
@@ -231,7 +230,8 @@ def row_view(doc: dict, alert, cfg) -> dict:
     labels = doc.get("labels") or {}
     return {
         "case_id": doc["_id"], "status": doc["status"], "status_label": wf.STATUS_ID.get(doc["status"], doc["status"]),
-        "agency": doc["agency_code"], "form": doc.get("form"), "severity": labels.get("severity") or (alert.severity if alert else ""),
+        "agency": doc["agency_code"], "form": doc.get("form"),
+        "form_label": cfg.sanctions.label(doc.get("form")), "severity": labels.get("severity") or (alert.severity if alert else ""),
         "created_at": doc.get("created_at"), "escalated": doc.get("escalated"), "assigned_to": doc.get("assigned_to"),
         "name": alert.subject.name if alert else "", "excerpt": alert.content.excerpt if alert else "",
         "source": alert.content.source if alert else "", "deadline": escalation_deadline(doc, cfg.escalate_after),
@@ -257,7 +257,7 @@ async def queue(request: Request):
     }.items() if v})
     return render(request, "queue.html", {
         "rows": [row_view(d, a, cfg) for d, a in rows], "more": more, "f": raw, "statuses": wf.STATUS_ID,
-        "forms": sorted(cfg.sanctions.forms) if hasattr(cfg.sanctions, "forms") else [], "export_qs": export_qs,
+        "forms": cfg.sanctions.labels(), "export_qs": export_qs,
         "analyst": p.sees_all_agencies()})
 
 

@@ -116,6 +116,7 @@ async def test_access_matrix(db, notify_setup):
             assert {c["case_id"] for c in listed} == {own.alert_id}
             exported = (await http.get("/v1/cases/export", params={"format": "csv"}, headers=headers(keys[role]))).text
             assert own.alert_id in exported and other.alert_id not in exported
+            assert "form_label" in exported.splitlines()[0] and "kampanye melalui media sosial" in exported
             xlsx = await http.get("/v1/cases/export", params={"format": "xlsx"}, headers=headers(keys[role]))
             assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     assert failures == []

@@ -76,3 +76,19 @@ def test_summary_mentions_person_content_and_time(notify_config):
 )
 def test_time_format(value, expected):
     assert format_time_id(value) == expected
+
+
+@pytest.mark.parametrize("form, expected", [
+    ("social_media_campaign", "melakukan sosialisasi atau kampanye melalui media sosial/media daring"),
+    ("party_membership", "menjadi anggota dan/atau pengurus partai politik"),
+    (None, "tidak ada"),
+    ("not_a_form", "tidak ada"),
+])
+def test_forms_are_shown_to_people_by_their_indonesian_label(notify_config, form, expected):
+    assert notify_config.sanctions.label(form) == expected
+
+
+def test_the_form_filter_offers_every_form_but_none_by_label(notify_config):
+    labels = notify_config.sanctions.labels()
+    assert set(labels) == set(get_args(ViolationForm)) - {"none"}
+    assert all(label != form and " " in label for form, label in labels.items())
