@@ -30,7 +30,7 @@ def _config(folder: Path, receiver: str):
     from shared.settings import REPO_ROOT
 
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("agencies.yaml", "sanctions.yaml"):
+    for name in ("agencies.yaml", "central_agencies.yaml", "sanctions.yaml"):
         shutil.copy(REPO_ROOT / "config" / name, folder / name)
     routes = {
         "receivers": [{"name": "agency", "webhook": [{"url": receiver + "/agency/{agency}",

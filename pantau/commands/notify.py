@@ -60,6 +60,8 @@ def _plan_text(plan: EventPlan, show_nip: bool) -> list[str]:
                 where = t.url or ", ".join(t.emails) or f"topic {t.topic} key {t.key}"
                 who = f" ({t.recipient_code}: {t.recipient_name})" if t.recipient_code else ""
                 lines.append(f"    -> {t.integration}: {t.kind} {where}{who}")
+                if t.note:
+                    lines.append(f"       note: {t.note}")
             else:
                 lines.append(f"    -> {t.integration}: UNRESOLVED {t.reason}")
     if plan.event == "suspected":
@@ -112,7 +114,8 @@ def routes_test(
                 "targets": [
                     {"route": d.match.route.name, "integration": d.integration,
                      **({"kind": d.target.kind, "recipient": d.target.recipient_code, "url": d.target.url,
-                         "emails": list(d.target.emails), "topic": d.target.topic, "key": d.target.key}
+                         "emails": list(d.target.emails), "topic": d.target.topic, "key": d.target.key,
+                         **({"note": d.target.note} if d.target.note else {})}
                         if isinstance(d.target, Target) else {"unresolved": d.target.reason})}
                     for d in p.deliveries
                 ],

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +11,7 @@ import typer
 from rich.console import Console
 from tqdm import tqdm
 
-from services.match.domain.registry_csv import RegistryFormatError, iter_raw
+from services.match.domain.registry_csv import RawRow, RegistryFormatError, RowError, iter_raw
 from services.match.registry_import import import_registry
 from pantau.errors import OperatorError, require_store
 from shared.settings import get_settings
@@ -22,6 +24,48 @@ def _count_lines(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
+def _counting_agencies(rows: Iterable[RawRow | RowError], counts: Counter) -> Iterator[RawRow | RowError]:
+    for row in rows:
+        if isinstance(row, RawRow):
+            counts[row.agency_code] += 1
+        yield row
+
+
+def unresolved_agencies(counts: Mapping[str, int], directory) -> dict[str, int]:
+    """Rows per agency code the directory cannot resolve, most rows first: their cases could not
+    reach the agency's PPK, nor could the agency get an API key."""
+    unknown = [(code, rows) for code, rows in counts.items() if directory.resolve(code) is None]
+    return dict(sorted(unknown, key=lambda item: (-item[1], item[0])))
+
+
+def agency_warning(unknown: Mapping[str, int], max_listed: int = 30) -> list[str]:
+    """The warning lines for ``unresolved_agencies`` (none when every code resolves)."""
+    if not unknown:
+        return []
+    listed = list(unknown.items())[:max_listed]
+    lines = [f"warning: {len(unknown)} agency code(s) in this file are not in the agency directory "
+             f"({sum(unknown.values()):,} rows): their cases cannot be addressed to the agency and no agency key "
+             "can be created for them — add them to config/agencies.yaml or central_agencies.yaml "
+             "(or fix the codes):"]
+    lines += [f"  {code}: {rows:,} row{'' if rows == 1 else 's'}" for code, rows in listed]
+    if len(unknown) > max_listed:
+        rest = list(unknown.values())[max_listed:]
+        lines.append(f"  ... and {len(rest)} more codes ({sum(rest):,} rows)")
+    return lines
+
+
+def _warn_unknown_agencies(counts: Mapping[str, int]) -> None:
+    from services.notify.domain.config import NotifyConfigError, load_agency_directory
+
+    try:
+        directory = load_agency_directory()
+    except NotifyConfigError as exc:
+        console.print(f"[yellow]warning:[/yellow] agency codes not checked, the agency directory is invalid: {exc}")
+        return
+    for line in agency_warning(unresolved_agencies(counts, directory)):
+        console.print(line, style="yellow", markup=False, highlight=False)
+
+
 def import_command(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="registry CSV (header: docs/contracts/registry-csv.md)")],
     max_error_rate: Annotated[float, typer.Option(help="refuse to switch if more than this share of rows is bad")] = 0.01,
@@ -31,7 +75,9 @@ def import_command(
     """Load REG.csv as a new registry version and switch the match service to it.
 
     Rows are validated as they stream in (NIP layout and dates, duplicate NIPs, gender vs NIP,
-    agency and region codes, handles); bad rows are skipped and listed by line number. The switch
+    agency and region codes, handles); bad rows are skipped and listed by line number. Agency
+    codes the agency directory cannot resolve are listed with their row counts (a warning: the
+    rows are loaded). The switch
     is one atomic update: the match service uses the previous version until then; from the moment
     this command reports the new version active, match workers hold records until they have loaded
     it (see `pantau registry status`), and partisan content of the last `rescreen_days` is matched
@@ -45,10 +91,11 @@ def import_command(
     except RegistryFormatError as exc:
         raise OperatorError(f"{path}: {exc} — see docs/contracts/registry-csv.md") from exc
     require_store(settings)
+    agencies: Counter = Counter()
     with tqdm(total=max(0, _count_lines(path) - 1), unit=" rows", unit_scale=True, desc="import", file=None) as bar:
         try:
-            result = import_registry(settings.mongodb_uri, iter_raw(path), batch_size=batch_size,
-                                     max_error_rate=max_error_rate, on_progress=bar.update)
+            result = import_registry(settings.mongodb_uri, _counting_agencies(iter_raw(path), agencies),
+                                     batch_size=batch_size, max_error_rate=max_error_rate, on_progress=bar.update)
         except RegistryFormatError as exc:
             raise OperatorError(f"{path}: {exc} — see docs/contracts/registry-csv.md") from exc
     summary = result.summary(max_listed=20)
@@ -62,6 +109,7 @@ def import_command(
         f"read {result.rows_read:,} rows, loaded {result.rows_loaded:,}, bad {len(result.bad_rows):,} "
         f"in {result.seconds:.1f}s ({result.rows_per_second:,.0f} rows/s)"
     )
+    _warn_unknown_agencies(agencies)
     if not result.activated:
         console.print(f"[red]not activated:[/red] more than {max_error_rate:.1%} of rows are bad (or none loaded); "
                       "the previous registry version stays active. Fix the rows above or raise --max-error-rate.")

@@ -88,7 +88,8 @@ def key_state(doc: dict, now: datetime | None = None) -> str:
 def check_agency(agency_code: str, directory) -> None:
     """Raise ``UnknownAgency`` unless ``agency_code`` resolves in the agency directory."""
     if directory.resolve(agency_code) is None:
-        raise UnknownAgency(f"agency {agency_code!r} is not in agencies.yaml — add it there first (or check the code; "
+        raise UnknownAgency(f"agency {agency_code!r} is not in agencies.yaml (nor central_agencies.yaml) — "
+                            "add it there first (or check the code; "
                             "`pantau routes test agency=CODE` shows how a code resolves)")
 
 

@@ -313,7 +313,7 @@ class Dispatcher:
                     "target": {"kind": t.kind, "url": t.url, "secret_env": t.secret_env, "emails": list(t.emails),
                                "topic": t.topic, "key": t.key, "recipient_code": t.recipient_code,
                                "recipient_name": t.recipient_name, "timeout": t.timeout.total_seconds(),
-                               "max_items": t.max_items},
+                               "max_items": t.max_items, **({"note": t.note} if t.note else {})},
                     "state": "pending", "created_at": now, "flood_key": None,
                 }
                 if await self.store.add_item(doc):
@@ -606,6 +606,7 @@ class Dispatcher:
             notification_id=batch.log_key, group_key=batch.group_key, status=batch.status, event=first["event"],
             receiver=first["receiver"], integration=first["integration"],
             recipient_code=target.get("recipient_code", ""), recipient_name=target.get("recipient_name", ""),
+            recipient_note=target.get("note", ""),
             group_labels=first["group_labels"], route=items[0].route if items else {"route": first["route"]},
             items=items, public_url=self.public_url, sent_at=now, remaining_items=batch.remaining,
         )

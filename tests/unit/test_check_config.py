@@ -60,12 +60,15 @@ BROKEN_COPIES = [
     ("match.yaml", None, ["match", "match.yaml"]),
     ("routes.yaml", "route: {receiver: nobody}\nreceivers: []\n", ["routes.yaml"]),
     ("agencies.yaml", "agencies: [{code: BKN}]\n", ["agencies.yaml", "name"]),
+    ("central_agencies.yaml", "agencies: [{code: KEMENAG}]\n", ["central_agencies.yaml", "name"]),
+    ("central_agencies.yaml", "agencies: [{code: BPS, name: Badan Pusat Statistik}]\n", ["agencies.yaml", "'BPS' is listed twice"]),
     ("sanctions.yaml", "nonsense: 1\n", ["sanctions.yaml"]),
 ]
 
 
 @pytest.mark.parametrize(("relative", "content", "expected"), BROKEN_COPIES,
-                         ids=["elections", "match", "match-missing", "routes", "agencies", "sanctions"])
+                         ids=["elections", "match", "match-missing", "routes", "agencies", "central-agencies",
+                              "central-agencies-duplicate", "sanctions"])
 def test_a_broken_copy_in_PANTAU_CONFIG_DIR_fails(config_copy, relative, content, expected):
     target = config_copy / relative
     if content is None:

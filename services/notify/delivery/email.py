@@ -76,7 +76,10 @@ def render_email(payload: Mapping[str, Any]) -> tuple[str, str]:
     subject = group_subject_line(recipient.get("name", ""), len(items), event, agency_name)
     if payload.get("status") == "reminder":
         subject = "[Pengingat] " + subject
-    lines = [f"Yth. {recipient.get('name') or 'Bapak/Ibu'},", "", INTRO_ID.get(event, INTRO_ID["suspected"]), ""]
+    lines = [f"Yth. {recipient.get('name') or 'Bapak/Ibu'},", ""]
+    if recipient.get("note"):
+        lines += [f"Catatan: {recipient['note']}", ""]
+    lines += [INTRO_ID.get(event, INTRO_ID["suspected"]), ""]
     for n, item in enumerate(items, 1):
         s = item["subject"]
         c = item["content"]

@@ -5,7 +5,9 @@ Version "1":
   "version": "1", "type": "pantau.notification",
   "notification_id": "nf_...",            # notification-log key = idempotency key
   "group_key": "...", "status": "firing" | "reminder", "event": "suspected|forwarded|escalated",
-  "receiver": "...", "integration": "...", "recipient": {"code", "name"},
+  "receiver": "...", "integration": "...", "recipient": {"code", "name"[, "note"]},
+                                           # note (Indonesian): only when a fallback recipient receives
+                                           # a message meant for an agency without agreed contacts
   "group_labels": {...}, "route": {route that fired: name, path, matched matchers, timers},
   "items": [{
      "case_id", "alert_id", "case_url", "case_status", "event",
@@ -108,6 +110,7 @@ def build_payload(
     sent_at: datetime,
     remaining_items: int = 0,
     max_items: int | None = None,
+    recipient_note: str = "",
 ) -> dict[str, Any]:
     """``max_items`` truncates defensively; the dispatcher normally sizes batches so that it never
     does, and ``remaining_items`` says how many follow in the next message of the group."""
@@ -125,7 +128,7 @@ def build_payload(
         "event": event,
         "receiver": receiver,
         "integration": integration,
-        "recipient": {"code": recipient_code, "name": recipient_name},
+        "recipient": {"code": recipient_code, "name": recipient_name, **({"note": recipient_note} if recipient_note else {})},
         "group_labels": dict(group_labels),
         "route": dict(route),
         "items": [item_payload(i, public_url) for i in shown],

@@ -2,8 +2,10 @@
 
 No institution is named in code: the employing agencies, BKN's neutrality desk, Bawaslu (national
 and provincial), Komdigi and whoever takes their duties next are all directory entries. Entries are
-either explicit (``agencies:``) or patterns (``patterns:``) so that e.g. ``BAWASLU-33`` or
-``PEMKAB-3301`` resolve without listing all 552 regional governments.
+either explicit (``agencies:``, with the central institutions kept in the file ``include:`` names)
+or patterns (``patterns:``) so that e.g. ``BAWASLU-33`` or ``PEMKAB-3301`` resolve without listing
+all 552 regional governments. An explicit entry may carry ``aliases``: the codes it had before a
+rename (``KOMINFO`` for ``KOMDIGI``), so registries written before the rename still resolve.
 """
 from __future__ import annotations
 
@@ -61,6 +63,7 @@ class Agency(_Strict):
     regency: str = ""  # e.g. "33.74"
     role: str = ""  # what this institution does in the handling chain (Indonesian)
     contacts: Contacts = Field(default_factory=Contacts)
+    aliases: list[str] = Field(default_factory=list)  # former codes that resolve to this entry
 
 
 class AgencyPattern(_Strict):
@@ -109,11 +112,12 @@ class AgencyDirectory(_Strict):
     def _unique_codes(self) -> "AgencyDirectory":
         seen: set[str] = set()
         for agency in self.agencies:
-            if not _CODE_RE.match(agency.code):
-                raise ValueError(f"agency code {agency.code!r} must be uppercase ASCII, digits and '-'")
-            if agency.code in seen:
-                raise ValueError(f"agency code {agency.code!r} is listed twice")
-            seen.add(agency.code)
+            for code in (agency.code, *agency.aliases):
+                if not _CODE_RE.match(code):
+                    raise ValueError(f"agency code {code!r} must be uppercase ASCII, digits and '-'")
+                if code in seen:
+                    raise ValueError(f"agency code {code!r} is listed twice")
+                seen.add(code)
             if agency.province and self.provinces and agency.province not in self.provinces:
                 raise ValueError(f"agency {agency.code}: unknown province code {agency.province!r}")
         for code in self.provinces:
@@ -123,10 +127,11 @@ class AgencyDirectory(_Strict):
 
     @cached_property
     def _by_code(self) -> dict[str, Agency]:
-        return {a.code: a for a in self.agencies}
+        return {code: a for a in self.agencies for code in (a.code, *a.aliases)}
 
     def resolve(self, code: str) -> Agency | None:
-        """The directory entry for ``code``: explicit entries first, then the first pattern."""
+        """The directory entry for ``code``: explicit entries (and their aliases) first, then the
+        first pattern."""
         if not code:
             return None
         found = self._by_code.get(code)

@@ -1,6 +1,7 @@
 """Loading and validating notify configuration: ``config/routes.yaml``, ``config/agencies.yaml``
-and ``config/sanctions.yaml`` (plus contestant display names from ``config/elections.yaml`` when
-present). Reading files is the only I/O here; everything else is pure.
+(with the files its ``include:`` names, e.g. ``central_agencies.yaml``) and ``config/sanctions.yaml``
+(plus contestant display names from ``config/elections.yaml`` when present). Reading files is the
+only I/O here; everything else is pure.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Mapping
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .agencies import AgencyDirectory
+from .agencies import Agency, AgencyDirectory
 from .durations import Duration
 from .flood import FloodLimit
 from .inhibit import InhibitRule
@@ -101,6 +102,73 @@ def _format_validation(path: Path, exc: ValidationError) -> list[str]:
     return out
 
 
+class _AgencyList(BaseModel):
+    """A file named by ``include:`` in agencies.yaml: more explicit entries, nothing else."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = 1
+    agencies: list[Agency] = Field(default_factory=list)
+
+
+def _parse(path: Path, model: type[BaseModel], problems: list[str]) -> Any:
+    """``model`` validated from the YAML at ``path``, or None with the reasons added to ``problems``."""
+    if not path.exists():
+        problems.append(f"{path}: file not found")
+        return None
+    try:
+        return model.model_validate(_read_yaml(path))
+    except yaml.YAMLError as exc:
+        problems.append(f"{path.name}: invalid YAML: {exc}")
+    except ValidationError as exc:
+        problems.extend(_format_validation(path, exc))
+    return None
+
+
+def _agencies(path: Path, problems: list[str]) -> AgencyDirectory | None:
+    """The directory with the entries of every included file (paths relative to ``path``) appended,
+    so codes are checked for uniqueness across all of them."""
+    if not path.exists():
+        problems.append(f"{path}: file not found")
+        return None
+    try:
+        data = _read_yaml(path)
+    except yaml.YAMLError as exc:
+        problems.append(f"{path.name}: invalid YAML: {exc}")
+        return None
+    if isinstance(data, dict) and "include" in data:
+        data = dict(data)
+        names = data.pop("include")
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            problems.append(f"{path.name}: include: expected a list of file names")
+            return None
+        agencies = list(data.get("agencies") or [])
+        for name in names:
+            part = _parse(path.parent / name, _AgencyList, problems)
+            if part is not None:
+                agencies.extend(a.model_dump() for a in part.agencies)
+        data["agencies"] = agencies
+    try:
+        return AgencyDirectory.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_format_validation(path, exc))
+    return None
+
+
+def load_agency_directory(path: Path | None = None) -> AgencyDirectory:
+    """The agency directory alone (default: the configuration surface's agencies.yaml), for
+    commands that only resolve codes; raises ``NotifyConfigError``."""
+    if path is None:
+        from shared.settings import config_paths
+
+        path = config_paths().agencies
+    problems: list[str] = []
+    directory = _agencies(Path(path), problems)
+    if directory is None:
+        raise NotifyConfigError(problems)
+    return directory
+
+
 def _contestant_names(path: Path) -> dict[str, str]:
     """Best-effort: any mapping with an ``id`` like ``capres-02`` and a ``name``/``label``."""
     if not path.exists():
@@ -164,21 +232,11 @@ def load_notify_config(
     agencies_path = Path(agencies_path or defaults["agencies"])
     sanctions_path = Path(sanctions_path or defaults["sanctions"])
     problems: list[str] = []
-    parsed: dict[str, Any] = {}
-    for key, path, model in (
-        ("routes", routes_path, RoutesFile),
-        ("agencies", agencies_path, AgencyDirectory),
-        ("sanctions", sanctions_path, SanctionTable),
-    ):
-        if not path.exists():
-            problems.append(f"{path}: file not found")
-            continue
-        try:
-            parsed[key] = model.model_validate(_read_yaml(path))
-        except yaml.YAMLError as exc:
-            problems.append(f"{path.name}: invalid YAML: {exc}")
-        except ValidationError as exc:
-            problems.extend(_format_validation(path, exc))
+    parsed = {
+        "routes": _parse(routes_path, RoutesFile, problems),
+        "agencies": _agencies(agencies_path, problems),
+        "sanctions": _parse(sanctions_path, SanctionTable, problems),
+    }
     if problems:
         raise NotifyConfigError(problems)
     routes: RoutesFile = parsed["routes"]

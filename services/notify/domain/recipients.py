@@ -2,8 +2,11 @@
 
 Receivers name recipients by directory code templates (``"{agency}"``, ``"BAWASLU-{province}"``,
 ``"BKN"``); the contact (webhook URL and secret variable, e-mail addresses) comes from
-``config/agencies.yaml``. A target that cannot be resolved is returned as ``Unresolved`` so the
-dispatcher records it as a failure operators can see, instead of silently dropping it.
+``config/agencies.yaml``. A receiver's ``fallback_to`` takes over when the code does not resolve or
+its entry has no contact at all (an employing agency that has not agreed one yet); the target then
+carries a ``note`` in Indonesian saying so, which the message shows. A target that still cannot be
+resolved is returned as ``Unresolved`` so the dispatcher records it as a failure operators can see,
+instead of silently dropping it.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ class Target:
     key: str | None = None
     timeout: timedelta = timedelta(seconds=10)
     max_items: int = 50
+    note: str = ""  # Indonesian, shown in the message: why a fallback recipient receives it
 
 
 @dataclass(frozen=True)
@@ -39,24 +43,38 @@ class Unresolved:
     reason: str  # English, for operators
 
 
+def _has(agency: Agency, want: Literal["webhook", "email"]) -> bool:
+    return agency.contacts.webhook is not None if want == "webhook" else bool(agency.contacts.email)
+
+
+def _fallback_note(code: str, primary: Agency | None, fallback: Agency) -> str:
+    """Why ``fallback`` receives a message meant for ``code`` (Indonesian, shown to people)."""
+    if primary is None:
+        why = f"Kode instansi {code or '(kosong)'} tidak terdapat dalam direktori instansi Pantau Netral"
+    else:
+        why = f"{primary.name} ({primary.code}) belum memiliki kontak yang disepakati untuk menerima pemberitahuan"
+    return f"{why}; pesan ini dikirim kepada {fallback.name} sebagai penerima pengganti untuk diteruskan."
+
+
 def _lookup(
     code_template: str, fallback: str | None, labels: Mapping[str, str], directory: AgencyDirectory,
     want: Literal["webhook", "email"],
-) -> tuple[Agency | None, list[str]]:
-    tried: list[str] = []
-    for template in (code_template, fallback):
-        if not template:
-            continue
-        code = render(template, labels)
-        tried.append(code)
-        agency = directory.resolve(code)
-        if agency is None:
-            continue
-        if want == "webhook" and agency.contacts.webhook is not None:
-            return agency, tried
-        if want == "email" and agency.contacts.email:
-            return agency, tried
-    return None, tried
+) -> tuple[Agency | None, list[str], str]:
+    """(agency, codes tried, note): the fallback is tried only when the code does not resolve or
+    its entry has no contact at all; one with an e-mail but no webhook is not redirected."""
+    code = render(code_template, labels)
+    primary = directory.resolve(code)
+    if primary is not None and _has(primary, want):
+        return primary, [code], ""
+    tried = [code]
+    has_any = primary is not None and (_has(primary, "webhook") or _has(primary, "email"))
+    if fallback and not has_any:
+        other = render(fallback, labels)
+        tried.append(other)
+        agency = directory.resolve(other)
+        if agency is not None and _has(agency, want):
+            return agency, tried, _fallback_note(code, primary, agency)
+    return None, tried, ""
 
 
 def resolve_targets(
@@ -69,7 +87,7 @@ def resolve_targets(
                 out.append(Target(integration, "webhook", receiver.name, url=render(cfg.url, labels),
                                   secret_env=cfg.secret_env, timeout=cfg.timeout, max_items=cfg.max_items))
                 continue
-            agency, tried = _lookup(cfg.to or "", receiver.fallback_to, labels, directory, "webhook")
+            agency, tried, note = _lookup(cfg.to or "", receiver.fallback_to, labels, directory, "webhook")
             if agency is None:
                 out.append(Unresolved(integration, "webhook", receiver.name,
                                       f"no webhook contact in agencies.yaml for {' or '.join(tried) or '?'}"))
@@ -78,12 +96,12 @@ def resolve_targets(
             assert hook is not None
             out.append(Target(integration, "webhook", receiver.name, agency.code, agency.name,
                               url=hook.url, secret_env=cfg.secret_env or hook.secret_env,
-                              timeout=cfg.timeout, max_items=cfg.max_items))
+                              timeout=cfg.timeout, max_items=cfg.max_items, note=note))
         elif isinstance(cfg, EmailIntegration):
             emails = [render(a, labels) for a in cfg.addresses]
-            code, name = "", ""
+            code, name, note = "", "", ""
             if cfg.to:
-                agency, tried = _lookup(cfg.to, receiver.fallback_to, labels, directory, "email")
+                agency, tried, note = _lookup(cfg.to, receiver.fallback_to, labels, directory, "email")
                 if agency is not None:
                     emails.extend(agency.contacts.email)
                     code, name = agency.code, agency.name
@@ -92,7 +110,7 @@ def resolve_targets(
                                           f"no e-mail contact in agencies.yaml for {' or '.join(tried) or '?'}"))
                     continue
             out.append(Target(integration, "email", receiver.name, code, name,
-                              emails=tuple(dict.fromkeys(emails)), max_items=cfg.max_items))
+                              emails=tuple(dict.fromkeys(emails)), max_items=cfg.max_items, note=note))
         elif isinstance(cfg, KafkaIntegration):
             out.append(Target(integration, "kafka", receiver.name, topic=cfg.topic,
                               key=render(cfg.key, labels), max_items=cfg.max_items))

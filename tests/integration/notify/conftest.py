@@ -92,7 +92,7 @@ async def db(stack, settings):
 
 def write_config(folder: Path, receiver_base: str, topic: str, **overrides) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("agencies.yaml", "sanctions.yaml", "match.yaml"):
+    for name in ("agencies.yaml", "central_agencies.yaml", "sanctions.yaml", "match.yaml"):
         shutil.copy(REPO_ROOT / "config" / name, folder / name)
     # PANTAU_CONFIG_DIR moves every file (one configuration surface): the elections come along too.
     shutil.copytree(REPO_ROOT / "config" / "elections", folder / "elections", dirs_exist_ok=True)

@@ -7,7 +7,9 @@ import time
 
 import pytest
 
-from services.notify.auth import lookup
+from services.match.domain.reference import CENTRAL_AGENCIES, regions
+from services.notify.auth import KeyStore, lookup
+from services.notify.domain.config import load_agency_directory
 from shared.mongo import connect
 from tests.integration.conftest import run_cli
 
@@ -79,3 +81,34 @@ def test_rotate_without_grace_revokes_at_once(stack, settings):
     assert _lookup(settings, key) is None and _lookup(settings, new_key) is not None
     missing = run_cli("agency", "key", "revoke", "000000000000", check=False)
     assert missing.returncode == 2 and "no key 000000000000" in missing.stderr
+
+
+# Issue 19, bug 4: every central agency code `pantau registry generate` writes gets a key from the
+# real command (KEMENAG was refused before the directory listed the central agencies).
+CENTRAL_CODES = sorted({a.code for a in CENTRAL_AGENCIES})
+
+
+@pytest.mark.parametrize("code", CENTRAL_CODES)
+def test_key_for_every_central_agency_of_the_generator(stack, settings, code):
+    key, key_id = _create(code, "--label", "ppk")
+    assert _lookup(settings, key).agency_code == code
+    assert _audit(settings, key_id) == ["api_key.created"]
+
+
+def test_key_for_every_regional_government_of_the_generator(stack, settings):
+    """The 552 regional codes through the same store call the command makes (a process each
+    would take minutes); the command itself is covered above and for PEMKOT-3374."""
+    reg = regions()
+    codes = [f"PEMPROV-{p}" for p in sorted(reg.provinces)] + sorted(r.agency_code for r in reg.regencies.values())
+    directory = load_agency_directory()
+
+    async def run():
+        client, db = connect(settings)
+        try:
+            store = KeyStore(db)
+            created = [await store.create(code, "agency", "ppk", directory=directory) for code in codes]
+            return [(await lookup(db["api_keys"], key)).agency_code for key, _ in created]
+        finally:
+            await client.close()
+
+    assert asyncio.run(run()) == codes

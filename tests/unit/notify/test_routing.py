@@ -11,10 +11,10 @@ import yaml
 from services.notify.domain.config import NotifyConfigError, load_notify_config
 from services.notify.domain.evaluate import plan_event, plan_for_labels
 from services.notify.domain.labels import alert_labels
-from services.notify.domain.recipients import Target, Unresolved
+from services.notify.domain.recipients import Target
 from services.notify.domain.routing import RouteSpec, build_tree, match_routes
 
-from .conftest import make_alert
+from .conftest import T0, make_alert
 
 BASE = {"agency": "PEMKOT-3374", "province": "33", "form": "engagement", "source": "instagram",
         "nip": "198503122010012004", "scope": "post"}
@@ -59,11 +59,51 @@ def test_templated_recipients_resolve_from_directory(notify_config):
     assert bawaslu[0].recipient_code == "BAWASLU"
 
 
-def test_agency_without_contact_is_unresolved_not_dropped(notify_config):
-    plan = plan_for_labels(notify_config, {**BASE, "event": "forwarded", "agency": "PEMKAB-3301"})
-    kinds = {d.target.integration: type(d.target) for d in plan.deliveries if d.match.receiver == "employing-agency"}
-    assert kinds == {"employing-agency/webhook0": Unresolved, "employing-agency/email0": Unresolved,
-                     "employing-agency/kafka0": Target}
+# Forwarded case for agency -> (webhook recipient, e-mail recipient, note fragment) of the
+# employing-agency receiver; None = Unresolved (recorded as a failure, never dropped). An agency
+# without any agreed contact (or not in the directory) goes to the fallback BKN with a note; one
+# with an e-mail but no webhook is not redirected.
+FALLBACK = [
+    ("PEMKOT-3374", "PEMKOT-3374", "PEMKOT-3374", ""),
+    ("PEMPROV-33", None, "PEMPROV-33", ""),
+    ("KOMINFO", None, "KOMDIGI", ""),  # alias of the renamed ministry
+    ("KEMENAG", "BKN", "BKN", "Kementerian Agama (KEMENAG) belum memiliki kontak yang disepakati"),
+    ("PEMKAB-3301", "BKN", "BKN", "Provinsi Jawa Tengah (PEMKAB-3301) belum memiliki kontak yang disepakati"),
+    ("KEMENKUMHAM", "BKN", "BKN", "(nomenklatur sebelum Oktober 2024) (KEMENKUMHAM) belum memiliki kontak"),
+    ("NOPE-9", "BKN", "BKN", "Kode instansi NOPE-9 tidak terdapat dalam direktori instansi Pantau Netral"),
+]
+
+
+@pytest.mark.parametrize("agency,webhook,email,note", FALLBACK, ids=[f[0] for f in FALLBACK])
+def test_agency_without_contact_goes_to_fallback_with_a_note(notify_config, agency, webhook, email, note):
+    plan = plan_for_labels(notify_config, {**BASE, "event": "forwarded", "agency": agency})
+    targets = {d.target.integration: d.target for d in plan.deliveries if d.match.receiver == "employing-agency"}
+    got = {kind: t.recipient_code if isinstance(t, Target) else None
+           for kind, t in (("webhook", targets["employing-agency/webhook0"]), ("email", targets["employing-agency/email0"]))}
+    assert got == {"webhook": webhook, "email": email}
+    for t in targets.values():
+        if isinstance(t, Target) and t.kind != "kafka":
+            assert note in t.note and bool(t.note) == bool(note)
+            if note:
+                assert t.note.endswith("dikirim kepada Badan Kepegawaian Negara — Meja Pengawasan Netralitas ASN "
+                                       "sebagai penerima pengganti untuk diteruskan.")
+    assert targets["employing-agency/kafka0"].key == agency  # the stream stays keyed by the employing agency
+
+
+def test_fallback_note_reaches_the_message(notify_config):
+    from services.notify.delivery.email import render_email
+    from services.notify.delivery.payload import build_payload
+
+    plan = plan_for_labels(notify_config, {**BASE, "event": "forwarded", "agency": "KEMENAG"})
+    target = [d.target for d in plan.deliveries if d.target.integration == "employing-agency/email0"][0]
+    payload = build_payload(
+        notification_id="nf_test", group_key="g", status="firing", event="forwarded", receiver=target.receiver,
+        integration=target.integration, recipient_code=target.recipient_code, recipient_name=target.recipient_name,
+        recipient_note=target.note, group_labels={}, route={}, items=[], public_url="http://x", sent_at=T0,
+    )
+    assert payload["recipient"] == {"code": "BKN", "name": target.recipient_name, "note": target.note}
+    _, text = render_email(payload)
+    assert f"Catatan: {target.note}" in text
 
 
 def test_alert_labels_from_alert(notify_config):
@@ -118,7 +158,7 @@ def test_children_inherit_settings():
 
 def _write(tmp_path: Path, routes: dict) -> Path:
     repo_config = Path(__file__).resolve().parents[3] / "config"
-    for name in ("agencies.yaml", "sanctions.yaml"):
+    for name in ("agencies.yaml", "central_agencies.yaml", "sanctions.yaml"):
         (tmp_path / name).write_text((repo_config / name).read_text())
     (tmp_path / "routes.yaml").write_text(yaml.safe_dump(routes))
     return tmp_path
