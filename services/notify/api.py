@@ -37,19 +37,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.notify.domain.config import NotifyConfig, load_notify_config
 from services.notify.routes_notify import notify_failures_router
-from services.notify.routers import cases, check, desk, ops, reviews, silences
+from services.notify.routers import cases, check, desk, ops, reviews, session, silences
 from services.notify.routers.common import (
-    MAX_BODY_BYTES, ApiError, BadKeyThrottle, error_response, json_body_problem, principal, redact_query,
+    MAX_BODY_BYTES, ApiError, BadKeyThrottle, api_error, error_response, json_body_problem, principal, redact_query,
 )
+from services.notify.application.context import WebContext
+from services.notify.application.errors import UseCaseError
 from services.notify.settings import get_notify_settings
 from services.notify.store import NotifyStore
 from shared.logging import log_event
 from shared.schemas import utcnow
 
 log = logging.getLogger("pantau.notify.api")
-
-# Re-exported for callers that imported them from here before the split into routers.
-from services.notify.routers.common import case_view, jsonable as _jsonable  # noqa: E402,F401
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -78,6 +77,7 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
         store = NotifyStore(database)
         await store.ensure_indexes()
         app.state.config, app.state.store = cfg, store
+        app.state.context = WebContext(store, cfg, settings.public_url)
         stop = asyncio.Event()
         task = None
         if run_dispatcher:
@@ -106,7 +106,7 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
     )
     app.state.throttle = BadKeyThrottle()
     app.state.public_url = settings.public_url
-    app.state.desk = desk.DeskSecrets.from_settings()
+    app.state.desk = session.DeskSecrets.from_settings()
     app.state.check_limiter = check.RateLimiter()
 
     @app.exception_handler(ApiError)
@@ -117,6 +117,10 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
             case_id = request.url.path.rsplit("/", 1)[1]
             return RedirectResponse(f"/desk/cases/{quote(case_id, safe='')}", status_code=303)
         return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
+
+    @app.exception_handler(UseCaseError)
+    async def _refused(request: Request, exc: UseCaseError):
+        return await _api_error(request, api_error(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):

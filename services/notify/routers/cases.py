@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from services.notify.application import cases as use
+from services.notify.application.cases import CaseQuery, case_view
 from services.notify.auth import Principal
 from services.notify.domain import cases as wf
-from services.notify.domain.cases import SanctionRecord, TransitionError
-from services.notify.domain.severity import SanctionTable
+from services.notify.domain.cases import SanctionRecord
 from services.notify.routers.common import (
-    ERRORS, ApiError, CaseQuery, actor, case_view, clamp_limit, clamp_offset, config_of, escalation_deadline,
-    jsonable, parse_since, principal, scope_for, select_cases, store_of,
+    ERRORS, clamp_limit, clamp_offset, context_of, jsonable, parse_since, principal, store_of,
 )
-from services.notify.store import NotifyStore
-from shared.judgements import record_judgement
-from shared.logging import log_event
 from shared.schemas import utcnow
 
-log = logging.getLogger("pantau.notify.api")
 router = APIRouter(tags=["cases"])
 
 
@@ -76,65 +71,6 @@ def case_query(
                      q=q, assigned_to=assigned_to)
 
 
-async def load_case(store: NotifyStore, case_id: str, p: Principal) -> dict:
-    doc = await store.find_case(case_id, scope_for(p))
-    if doc is None:
-        raise ApiError(404, "not_found", f"case {case_id} not found", "case_id")
-    return doc
-
-
-async def do_transition(store: NotifyStore, case_id: str, p: Principal, action: str, reason: str = "",
-                        sanction: SanctionRecord | None = None) -> dict:
-    """Apply one workflow action for the caller (API and desk alike); the case's detail view."""
-    doc = await load_case(store, case_id, p)
-    case = store.case_from(doc)
-    try:
-        after = wf.apply(case, action, actor=actor(p), role=p.role, now=utcnow(), reason=reason, sanction=sanction)
-    except TransitionError as exc:
-        status = 403 if exc.code == "forbidden_transition" else 422 if exc.code in (
-            "reason_required", "sanction_required", "unexpected_sanction") else 409
-        raise ApiError(status, exc.code, exc.message, exc.field)
-    if not await store.save_case(after, doc.get("version", 0)):
-        raise ApiError(409, "conflict", "the case changed meanwhile; read it again and retry")
-    return jsonable(case_view(await store.get_case_doc(case_id), detail=True))
-
-
-async def do_reject(store: NotifyStore, case_id: str, p: Principal, reason: str, wrong_person: bool) -> dict:
-    result = await do_transition(store, case_id, p, "reject", reason)
-    alert = await store.get_alert(case_id) if wrong_person else None
-    if alert is not None and alert.match.author_key:
-        await record_judgement(store.db, alert.subject.nip, alert.match.author_key, reviewer=actor(p), reason=reason)
-        log_event(log, "judgement recorded: not this person", case_id=case_id)
-    return result
-
-
-async def case_detail(request: Request, case_id: str, p: Principal) -> dict[str, Any]:
-    store, cfg = store_of(request), config_of(request)
-    doc = await load_case(store, case_id, p)
-    alert = await store.get_alert(case_id)
-    out = case_view(doc, detail=True)
-    out["allowed_actions"] = wf.allowed_actions(store.case_from(doc), p.role)
-    out["notes"] = doc.get("notes", [])
-    out["escalation_deadline"] = escalation_deadline(doc, cfg.escalate_after)
-    if alert is not None:
-        from services.notify.domain.summary import alert_summary
-
-        sanction = cfg.sanctions.for_form(alert.classification.form)
-        event = "forwarded" if doc.get("forwarded_at") else "suspected"
-        out["summary"] = alert_summary(alert, sanction, cfg.contestant_names, event)
-        out["subject"] = alert.subject.model_dump(mode="json")
-        out["content"] = alert.content.model_dump(mode="json")
-        out["classification"] = alert.classification.model_dump(mode="json")
-        out["match"] = {**alert.match.model_dump(mode="json", exclude={"subject"}),
-                        "registry_version": alert.registry_version}
-        out["sanction_reference"] = sanction.model_dump(mode="json")
-    notes = await store.log_for_case(case_id)
-    if not p.sees_all_agencies():
-        notes = [n for n in notes if n["integration"].startswith(("employing-agency",))]
-    out["notifications"] = [{"notification_id": n["_id"], **{k: v for k, v in n.items() if k != "_id"}} for n in notes]
-    return out
-
-
 @router.get("/v1/cases", responses=ERRORS, summary="List the caller's cases")
 async def list_cases(
     request: Request,
@@ -144,28 +80,9 @@ async def list_cases(
     offset: int = Query(default=0, description="clamped to 0..1,000,000"),
 ):
     limit, offset = clamp_limit(limit), clamp_offset(offset)
-    rows, more = await select_cases(store_of(request), p, cq, offset, limit)
+    rows, more = await use.select_cases(store_of(request), p, cq, offset, limit)
     return jsonable({"items": [case_view(d) for d, _ in rows], "offset": offset, "limit": limit,
                      "next_offset": offset + limit if more else None})
-
-
-EXPORT_COLUMNS = ["case_id", "agency_code", "status", "status_label", "form", "form_label", "severity", "escalated",
-                  "created_at", "verified_at", "forwarded_at", "acknowledged_at", "closed_at", "nip", "name",
-                  "source", "url", "excerpt", "sanction_discipline", "sanction_decree"]
-
-
-def export_row(doc: dict, alert, sanctions: SanctionTable) -> list[Any]:
-    view = case_view(doc)
-    sanction = doc.get("sanction") or {}
-    values = {**view, "form_label": sanctions.label(view["form"]), "nip": alert.subject.nip if alert else doc.get("nip", ""),
-              "name": alert.subject.name if alert else "", "source": alert.content.source if alert else "",
-              "url": alert.content.url or "" if alert else "", "excerpt": alert.content.excerpt if alert else "",
-              "sanction_discipline": sanction.get("discipline", ""), "sanction_decree": sanction.get("decree_number") or ""}
-    out = []
-    for col in EXPORT_COLUMNS:
-        v = values.get(col)
-        out.append(v.isoformat() if hasattr(v, "isoformat") else ("" if v is None else v))
-    return out
 
 
 @router.get("/v1/cases/export", responses=ERRORS, summary="The caller's cases as CSV or XLSX (same filters as the list)",
@@ -176,14 +93,12 @@ async def export_cases(
     p: Principal = Depends(principal),
     cq: CaseQuery = Depends(case_query),
 ):
-    rows, _ = await select_cases(store_of(request), p, cq, with_alerts=True)
-    sanctions = config_of(request).sanctions
-    table = [export_row(d, a, sanctions) for d, a in rows]
+    table = await use.export_table(context_of(request), p, cq)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if format == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(EXPORT_COLUMNS)
+        writer.writerow(use.EXPORT_COLUMNS)
         writer.writerows(table)
         return Response(buf.getvalue().encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="kasus-{stamp}.csv"'})
@@ -191,7 +106,7 @@ async def export_cases(
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("kasus")
-    ws.append(EXPORT_COLUMNS)
+    ws.append(use.EXPORT_COLUMNS)
     for row in table:
         ws.append([str(v) if not isinstance(v, (int, float, bool)) else v for v in row])
     buf = io.BytesIO()
@@ -202,45 +117,36 @@ async def export_cases(
 
 @router.get("/v1/cases/{case_id}", responses=ERRORS, summary="One case with its evidence and history")
 async def get_case(case_id: str, request: Request, p: Principal = Depends(principal)):
-    return jsonable(await case_detail(request, case_id, p))
+    return jsonable(await use.detail(context_of(request), p, case_id))
 
 
 @router.post("/v1/cases/{case_id}/verify", responses=ERRORS, summary="Analyst confirms the suspicion")
 async def verify(case_id: str, body: ReasonIn, request: Request, p: Principal = Depends(principal)):
-    return await do_transition(store_of(request), case_id, p, "verify", body.reason)
+    return jsonable(await use.transition(context_of(request), p, case_id, "verify", body.reason))
 
 
 @router.post("/v1/cases/{case_id}/reject", responses=ERRORS, summary="Analyst rejects (closed as not proven)")
 async def reject(case_id: str, body: RejectIn, request: Request, p: Principal = Depends(principal)):
-    return await do_reject(store_of(request), case_id, p, body.reason, body.wrong_person)
+    return jsonable(await use.reject(context_of(request), p, case_id, body.reason, body.wrong_person))
 
 
 @router.post("/v1/cases/{case_id}/acknowledge", responses=ERRORS, summary="The agency confirms receipt")
 async def acknowledge(case_id: str, request: Request, body: AcknowledgeIn | None = None,
                       p: Principal = Depends(principal)):
-    return await do_transition(store_of(request), case_id, p, "acknowledge", body.note if body else "")
+    return jsonable(await use.transition(context_of(request), p, case_id, "acknowledge", body.note if body else ""))
 
 
 @router.post("/v1/cases/{case_id}/status", responses=ERRORS, summary="Move the case through its workflow")
 async def set_status(case_id: str, body: StatusIn, request: Request, p: Principal = Depends(principal)):
-    return await do_transition(store_of(request), case_id, p, wf.ACTION_FOR_STATUS[body.status], body.reason,
-                               body.sanction)
+    return jsonable(await use.transition(context_of(request), p, case_id, wf.ACTION_FOR_STATUS[body.status],
+                                         body.reason, body.sanction))
 
 
 @router.post("/v1/cases/{case_id}/assign", responses=ERRORS, summary="Analysts: assign a case to an analyst")
 async def assign(case_id: str, body: AssignIn, request: Request, p: Principal = Depends(principal)):
-    if not p.sees_all_agencies():
-        raise ApiError(403, "forbidden", "only analysts and admins assign cases")
-    store = store_of(request)
-    await load_case(store, case_id, p)
-    await store.set_case_fields(case_id, {"assigned_to": body.analyst, "assigned_at": utcnow()})
-    return jsonable(case_view(await store.get_case_doc(case_id)))
+    return jsonable(await use.assign(context_of(request), p, case_id, body.analyst))
 
 
 @router.post("/v1/cases/{case_id}/notes", responses=ERRORS, summary="Attach a note to a case")
 async def add_note(case_id: str, body: NoteIn, request: Request, p: Principal = Depends(principal)):
-    store = store_of(request)
-    await load_case(store, case_id, p)
-    entry = {"at": utcnow(), "by": actor(p), "role": p.role, "note": body.note}
-    await store.add_case_note(case_id, entry)
-    return jsonable(entry)
+    return jsonable(await use.add_note(context_of(request), p, case_id, body.note))

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from services.notify.routers.common import ERRORS, ApiError, config_of
+from services.notify.routers.desk import render
 from services.notify.settings import get_notify_settings
 
 router = APIRouter(tags=["check"])
@@ -135,15 +136,11 @@ async def check(body: CheckIn, request: Request) -> CheckOut:
 
 @router.get("/cek", include_in_schema=False, response_class=HTMLResponse)
 async def cek_page(request: Request):
-    from services.notify.routers.desk import render
-
     return render(request, "cek.html", {"result": None, "text": ""})
 
 
 @router.post("/cek", include_in_schema=False, response_class=HTMLResponse)
 async def cek_submit(request: Request, text: str = Form(default="", max_length=20_000)):
-    from services.notify.routers.desk import render
-
     try:
         _limit(request)
     except ApiError as exc:

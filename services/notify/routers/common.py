@@ -1,12 +1,12 @@
-"""What every router shares: the one error shape, the caller (API key or desk session), the
-caller's visibility scope, request-value parsing that answers 400 instead of 500, and views."""
+"""What every router shares: the one error shape (and how a use case's refusal maps onto it), the caller
+(API key or desk session), request-value parsing that answers 400 instead of 500, and JSON views.
+Who may see and do what lives in ``services.notify.application``."""
 from __future__ import annotations
 
 import hashlib
 import time
 from collections import defaultdict, deque
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import Request, Security
@@ -14,15 +14,19 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
 
+from services.notify.application.context import WebContext
+from services.notify.application.errors import UseCaseError
 from services.notify.auth import Principal, lookup
-from services.notify.domain import cases as wf
+from services.notify.routers.session import session_principal
 from services.notify.domain.config import NotifyConfig
-from services.notify.store import CaseFilter, NotifyStore
-from shared.schemas import Alert
+from services.notify.store import NotifyStore
 
 MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
 _DATETIME = TypeAdapter(AwareDatetime)
+
+
+STATUS_OF_KIND = {"not_found": 404, "forbidden": 403, "conflict": 409, "invalid": 422}
 
 
 class ApiError(Exception):
@@ -55,6 +59,15 @@ ERRORS = {s: {"model": ErrorResponse} for s in (400, 401, 403, 404, 409, 422, 42
 
 def store_of(request: Request) -> NotifyStore:
     return request.app.state.store
+
+
+def context_of(request: Request) -> WebContext:
+    return request.app.state.context
+
+
+def api_error(exc: UseCaseError) -> ApiError:
+    """A use case's refusal as this API answers it."""
+    return ApiError(STATUS_OF_KIND[exc.kind], exc.code, exc.message, exc.field)
 
 
 def config_of(request: Request) -> NotifyConfig:
@@ -109,8 +122,6 @@ async def principal(request: Request, _header: str | None = Security(API_KEY_HEA
     presented = presented_key(request)
     found = await lookup(store.api_keys, presented)
     if found is None and request.method == "GET":
-        from services.notify.routers.desk import session_principal
-
         found = await session_principal(request)
     if found is None:
         client = request.client.host if request.client else "?"
@@ -121,10 +132,6 @@ async def principal(request: Request, _header: str | None = Security(API_KEY_HEA
         raise ApiError(401, "unauthorized", "a valid API key is required (Authorization: Bearer pn_...)")
     request.state.principal = found
     return found
-
-
-def actor(p: Principal) -> str:
-    return f"{p.label or p.key_id} ({p.agency_code})"
 
 
 # ---------------------------------------------------------------------- request values
@@ -151,97 +158,7 @@ def parse_since(raw: str | None, field: str = "since") -> datetime | None:
     return utc
 
 
-# ---------------------------------------------------------------------- visibility and selection
-def scope_for(p: Principal) -> CaseFilter:
-    """Agencies see only their own agency's cases, and only once forwarded to them."""
-    if p.sees_all_agencies():
-        return CaseFilter()
-    return CaseFilter(agency_code=p.agency_code, forwarded_only=True)
-
-
-@dataclass(frozen=True)
-class CaseQuery(CaseFilter):
-    """The list/export/stats filters (same for all three, so the same visibility): the store's case filter
-    plus what only the alert knows (region, contestant, severity, words), checked after the read."""
-
-    region: str | None = None
-    contestant: str | None = None
-    severity: str | None = None
-    q: str | None = None
-
-    def needs_alerts(self) -> bool:
-        return bool(self.region or self.contestant or self.severity or self.q)
-
-
-def case_filter(p: Principal, cq: CaseQuery) -> CaseFilter:
-    """The caller's query within the caller's scope: an agency's own code replaces any agency asked for."""
-    scope = scope_for(p)
-    return cq if scope.agency_code is None else replace(cq, agency_code=scope.agency_code,
-                                                          forwarded_only=scope.forwarded_only)
-
-
-def alert_matches(alert: Alert | None, doc: dict, cq: CaseQuery) -> bool:
-    if alert is None:
-        return not cq.needs_alerts()
-    s = alert.subject
-    if cq.region and not (s.province_code == cq.region or s.regency_code == cq.region
-                          or s.regency_code.startswith(cq.region + ".")):
-        return False
-    if cq.contestant and cq.contestant not in {st.contestant for st in alert.classification.stance}:
-        return False
-    severity = (doc.get("labels") or {}).get("severity") or alert.severity
-    if cq.severity and severity != cq.severity:
-        return False
-    if cq.q:
-        hay = " ".join([alert.content.excerpt, s.name, alert.summary, *[e.text for e in alert.classification.evidence]])
-        if not all(word in hay.lower() for word in cq.q.lower().split()):
-            return False
-    return True
-
-
-async def select_cases(store: NotifyStore, p: Principal, cq: CaseQuery, offset: int = 0,
-                       limit: int | None = None, with_alerts: bool = False
-                       ) -> tuple[list[tuple[dict, Alert | None]], bool]:
-    """Cases the caller may see, oldest first, filtered; (rows, more)."""
-    flt = case_filter(p, cq)
-    if not cq.needs_alerts() and not with_alerts:
-        docs = await store.list_cases(flt, offset, None if limit is None else limit + 1)
-        more = limit is not None and len(docs) > limit
-        return [(d, None) for d in docs[:limit] if True], more
-    docs = await store.list_cases(flt)
-    alerts = await store.get_alerts([d["_id"] for d in docs])
-    rows = [(d, alerts.get(d["_id"])) for d in docs if alert_matches(alerts.get(d["_id"]), d, cq)]
-    rows = rows[offset:]
-    more = limit is not None and len(rows) > limit
-    return (rows[:limit] if limit is not None else rows), more
-
-
 # ---------------------------------------------------------------------- views
-def case_view(doc: dict, detail: bool = False) -> dict[str, Any]:
-    labels = doc.get("labels") or {}
-    out = {
-        "case_id": doc["_id"],
-        "agency_code": doc["agency_code"],
-        "status": doc["status"],
-        "status_label": wf.STATUS_ID.get(doc["status"], doc["status"]),
-        "form": doc.get("form") or labels.get("form"),
-        "severity": labels.get("severity"),
-        "escalated": doc.get("escalated", False),
-        "created_at": doc.get("created_at"),
-        "verified_at": doc.get("verified_at"),
-        "forwarded_at": doc.get("forwarded_at"),
-        "acknowledged_at": doc.get("acknowledged_at"),
-        "closed_at": doc.get("closed_at"),
-        "escalated_at": doc.get("escalated_at"),
-        "sanction": doc.get("sanction"),
-    }
-    if doc.get("assigned_to"):
-        out["assigned_to"] = doc["assigned_to"]
-    if detail:
-        out["history"] = doc.get("history", [])
-    return out
-
-
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -250,13 +167,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     return value
-
-
-def escalation_deadline(doc: dict, after: timedelta) -> datetime | None:
-    fwd = doc.get("forwarded_at")
-    if fwd is None or doc.get("status") != "forwarded":
-        return None
-    return fwd + after
 
 
 SENSITIVE = ("key", "token", "secret", "password", "auth", "session", "csrf", "sig")

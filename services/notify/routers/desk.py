@@ -10,11 +10,9 @@ forwarded cases and acknowledge, close (outcome and sanction) and annotate them.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,20 +21,21 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 
-from services.notify.auth import Principal, key_state, lookup
+from services.notify.auth import Principal, lookup
 from services.notify.domain import cases as wf
 from services.notify.domain.cases import SanctionRecord
-from services.notify.routers.common import ApiError, CaseQuery, config_of, escalation_deadline, parse_since, select_cases, store_of
-from services.notify.settings import get_notify_settings
+from services.notify.application import cases, reviews
+from services.notify.application.cases import CaseQuery, escalation_deadline, select_cases
+from services.notify.application.errors import UseCaseError
+from services.notify.routers.common import STATUS_OF_KIND, ApiError, config_of, context_of, parse_since, store_of
+from services.notify.routers.session import COOKIE, desk_secrets, session_principal
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
-COOKIE = "pn_desk"
 LOGIN_CSRF = "pn_desk_login"
 MESSAGES = {
     "verified": "Kasus diverifikasi dan akan diteruskan ke instansi.",
@@ -52,55 +51,9 @@ MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class DeskSecrets:
-    secret: str
-    hours: float
-
-    @classmethod
-    def from_settings(cls) -> "DeskSecrets":
-        s = get_notify_settings()
-        return cls(s.desk_secret.get_secret_value() or secrets.token_urlsafe(32), s.desk_session_hours)
-
-    def serializer(self) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.secret, salt="pantau-desk-session")
-
-    def csrf(self, nonce: str) -> str:
-        return hmac.new(self.secret.encode(), f"csrf\x1f{nonce}".encode(), hashlib.sha256).hexdigest()
-
-
-def _secrets(request: Request) -> DeskSecrets:
-    return request.app.state.desk
-
-
-def _session(request: Request) -> dict | None:
-    raw = request.cookies.get(COOKIE)
-    if not raw:
-        return None
-    d = _secrets(request)
-    try:
-        data = d.serializer().loads(raw, max_age=int(d.hours * 3600))
-    except BadSignature:
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("k"), str) else None
-
-
-async def session_principal(request: Request) -> Principal | None:
-    """The desk user, re-checked against the key store on every request: a revoked key, or one past its expiry
-    (its rotation grace included), ends the session at once, as it ends API access (``auth.key_state``)."""
-    data = _session(request)
-    if data is None:
-        return None
-    doc = await store_of(request).api_key(data["k"])
-    if not doc or key_state(doc) != "active" or not hmac.compare_digest(doc["key_hash"][:16], str(data.get("h", ""))):
-        return None
-    request.state.desk_nonce = data.get("n", "")
-    return Principal(doc["_id"], doc["agency_code"], doc["role"], doc.get("label", ""))
-
-
 def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
     nonce = getattr(request.state, "desk_nonce", "")
-    base = {"request": request, "csrf": _secrets(request).csrf(nonce) if nonce else "",
+    base = {"request": request, "csrf": desk_secrets(request).csrf(nonce) if nonce else "",
             "user": getattr(request.state, "desk_user", None), "msg": MESSAGES.get(request.query_params.get("msg", ""))}
     response = templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status)
     response.headers["Content-Security-Policy"] = ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -122,7 +75,7 @@ async def require_user(request: Request) -> Principal:
 def check_csrf(request: Request, form) -> None:
     nonce = getattr(request.state, "desk_nonce", "")
     sent = str(form.get("csrf", ""))
-    if not nonce or not hmac.compare_digest(sent, _secrets(request).csrf(nonce)):
+    if not nonce or not hmac.compare_digest(sent, desk_secrets(request).csrf(nonce)):
         raise ApiError(403, "csrf", "token formulir tidak valid; muat ulang halaman", "csrf")
 
 
@@ -180,7 +133,7 @@ async def login(request: Request):
             return await login_page(request, "Terlalu banyak percobaan; tunggu sebentar.", 429)
         return await login_page(request, "Kunci API tidak valid atau sudah dicabut.", 401)
     doc = await store.api_key(p.key_id)
-    d = _secrets(request)
+    d = desk_secrets(request)
     token = d.serializer().dumps({"k": p.key_id, "h": doc["key_hash"][:16], "n": secrets.token_urlsafe(16)})
     response = RedirectResponse(safe_next(str(form.get("next", ""))), status_code=303)
     response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/", max_age=int(d.hours * 3600))
@@ -290,12 +243,10 @@ async def case_page(case_id: str, request: Request):
     p = await user_or_redirect(request)
     if isinstance(p, RedirectResponse):
         return p
-    from services.notify.routers.cases import case_detail
-
     try:
-        detail = await case_detail(request, case_id, p)
-    except ApiError as exc:
-        if exc.status == 404:
+        detail = await cases.detail(context_of(request), p, case_id)
+    except UseCaseError as exc:
+        if exc.kind == "not_found":
             return render(request, "error.html", {"title": "Kasus tidak ditemukan",
                                                   "message": "Kasus ini tidak ada atau bukan milik instansi Anda."}, 404)
         raise
@@ -315,57 +266,40 @@ async def case_page(case_id: str, request: Request):
 
 
 async def _act(request: Request, p: Principal, case_id: str, form) -> str:
-    from services.notify.routers.cases import do_reject, do_transition
-
-    store = store_of(request)
+    """One desk form's action through the same use cases as the API; the flash message's key."""
+    ctx = context_of(request)
     action = str(form.get("action", ""))
     reason = str(form.get("reason", "")).strip()
     if action == "verify":
-        await do_transition(store, case_id, p, "verify", reason)
+        await cases.transition(ctx, p, case_id, "verify", reason)
         return "verified"
     if action == "reject":
-        await do_reject(store, case_id, p, reason, form.get("wrong_person") in ("1", "on", "true"))
+        await cases.reject(ctx, p, case_id, reason, form.get("wrong_person") in ("1", "on", "true"))
         return "rejected"
     if action == "acknowledge":
-        await do_transition(store, case_id, p, "acknowledge", str(form.get("note", "")).strip()[:2000])
+        await cases.transition(ctx, p, case_id, "acknowledge", str(form.get("note", "")).strip()[:2000])
         return "acknowledged"
     if action == "close":
-        outcome = str(form.get("outcome", ""))
-        if outcome == "proven":
+        if str(form.get("outcome", "")) == "proven":
             sanction = SanctionRecord(discipline=str(form.get("discipline", "berat")),
                                       description=str(form.get("sanction", "")).strip() or "-",
                                       decree_number=str(form.get("decree_number", "")).strip() or None)
-            await do_transition(store, case_id, p, "close_proven", reason, sanction)
+            await cases.transition(ctx, p, case_id, "close_proven", reason, sanction)
         else:
-            await do_transition(store, case_id, p, "close_not_proven", reason)
+            await cases.transition(ctx, p, case_id, "close_not_proven", reason)
         return "closed"
     if action == "note":
-        from services.notify.routers.cases import load_case
-        from services.notify.routers.common import actor
-        from shared.schemas import utcnow
-
-        await load_case(store, case_id, p)
-        note = str(form.get("note", "")).strip()[:2000]
-        if not note:
-            raise ApiError(422, "note_required", "catatan tidak boleh kosong", "note")
-        await store.add_case_note(case_id, {"at": utcnow(), "by": actor(p), "role": p.role, "note": note})
+        await cases.add_note(ctx, p, case_id, str(form.get("note", "")).strip()[:2000])
         return "noted"
     if action == "assign":
-        if not p.sees_all_agencies():
-            raise ApiError(403, "forbidden", "hanya analis yang dapat menugaskan kasus")
-        from services.notify.routers.cases import load_case
-        from shared.schemas import utcnow
-
-        await load_case(store, case_id, p)
-        await store.set_case_fields(case_id, {"assigned_to": str(form.get("analyst", "")).strip()[:200] or p.label,
-                                              "assigned_at": utcnow()})
+        await cases.assign(ctx, p, case_id, str(form.get("analyst", "")).strip()[:200] or p.label)
         return "assigned"
-    raise ApiError(422, "unknown_action", f"aksi tidak dikenal: {action}", "action")
+    raise UseCaseError("invalid", "unknown_action", f"aksi tidak dikenal: {action}", "action")
 
 
 def _error_page(request: Request, exc: Exception, back: str) -> HTMLResponse:
-    if isinstance(exc, ApiError):
-        status, message = exc.status, exc.message
+    if isinstance(exc, UseCaseError):
+        status, message = STATUS_OF_KIND[exc.kind], exc.message
     else:  # pydantic validation of a sanction record, for instance
         status, message = 422, str(exc).splitlines()[0]
     return render(request, "error.html", {"title": "Aksi tidak dapat dilakukan", "message": message, "back": back},
@@ -381,7 +315,7 @@ async def case_action(case_id: str, request: Request):
     check_csrf(request, form)
     try:
         msg = await _act(request, p, case_id, form)
-    except (ApiError, ValueError) as exc:
+    except (UseCaseError, ValueError) as exc:
         return _error_page(request, exc, f"/desk/cases/{case_id}")
     return RedirectResponse(f"/desk/cases/{case_id}?msg={msg}", status_code=303)
 
@@ -398,7 +332,7 @@ async def bulk(request: Request):
     for case_id in ids:
         try:
             await _act(request, p, case_id, form)
-        except (ApiError, ValueError) as exc:
+        except (UseCaseError, ValueError) as exc:
             failed.append(f"{case_id}: {getattr(exc, 'message', str(exc).splitlines()[0])}")
     if failed:
         return render(request, "error.html", {"title": "Sebagian aksi massal gagal", "message": "; ".join(failed),
@@ -412,13 +346,10 @@ async def reviews_page(request: Request):
     p = await user_or_redirect(request)
     if isinstance(p, RedirectResponse):
         return p
-    if not p.sees_all_agencies():
+    try:
+        rows = await reviews.open_reviews(context_of(request), p)
+    except UseCaseError:
         return render(request, "error.html", {"title": "Tidak diizinkan", "message": "Hanya untuk analis."}, 403)
-    from services.notify.routers.reviews import frequency_text
-
-    rows = await store_of(request).reviews.list()
-    for r in rows:
-        r["frequency_text"] = frequency_text(r.get("name_frequency"))
     return render(request, "reviews.html", {"rows": rows})
 
 
@@ -429,17 +360,14 @@ async def review_action(review_id: str, request: Request):
         return p
     form = await request.form()
     check_csrf(request, form)
-    from services.notify.routers.reviews import accept_review, reject_review, require_analyst
-
     reason = str(form.get("reason", "")).strip() or "diputuskan di meja analis"
     try:
-        require_analyst(p)
         if form.get("action") == "accept":
-            await accept_review(request, review_id, p, reason)
+            await reviews.accept(context_of(request), p, review_id, reason)
             return RedirectResponse("/desk/reviews?msg=accepted", status_code=303)
-        await reject_review(request, review_id, p, reason)
+        await reviews.reject(context_of(request), p, review_id, reason)
         return RedirectResponse("/desk/reviews?msg=not_this_person", status_code=303)
-    except ApiError as exc:
+    except UseCaseError as exc:
         return _error_page(request, exc, "/desk/reviews")
 
 
@@ -470,10 +398,7 @@ async def stats_page(request: Request):
     p = await user_or_redirect(request)
     if isinstance(p, RedirectResponse):
         return p
-    from services.notify.routers.ops import stats_of
-
-    rows, _ = await select_cases(store_of(request), p, CaseQuery(), with_alerts=True)
-    s = stats_of(rows)
+    s = await cases.stats(context_of(request), p, CaseQuery())
     charts = [bar_chart("Kasus per instansi", s["by_agency"]), bar_chart("Kasus per bentuk pelanggaran", s["by_form"]),
               bar_chart("Kasus per peserta pemilu", s["by_contestant"]), bar_chart("Kasus per minggu", s["by_week"]),
               bar_chart("Kasus per status", {wf.STATUS_ID.get(k, k): v for k, v in s["by_status"].items()})]

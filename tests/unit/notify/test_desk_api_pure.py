@@ -8,10 +8,10 @@ import pytest
 
 from services.notify.routers.check import RateLimiter, advice_for, highlight, verdict_for
 from services.notify.routers.common import (
-    ApiError, BadKeyThrottle, CaseQuery, alert_matches, clamp_limit, clamp_offset, parse_since, redact_query,
+    ApiError, BadKeyThrottle, clamp_limit, clamp_offset, parse_since, redact_query,
 )
 from services.notify.routers.desk import bar_chart, highlight_excerpt, name_commonness
-from services.notify.routers.ops import stats_of, week_of
+from services.notify.application.cases import CaseQuery, alert_matches, stats_of, week_of
 from services.notify.store import CaseFilter, ReviewSource, chunks
 from tests.unit.notify.conftest import make_alert
 

@@ -1,0 +1,77 @@
+"""The review-candidate queue: the matcher's review-band (post, person) pairs, for analysts only.
+Accepting one opens a case (an alert built by notify's own alert code, the candidate as its confirmed
+match); rejecting one keeps the "not this person" judgement, so the matcher never proposes it again."""
+from __future__ import annotations
+
+import logging
+
+from services.notify.application.cases import actor, require_analyst
+from services.notify.application.context import WebContext
+from services.notify.application.errors import UseCaseError
+from services.notify.auth import Principal
+from services.notify.store import Review
+from shared.judgements import record_judgement
+from shared.logging import log_event
+from shared.schemas import ContentMatched, utcnow
+
+log = logging.getLogger("pantau.notify.api")
+
+
+def frequency_text(freq) -> str:
+    if freq in (None, ""):
+        return "frekuensi nama tidak diketahui"
+    return f"nama ini dimiliki ±{freq} ASN" if str(freq).isdigit() else str(freq)
+
+
+async def open_reviews(ctx: WebContext, p: Principal) -> list[dict]:
+    """Open candidates, oldest first, each with how common its name is, in words."""
+    require_analyst(p, "see review candidates")
+    return [{**r, "name_frequency_text": frequency_text(r.get("name_frequency"))} for r in await ctx.store.reviews.list()]
+
+
+async def _open(ctx: WebContext, p: Principal, review_id: str) -> Review:
+    require_analyst(p)
+    review = await ctx.store.reviews.get(review_id)
+    if review is None:
+        raise UseCaseError("not_found", "not_found", f"review {review_id} not found", "review_id")
+    if review.status != "open":
+        raise UseCaseError("conflict", "already_decided", f"review {review_id} was already decided ({review.status})",
+                           "review_id")
+    return review
+
+
+async def accept(ctx: WebContext, p: Principal, review_id: str, reason: str) -> dict:
+    from services.notify.alerts import alerts_for
+
+    store = ctx.store
+    candidate = (await _open(ctx, p, review_id)).candidate
+    content = await store.stored_content(candidate.content_id)
+    classification = await store.stored_classification(candidate.content_id)
+    if content is None or classification is None or candidate.subject is None:
+        raise UseCaseError("conflict", "content_missing", "the post or its classification is no longer stored",
+                           "review_id")
+    item = ContentMatched(
+        content_id=candidate.content_id, evidence_sha256=content.evidence_sha256, record=content.record(),
+        classification=classification.classification(), matches=[candidate.match(actor(p), reason)],
+        registry_version=candidate.registry_version)
+    now = utcnow()
+    alerts = alerts_for(item, now, ctx.config, ctx.public_url)
+    if not alerts:
+        raise UseCaseError("conflict", "no_alert", "the candidate has no registry subject", "review_id")
+    alert = alerts[0]
+    if not await store.reviews.decide(review_id, "accepted", actor(p), reason, now, alert.alert_id):
+        raise UseCaseError("conflict", "already_decided", f"review {review_id} was already decided", "review_id")
+    await store.insert_alert(alert, source="review")
+    await store.ensure_case(alert, now)
+    log_event(log, "review accepted: case opened", review_id=review_id, case_id=alert.alert_id)
+    return {"review_id": review_id, "status": "accepted", "case_id": alert.alert_id}
+
+
+async def reject(ctx: WebContext, p: Principal, review_id: str, reason: str) -> dict:
+    candidate = (await _open(ctx, p, review_id)).candidate
+    if not await ctx.store.reviews.decide(review_id, "not_this_person", actor(p), reason, utcnow()):
+        raise UseCaseError("conflict", "already_decided", f"review {review_id} was already decided", "review_id")
+    if candidate.author_key:
+        await record_judgement(ctx.store.db, candidate.nip, candidate.author_key, reviewer=actor(p), reason=reason)
+    log_event(log, "review rejected: not this person", review_id=review_id)
+    return {"review_id": review_id, "status": "not_this_person"}
