@@ -17,7 +17,6 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import yaml
@@ -47,9 +46,11 @@ def _config(folder: Path, receiver: str):
 async def _scenario(items: int) -> dict:
     from aiohttp import web
 
-    from services.notify.delivery.retry import RetryPolicy
-    from services.notify.delivery.webhook import WebhookSender
-    from services.notify.dispatcher import Dispatcher
+    from services.dispatcher.budget import RetryBudget
+    from services.dispatcher.channels.base import Channels
+    from services.dispatcher.channels.retry import RetryPolicy
+    from services.dispatcher.channels.webhook import WebhookChannel
+    from services.dispatcher.cycle import Dispatcher
     from services.notify.store import NotifyStore
     from shared.mongo import connect
     from shared.schemas import utcnow
@@ -80,17 +81,21 @@ async def _scenario(items: int) -> dict:
     out: dict = {"items": items, "group_wait_s": GROUP_WAIT_S}
     try:
         await store.ensure_indexes()
-        d = Dispatcher(store, config, public_url="http://127.0.0.1:1", owner="bench",
-                       webhook=WebhookSender(policy=RetryPolicy(max_attempts=2, base_delay=0.05, timeout=2)))
+        def dispatcher() -> Dispatcher:
+            webhook = WebhookChannel(RetryPolicy(max_attempts=2, base_delay=0.05, timeout=2))
+            return Dispatcher(store, config, Channels([webhook]), public_url="http://127.0.0.1:1", owner="bench",
+                              retry_budget=RetryBudget())
+
+        d = dispatcher()
         # one real case routed by the dispatcher gives the exact item shape; the backlog clones it
         seed = make_alert(external_id="seed")
         await db["alerts"].insert_one({"_id": seed.alert_id, **seed.model_dump(mode="json")})
         await store.ensure_case(seed, seed.created_at)
         now = utcnow()
-        await d.reload(now)
-        await d.case_work(now)
-        template = next(iter(d._open.values()))
-        key = d._flood_key(template)[0]
+        await d.working.reload(now)
+        await d.steps.run(now)
+        template = next(iter(d.working.open.values()))
+        key = d.working.flood_key(template)[0]
         started = time.perf_counter()
         await store.record_flood([{"_id": f"held-{i}", "flood_key": key, "at": now} for i in range(10)])
         docs = []
@@ -105,8 +110,7 @@ async def _scenario(items: int) -> dict:
                                         "status": "new", "created_at": now} for i in range(items)], ordered=False)
         out["setup_s"] = round(time.perf_counter() - started, 1)
 
-        fresh = Dispatcher(store, config, public_url="http://127.0.0.1:1", owner="bench",
-                           webhook=WebhookSender(policy=RetryPolicy(max_attempts=2, base_delay=0.05, timeout=2)))
+        fresh = dispatcher()
         t = time.perf_counter()
         await fresh.run_once()
         out["first_cycle_with_reload_s"] = round(time.perf_counter() - t, 3)

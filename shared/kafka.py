@@ -22,7 +22,7 @@ __all__ = ["InvalidRecord", "parse_model", "make_app", "topic", "ensure_topics",
 
 log = logging.getLogger("pantau.kafka")
 
-WEB_PORT_OFFSETS = {"ingest": 1, "classify": 2, "match": 3, "notify": 4}
+WEB_PORT_OFFSETS = {"ingest": 1, "classify": 2, "match": 3, "notify": 4, "dispatcher": 5}
 
 
 def make_app(service: str, settings: Settings, web_port: int | None = None) -> faust.App:

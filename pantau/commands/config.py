@@ -33,14 +33,14 @@ def check_config(
     2 if anything is invalid, so it can gate a deployment."""
     from services.classify.domain.config import ConfigError, load_elections
     from services.match.domain.engine import load_config as load_match_config
-    from services.notify.delivery.secrets import missing_secrets
+    from services.dispatcher.channels.secrets import missing_secrets
     from services.notify.domain.config import NotifyConfigError, load_notify_config
     from shared.settings import Settings, config_paths
 
     problems: list[str] = []
     try:
         settings = Settings()
-        from services.notify.delivery.budget import BudgetSettings
+        from services.dispatcher.budget import BudgetSettings
         from services.notify.settings import NotifySettings
 
         notify_settings = NotifySettings()

@@ -52,7 +52,7 @@ def failures(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List failed notifications (newest first): id, receiver, integration, outcome, reason."""
-    from services.notify.delivery.resend import list_failures
+    from services.notify.resend import list_failures
 
     when = _since(since)
     rows = _db(lambda db: list_failures(db, since=when, limit=limit))
@@ -77,7 +77,7 @@ def resend(
 ) -> None:
     """Queue failed notifications again: same body, same Idempotency-Key, a fresh retry budget. The
     dispatcher sends them within a minute (or at its next start)."""
-    from services.notify.delivery.resend import ResendError, list_failures, resend_failure
+    from services.notify.resend import ResendError, list_failures, resend_failure
     from shared.schemas import utcnow
 
     if not ids and not since:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.notify.delivery.payload import case_url
+from services.dispatcher.payload import case_url
 from services.notify.domain.config import NotifyConfig
 from services.notify.domain.evaluate import plan_event, sanction_for, summary_for
 from shared.schemas import Alert, AlertContent, ContentMatched, alert_id_for

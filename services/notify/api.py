@@ -3,9 +3,8 @@ docs at /docs from local Swagger UI files). Runs on http://127.0.0.1:${PANTAU_AP
 
     python -m services.notify.api
 
-The same process serves the review desk (``/desk/``, Bahasa Indonesia) and Cek Netral (``/cek``),
-and runs the notify dispatcher in the background (``PANTAU_NOTIFY_DISPATCHER=0`` turns it off,
-e.g. to run the dispatcher as its own process: ``python -m services.notify.dispatcher``).
+The same process serves the review desk (``/desk/``, Bahasa Indonesia) and Cek Netral (``/cek``).
+Notifications are sent by the dispatcher, its own process: ``python -m services.dispatcher``.
 
 Auth: ``Authorization: Bearer pn_...`` or ``X-API-Key: pn_...`` (``pantau agency key create CODE``).
 Roles: ``agency`` sees its own agency's cases once they were forwarded to it (unverified suspicions
@@ -20,7 +19,6 @@ Routers by resource live in ``services/notify/routers/``; every query goes throu
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from contextlib import asynccontextmanager
@@ -43,7 +41,6 @@ from services.notify.routers.common import (
 )
 from services.notify.application.context import WebContext
 from services.notify.application.errors import UseCaseError
-from services.notify.settings import get_notify_settings
 from services.notify.store import NotifyStore
 from shared.logging import log_event
 from shared.schemas import utcnow
@@ -59,13 +56,11 @@ def _swagger_dir() -> str:
     return str(Path(fastapi_offline.__file__).resolve().parent / "static")
 
 
-def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | None = None, db=None) -> FastAPI:
+def create_app(*, config: NotifyConfig | None = None, db=None) -> FastAPI:
     from shared.mongo import connect
     from shared.settings import get_settings
 
     settings = get_settings()
-    if run_dispatcher is None:
-        run_dispatcher = get_notify_settings().run_dispatcher
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -78,20 +73,9 @@ def create_app(*, config: NotifyConfig | None = None, run_dispatcher: bool | Non
         await store.ensure_indexes()
         app.state.config, app.state.store = cfg, store
         app.state.context = WebContext(store, cfg, settings.public_url)
-        stop = asyncio.Event()
-        task = None
-        if run_dispatcher:
-            from services.notify.dispatcher import dispatcher_for
-
-            dispatcher = dispatcher_for(store, cfg, settings)
-            task = asyncio.create_task(dispatcher.run_forever(get_notify_settings().interval_s, stop))
         try:
             yield
         finally:
-            stop.set()
-            if task is not None:
-                await task
-                await dispatcher.close()
             if client is not None:
                 await client.close()
 

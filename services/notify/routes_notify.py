@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict
 
-from services.notify.delivery.resend import ResendError, list_failures, resend_failure
+from services.notify.resend import ResendError, list_failures, resend_failure
 from shared.schemas import utcnow
 
 

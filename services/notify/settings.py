@@ -14,8 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class NotifySettings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", env_ignore_empty=True)  # Compose passes unset as ""
 
-    # The API process runs the dispatcher unless told not to (then: python -m services.notify.dispatcher).
-    run_dispatcher: bool = Field(True, alias="PANTAU_NOTIFY_DISPATCHER")
+    # The dispatcher process (python -m services.dispatcher): its cycle.
     interval_s: float = Field(1.0, alias="PANTAU_NOTIFY_INTERVAL_S", gt=0)
     # Only the lease holder sends; a dead holder's lease expires after this long.
     lease_s: float = Field(30.0, alias="PANTAU_NOTIFY_LEASE_S", gt=0)

@@ -1,5 +1,6 @@
-"""A real agency-API process on its own database, seeded like the pipeline seeds it (alerts stored
-and cases opened exactly as the notify agent does), for the browser tests and the screenshots."""
+"""A real agency-API process and a real dispatcher process beside it, on their own database, seeded
+like the pipeline seeds it (alerts stored and cases opened exactly as the notify agent does), for the
+browser tests and the screenshots."""
 from __future__ import annotations
 
 import asyncio
@@ -17,6 +18,7 @@ import httpx
 
 from services.notify.auth import key_document, new_key
 from services.notify.store import NotifyStore
+from shared.kafka import WEB_PORT_OFFSETS
 from shared.mongo import connect
 from shared.settings import REPO_ROOT
 from shared.schemas import ContentRecord, Media
@@ -107,11 +109,16 @@ def start_desk(settings, tmp: Path) -> Desk:
     port = free_port()
     base_uri = settings.mongodb_uri.rsplit("/", 1)[0]
     env = {**os.environ, "PANTAU_API_PORT": str(port), "MONGODB_URI": f"{base_uri}/{db_name}",
-           "PANTAU_CONFIG_DIR": str(folder), "PANTAU_NOTIFY_DISPATCHER": "1", "PANTAU_NOTIFY_INTERVAL_S": "0.3",
-           "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{port}", "PANTAU_TEST_WEBHOOK_SECRET": "rahasia"}
+           "PANTAU_CONFIG_DIR": str(folder), "PANTAU_NOTIFY_INTERVAL_S": "0.3",
+           "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{port}", "PANTAU_TEST_WEBHOOK_SECRET": "rahasia",
+           # the dispatcher's health port, free (a running stack may hold the configured one)
+           "PANTAU_WEB_PORT_BASE": str(free_port() - WEB_PORT_OFFSETS["dispatcher"])}
     log_path = tmp / "api.log"
     proc = subprocess.Popen([sys.executable, "-m", "services.notify.api"], cwd=REPO_ROOT, env=env,
                             stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
+    # forwards what the analyst verifies, as its own process beside the API (as in the stack)
+    dispatcher = subprocess.Popen([sys.executable, "-m", "services.dispatcher"], cwd=REPO_ROOT, env=env,
+                                  stdout=open(tmp / "dispatcher.log", "ab"), stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
@@ -127,18 +134,19 @@ def start_desk(settings, tmp: Path) -> Desk:
     r = httpx.post(f"{base}/v1/cases/{cases['semarang_fwd']}/verify", json={"reason": "akun dan NIP cocok"},
                    headers={"Authorization": f"Bearer {keys['analyst']}"})
     assert r.status_code == 200, r.text
-    return Desk(base, db_name, keys, cases, proc, log_path, {"receiver": receiver})
+    return Desk(base, db_name, keys, cases, proc, log_path, {"receiver": receiver, "dispatcher": dispatcher})
 
 
 def stop_desk(desk: Desk, settings) -> None:
     if desk.extra.get("receiver"):
         desk.extra["receiver"].stop()
-    if desk.proc is not None:
-        desk.proc.terminate()
-        try:
-            desk.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            desk.proc.kill()
+    for proc in (desk.proc, desk.extra.get("dispatcher")):
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
     async def drop():
         client, _ = connect(settings)

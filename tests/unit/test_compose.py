@@ -71,7 +71,7 @@ def test_compose_services_use_official_images_and_one_dockerfile(tmp_path):
 
 def test_every_agency_secret_reaches_the_api_and_the_config_gate(tmp_path):
     """Before (issue 9): only the BKN secret was passed through."""
-    from services.notify.delivery.secrets import required_secrets
+    from services.dispatcher.channels.secrets import required_secrets
     from services.notify.domain.config import load_notify_config
 
     needed = set(required_secrets(load_notify_config(REPO_ROOT / "config")))

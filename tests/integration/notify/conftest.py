@@ -14,7 +14,7 @@ import pytest
 import yaml
 from aiohttp import web
 
-from services.notify.delivery.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
+from services.dispatcher.channels.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify_signature
 from services.notify.domain.config import load_notify_config
 from shared.mongo import connect
 from shared.settings import REPO_ROOT

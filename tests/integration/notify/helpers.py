@@ -8,11 +8,13 @@ import uvicorn
 
 from services.notify.api import create_app
 from services.notify.auth import key_document, new_key
-from services.notify.delivery.email import EmailSender, SmtpConfig
-from services.notify.delivery.retry import RetryPolicy
-from services.notify.delivery.webhook import WebhookSender
-from services.notify.delivery.budget import RetryBudget
-from services.notify.dispatcher import Dispatcher
+from services.dispatcher.budget import RetryBudget
+from services.dispatcher.channels.base import Channels
+from services.dispatcher.channels.email import EmailChannel, SmtpConfig
+from services.dispatcher.channels.kafka import KafkaChannel
+from services.dispatcher.channels.retry import RetryPolicy
+from services.dispatcher.channels.webhook import WebhookChannel
+from services.dispatcher.cycle import Dispatcher
 from services.notify.store import NotifyStore
 from shared.schemas import Alert, Classification, ContentClassified, ContentRecord, utcnow
 from shared.stored import StoredClassification, StoredContent
@@ -38,13 +40,20 @@ async def put_post(db, record: ContentRecord, classification: Classification) ->
     return item
 
 
+def channels(setup, settings) -> Channels:
+    """The real channels with quick retries (the suite's receiver, SMTP server and Kafka)."""
+    return Channels([
+        WebhookChannel(RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1, max_elapsed=10, timeout=2)),
+        EmailChannel(SmtpConfig(host="127.0.0.1", port=setup["smtp_port"]), RetryPolicy(max_attempts=2, base_delay=0.01)),
+        KafkaChannel(settings.kafka_bootstrap_servers),
+    ])
+
+
 def dispatcher(db, setup, settings, **kw) -> Dispatcher:
     return Dispatcher(
-        NotifyStore(db), setup["config"], public_url="http://127.0.0.1:18080",
-        webhook=WebhookSender(policy=RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1, max_elapsed=10, timeout=2)),
-        email=EmailSender(SmtpConfig(host="127.0.0.1", port=setup["smtp_port"]), RetryPolicy(max_attempts=2, base_delay=0.01)),
-        kafka_bootstrap=settings.kafka_bootstrap_servers, owner="it-dispatcher",
-        **{"budget": RetryBudget(hours=1e-4), **kw},  # no later rounds: a failure is final at once
+        NotifyStore(db), setup["config"], channels(setup, settings), public_url="http://127.0.0.1:18080",
+        owner="it-dispatcher",
+        **{"retry_budget": RetryBudget(hours=1e-4), **kw},  # no later rounds: a failure is final at once
     )
 
 
@@ -57,7 +66,7 @@ async def make_key(db, agency: str, role: str = "agency", label: str = "") -> st
 @asynccontextmanager
 async def api_server(db, config, **state):
     """The agency API in this event loop; ``state`` overrides ``app.state`` entries (e.g. throttle)."""
-    app = create_app(config=config, run_dispatcher=False, db=db)
+    app = create_app(config=config, db=db)
     for name, value in state.items():
         setattr(app.state, name, value)
     port = free_port()

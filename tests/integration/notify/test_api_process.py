@@ -21,7 +21,7 @@ def test_key_create_prints_once_stores_hash_and_api_serves_openapi(stack, settin
     key = result.stdout.strip()
     assert key.startswith("pn_") and key not in result.stderr
     port = free_port()
-    env = {**os.environ, "PANTAU_API_PORT": str(port), "PANTAU_NOTIFY_DISPATCHER": "0"}
+    env = {**os.environ, "PANTAU_API_PORT": str(port)}
     proc = subprocess.Popen([sys.executable, "-m", "services.notify.api"], cwd=REPO_ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -26,7 +26,7 @@ N = 30
 
 
 def spawn(env: dict, log_path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "services.notify.dispatcher"], cwd=REPO_ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "services.dispatcher"], cwd=REPO_ROOT, env=env,
                             stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from services.dispatcher.channels.base import Notification
+
 from .conftest import SECRET
-from .helpers import dispatcher
+from .helpers import channels
 
 pytestmark = pytest.mark.integration
 
@@ -19,14 +21,15 @@ async def test_a_secret_in_a_file_signs_the_webhook(db, notify_setup, settings, 
     secret_file.write_text(SECRET + "\n", encoding="utf-8")
     monkeypatch.delenv("PANTAU_FILE_ONLY_SECRET", raising=False)
     monkeypatch.setenv("PANTAU_FILE_ONLY_SECRET_FILE", str(secret_file))
-    d = dispatcher(db, notify_setup, settings)
+    sending = channels(notify_setup, settings)
     entry = {"_id": "secret-file-1", "body": '{"notification_id": "secret-file-1"}',
              "target": {"kind": "webhook", "url": f"{recv.base}/file-secret", "secret_env": "PANTAU_FILE_ONLY_SECRET",
                         "timeout": 2}}
-    result = await d._deliver(entry)
+    result = await sending.deliver(Notification.of_log_entry(entry))
     assert result.ok, result
     [request] = recv.on("/file-secret")
     assert request["valid"] and request["key"] == "secret-file-1"
     monkeypatch.delenv("PANTAU_FILE_ONLY_SECRET_FILE")
-    missing = await d._deliver({**entry, "_id": "secret-file-2"})
+    missing = await sending.deliver(Notification.of_log_entry({**entry, "_id": "secret-file-2"}))
+    await sending.close()
     assert not missing.ok and "PANTAU_FILE_ONLY_SECRET" in missing.reason

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from services.notify.delivery.email import EmailSender, SmtpConfig, render_email
-from services.notify.delivery.payload import NotificationItem, build_payload, case_url, payload_bytes
-from services.notify.delivery.retry import RetryPolicy
+from services.dispatcher.channels.email import EmailChannel, SmtpConfig, render_email
+from services.dispatcher.payload import NotificationItem, build_payload, case_url, payload_bytes
+from services.dispatcher.channels.retry import RetryPolicy, RetryRunner
 from services.notify.domain.evaluate import plan_event, sanction_for, summary_for
 from services.notify.domain.labels import alert_labels
 from tests.local_servers import free_port, smtp_server
@@ -75,7 +75,7 @@ async def test_email_received_by_local_smtp_server(smtp, notify_config):
     box, port = smtp
     payload = sample_payload(notify_config)
     subject, text = render_email(payload)
-    sender = EmailSender(SmtpConfig(host="127.0.0.1", port=port, sender="Pantau Netral <notify@pantau.test>"))
+    sender = EmailChannel(SmtpConfig(host="127.0.0.1", port=port, sender="Pantau Netral <notify@pantau.test>"))
     result = await sender.send(["netralitas-asn@semarangkota.example"], subject, text,
                                notification_id="nf_test", attachment=payload_bytes(payload))
     assert result.ok and result.attempt_count == 1
@@ -98,8 +98,9 @@ async def test_email_received_by_local_smtp_server(smtp, notify_config):
 async def test_smtp_transient_4xx_is_retried_permanent_5xx_is_not(smtp):
     box, port = smtp
     box.script = ["451 4.3.0 Mailbox temporarily unavailable"]
-    sender = EmailSender(SmtpConfig(host="127.0.0.1", port=port),
-                         RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02), rng=random.Random(1))
+    sender = EmailChannel(SmtpConfig(host="127.0.0.1", port=port),
+                         RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02),
+                          runner=RetryRunner(rng=random.Random(1)))
     result = await sender.send(["a@x.example"], "Uji", "Isi", notification_id="nf_1")
     assert result.ok and result.attempt_count == 2 and result.attempts[0].status_code == 451
     assert len(box.messages) == 1
@@ -110,7 +111,7 @@ async def test_smtp_transient_4xx_is_retried_permanent_5xx_is_not(smtp):
 
 
 async def test_smtp_server_down_exhausts_budget():
-    sender = EmailSender(SmtpConfig(host="127.0.0.1", port=free_port(), timeout=1),
+    sender = EmailChannel(SmtpConfig(host="127.0.0.1", port=free_port(), timeout=1),
                          RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.01))
     result = await sender.send(["a@x.example"], "Uji", "Isi", notification_id="nf_3")
     assert result.outcome == "failed_exhausted" and result.attempt_count == 2

@@ -5,7 +5,7 @@ from services.notify.api import create_app
 
 
 def test_every_keyed_route_declares_the_key_schemes_and_the_public_check_does_not():
-    spec = create_app(run_dispatcher=False).openapi()
+    spec = create_app().openapi()
     assert set(spec["components"]["securitySchemes"]) == {"APIKeyHeader", "HTTPBearer"}
     assert spec["components"]["securitySchemes"]["APIKeyHeader"]["name"] == "X-API-Key"
     for path, operations in spec["paths"].items():

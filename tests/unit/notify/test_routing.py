@@ -91,8 +91,8 @@ def test_agency_without_contact_goes_to_fallback_with_a_note(notify_config, agen
 
 
 def test_fallback_note_reaches_the_message(notify_config):
-    from services.notify.delivery.email import render_email
-    from services.notify.delivery.payload import build_payload
+    from services.dispatcher.channels.email import render_email
+    from services.dispatcher.payload import build_payload
 
     plan = plan_for_labels(notify_config, {**BASE, "event": "forwarded", "agency": "KEMENAG"})
     target = [d.target for d in plan.deliveries if d.target.integration == "employing-agency/email0"][0]

@@ -15,9 +15,9 @@ from email.utils import format_datetime
 import pytest
 from aiohttp import web
 
-from services.notify.delivery.retry import RetryPolicy, parse_retry_after
-from services.notify.delivery.webhook import (
-    IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookSender, sign, verify_signature,
+from services.dispatcher.channels.retry import RetryPolicy, RetryRunner, parse_retry_after
+from services.dispatcher.channels.webhook import (
+    IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookChannel, sign, verify_signature,
 )
 
 SECRET = "rahasia-uji-webhook"
@@ -131,7 +131,7 @@ async def receiver():
     await r.runner.cleanup()
 
 
-def fast_sender(**policy) -> tuple[WebhookSender, list[float]]:
+def fast_sender(**policy) -> tuple[WebhookChannel, list[float]]:
     waits: list[float] = []
 
     async def record(seconds: float) -> None:
@@ -140,13 +140,13 @@ def fast_sender(**policy) -> tuple[WebhookSender, list[float]]:
 
     base = dict(max_attempts=5, base_delay=0.5, max_delay=30, max_elapsed=300, timeout=2)
     base.update(policy)
-    return WebhookSender(policy=RetryPolicy(**base), sleep=record, rng=random.Random(1)), waits
+    return WebhookChannel(RetryPolicy(**base), runner=RetryRunner(sleep=record, rng=random.Random(1))), waits
 
 
 async def test_delivered_first_time_signed_with_idempotency_key(receiver):
     sender, waits = fast_sender()
     result = await sender.send(receiver.url, BODY, secret=SECRET, idempotency_key="nf_abc")
-    await sender.aclose()
+    await sender.close()
     assert result.ok and result.outcome == "delivered" and result.attempt_count == 1
     assert receiver.seen[0]["valid"] and receiver.seen[0]["key"] == "nf_abc" and receiver.seen[0]["body"] == BODY
     assert waits == []
@@ -170,7 +170,7 @@ async def test_retry_rule_against_real_receiver(receiver, script, outcome, attem
     receiver.script = list(script)
     sender, waits = fast_sender()
     result = await sender.send(receiver.url, BODY, secret=SECRET, idempotency_key="nf_key")
-    await sender.aclose()
+    await sender.close()
     assert result.outcome == outcome
     assert result.attempt_count == attempts == len(receiver.seen)
     # every attempt freshly signed and valid, the idempotency key never changes
@@ -185,9 +185,9 @@ async def test_retry_rule_against_real_receiver(receiver, script, outcome, attem
 
 async def test_retry_after_seconds_is_honoured_with_real_time(receiver):
     receiver.script = [(429, {"Retry-After": "1"}), 200]
-    sender = WebhookSender(policy=RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.01, timeout=2))
+    sender = WebhookChannel(RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.01, timeout=2))
     result = await sender.send(receiver.url, BODY, secret=SECRET, idempotency_key="nf_ra")
-    await sender.aclose()
+    await sender.close()
     assert result.ok and result.attempt_count == 2
     assert result.attempts[0].retry_after == 1.0 and result.attempts[0].wait_before_next >= 1.0
     gap = receiver.seen[1]["at"] - receiver.seen[0]["at"]
@@ -199,7 +199,7 @@ async def test_retry_after_http_date_is_honoured(receiver):
     receiver.script = [(503, {"Retry-After": format_datetime(when, usegmt=True)}), 200]
     sender, waits = fast_sender()
     result = await sender.send(receiver.url, BODY, secret=SECRET, idempotency_key="nf_date")
-    await sender.aclose()
+    await sender.close()
     assert result.ok and 38 <= waits[0] <= 41
 
 
@@ -207,7 +207,7 @@ async def test_retry_after_beyond_the_budget_gives_up(receiver):
     receiver.script = [(429, {"Retry-After": "3600"})]
     sender, waits = fast_sender(max_elapsed=60)
     result = await sender.send(receiver.url, BODY, secret=SECRET, idempotency_key="nf_budget")
-    await sender.aclose()
+    await sender.close()
     assert result.outcome == "failed_exhausted" and result.attempt_count == 1 and waits == []
     assert "budget" in result.reason
 
@@ -216,7 +216,7 @@ async def test_timeout_is_retried(receiver):
     receiver.script = [("sleep", 1.5), 200]
     sender, waits = fast_sender(timeout=0.3)
     result = await sender.send(receiver.url, BODY, secret=SECRET, idempotency_key="nf_to")
-    await sender.aclose()
+    await sender.close()
     assert result.ok and result.attempt_count == 2 and result.attempts[0].error == "timeout"
 
 
@@ -226,7 +226,7 @@ async def test_receiver_down_is_retried_then_exhausted():
         port = s.getsockname()[1]
     sender, waits = fast_sender(max_attempts=3)
     result = await sender.send(f"http://127.0.0.1:{port}/hook", BODY, secret=SECRET, idempotency_key="nf_down")
-    await sender.aclose()
+    await sender.close()
     assert result.outcome == "failed_exhausted" and result.attempt_count == 3
     assert all(a.error.startswith("transport_error") for a in result.attempts)
     assert len(waits) == 2

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.notify.delivery.budget import RetryBudget, after_failure, due, retryable, schedule
-from services.notify.delivery.resend import resend_plan
-from services.notify.delivery.retry import DeliveryResult
+from services.dispatcher.budget import RetryBudget, after_failure, due, retryable, schedule
+from services.notify.resend import resend_plan
+from services.dispatcher.channels.retry import DeliveryResult
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
 DOWN = DeliveryResult(False, "failed_exhausted", reason="gave up after 4 attempts (connection: ConnectionRefusedError)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.notify.delivery.budget import BudgetSettings
+from services.dispatcher.budget import BudgetSettings
 from services.notify.settings import NotifySettings
 from shared.settings import Settings
 

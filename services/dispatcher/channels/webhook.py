@@ -14,17 +14,17 @@ Receivers verify with ``verify_signature(secret, timestamp, body, signature, now
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
-import random
 import time
 from datetime import datetime, timezone
-from typing import Awaitable, Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 import httpx
 
-from .retry import Attempt, DeliveryResult, RetryPolicy, parse_retry_after
+from .base import Notification, failed
+from .retry import DELIVERED, RETRY, Attempt, DeliveryResult, RetryPolicy, RetryRunner, Tried, parse_retry_after
+from .secrets import read_secret
 
 TIMESTAMP_HEADER = "X-Pantau-Timestamp"
 SIGNATURE_HEADER = "X-Pantau-Signature"
@@ -75,35 +75,28 @@ def verify_signature(
     return any(hmac.compare_digest(sign(s, ts, body), given) for s in secrets)
 
 
-Sleep = Callable[[float], Awaitable[None]]
+class WebhookChannel:
+    """Signed HTTP POSTs; the secret is read at send time the way ``pantau check-config`` reads it
+    (``$NAME`` or the file ``$NAME_FILE``), so a secret set or rotated later is picked up."""
+    kind = "webhook"
 
-
-class WebhookSender:
     def __init__(
         self,
-        client: httpx.AsyncClient | None = None,
-        policy: RetryPolicy | None = None,
+        policy: RetryPolicy,
         *,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
+        runner: RetryRunner | None = None,
+        client: httpx.AsyncClient | None = None,
         clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        secrets: Callable[[str], str | None] = read_secret,
     ):
+        self.policy = policy
+        self._runner = runner or RetryRunner()
         self._client = client
         self._own_client = client is None
-        self.policy = policy or RetryPolicy()
-        self._sleep = sleep
-        self._rng = rng or random.Random()
         self._clock = clock
-        self._monotonic = monotonic
+        self._secrets = secrets
 
-    async def __aenter__(self) -> "WebhookSender":
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         if self._own_client and self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -112,6 +105,16 @@ class WebhookSender:
         if self._client is None:
             self._client = httpx.AsyncClient(follow_redirects=False)
         return self._client
+
+    async def deliver(self, notification: Notification) -> DeliveryResult:
+        target = notification.target
+        secret = None
+        if target.get("secret_env"):
+            secret = self._secrets(target["secret_env"])
+            if not secret:  # budget.SECRET_MISSING: retried in later rounds, the operator may still set it
+                return failed(f"webhook secret variable {target['secret_env']} is not set")
+        return await self.send(target["url"], notification.body, secret=secret, idempotency_key=notification.key,
+                               timeout=target.get("timeout"))
 
     async def send(
         self,
@@ -122,15 +125,10 @@ class WebhookSender:
         idempotency_key: str,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,
-        policy: RetryPolicy | None = None,
     ) -> DeliveryResult:
-        policy = policy or self.policy
-        timeout = timeout if timeout is not None else policy.timeout
-        started = self._monotonic()
-        attempts: list[Attempt] = []
-        number = 0
-        while True:
-            number += 1
+        timeout = timeout if timeout is not None else self.policy.timeout
+
+        async def post_once(attempt: Attempt) -> Tried:
             ts = int(self._clock())
             hdrs = {
                 "Content-Type": "application/json",
@@ -138,59 +136,33 @@ class WebhookSender:
                 TIMESTAMP_HEADER: str(ts),
                 IDEMPOTENCY_HEADER: idempotency_key,
                 NOTIFICATION_HEADER: idempotency_key,
-                ATTEMPT_HEADER: str(number),
+                ATTEMPT_HEADER: str(attempt.number),
                 **(headers or {}),
             }
             if secret:
                 hdrs[SIGNATURE_HEADER] = sign(secret, ts, body)
-            attempt = Attempt(number=number)
-            attempts.append(attempt)
-            t0 = self._monotonic()
-            retryable = False
-            retry_after: float | None = None
             try:
                 response = await self._http().post(url, content=body, headers=hdrs, timeout=timeout)
-                attempt.status_code = response.status_code
-                code = response.status_code
-                if 200 <= code < 300:
-                    attempt.elapsed_ms = (self._monotonic() - t0) * 1000
-                    return DeliveryResult(True, "delivered", attempts, status_code=code)
-                if code == 429 or code >= 500:
-                    retryable = True
-                    retry_after = parse_retry_after(response.headers.get("Retry-After"),
-                                                    datetime.fromtimestamp(self._clock(), timezone.utc))
-                    attempt.retry_after = retry_after
-                    attempt.error = f"http {code}"
-                else:
-                    attempt.error = f"http {code}"
-                    attempt.elapsed_ms = (self._monotonic() - t0) * 1000
-                    return DeliveryResult(False, "failed_permanent", attempts,
-                                          reason=f"receiver answered {code}; not retried", status_code=code)
             except httpx.TimeoutException:
                 attempt.error = "timeout"
-                retryable = True
+                return RETRY
             except httpx.TransportError as exc:  # connection refused/reset, DNS ...
                 attempt.error = f"transport_error: {type(exc).__name__}"
-                retryable = True
+                return RETRY
             except httpx.HTTPError as exc:  # invalid URL and friends
-                attempt.error = f"{type(exc).__name__}"
-                attempt.elapsed_ms = (self._monotonic() - t0) * 1000
-                return DeliveryResult(False, "failed_permanent", attempts, reason=str(exc))
-            attempt.elapsed_ms = (self._monotonic() - t0) * 1000
-            assert retryable
-            last_code = attempt.status_code
-            if number >= policy.max_attempts:
-                return DeliveryResult(False, "failed_exhausted", attempts,
-                                      reason=f"gave up after {number} attempts ({attempt.error})",
-                                      status_code=last_code)
-            wait = policy.delay(number, self._rng)
-            if retry_after is not None:
-                wait = max(wait, retry_after)
-            elapsed = self._monotonic() - started
-            if elapsed + wait > policy.max_elapsed:
-                return DeliveryResult(False, "failed_exhausted", attempts,
-                                      reason=(f"retry budget of {policy.max_elapsed:g}s spent after {number} "
-                                              f"attempts ({attempt.error}; next wait {wait:.1f}s)"),
-                                      status_code=last_code)
-            attempt.wait_before_next = wait
-            await self._sleep(wait)
+                attempt.error = type(exc).__name__
+                return Tried("permanent", str(exc))
+            return self._judge(response, attempt)
+
+        return await self._runner.run(post_once, self.policy)
+
+    def _judge(self, response: httpx.Response, attempt: Attempt) -> Tried:
+        code = attempt.status_code = response.status_code
+        if 200 <= code < 300:
+            return DELIVERED
+        attempt.error = f"http {code}"
+        if code == 429 or code >= 500:
+            attempt.retry_after = parse_retry_after(response.headers.get("Retry-After"),
+                                                    datetime.fromtimestamp(self._clock(), timezone.utc))
+            return RETRY
+        return Tried("permanent", f"receiver answered {code}; not retried")

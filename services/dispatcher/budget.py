@@ -1,7 +1,7 @@
 """The retry budget across rounds, in hours, kept in the notification log (so across restarts).
 
-One *round* is one ``WebhookSender.send``/``EmailSender.send`` call: a few quick attempts within
-seconds (``RetryPolicy``). When a round fails for a reason that may pass later (a receiver down,
+One *round* is one ``Channel.deliver`` call: a few quick attempts within seconds (``RetryPolicy``,
+run by the ``RetryRunner``). When a round fails for a reason that may pass later (a receiver down,
 SMTP 4xx, a timeout, a webhook secret not yet set), the log entry stays ``pending`` with the next
 round's time; the dispatcher's recovery step only picks entries that are ``due``. Waits grow
 exponentially with jitter (half the ceiling plus a random half, so rounds of many receivers that
@@ -13,10 +13,10 @@ State in the log entry, under ``retry``::
 
     {"first_failed_at": datetime, "rounds": int, "next_attempt_at": datetime, "last_reason": str}
 
-Hook for the dispatcher (two calls; see docs/operating.md, "Notification retries"):
-``after_failure(entry, result, now)`` in the failure branch of ``_send_logged``: if ``.retry``,
-``log_mark(key, "pending", decision.fields)`` and stop there; else mark failed as today.
-``due(entry, now)`` to filter ``log_pending()`` in ``recover_pending``.
+Used by the dispatcher (``sending.Sender``; see docs/operating.md, "Notification retries"):
+``after_failure(entry, result, now, budget)`` when a round failed: if ``.retry``, the entry stays
+``pending`` with ``decision.fields``; else it is marked failed. ``due(entry, now)`` filters
+``log_pending()`` in ``recover_pending``.
 """
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .retry import DeliveryResult
+from .channels.retry import DeliveryResult
 
 SECRET_MISSING = "webhook secret variable"  # the dispatcher's reason when secret_env is unset
 
@@ -89,10 +89,9 @@ def retryable(result: DeliveryResult) -> bool:
     return result.reason.startswith(SECRET_MISSING)
 
 
-def after_failure(entry: dict, result: DeliveryResult, now: datetime, budget: RetryBudget | None = None,
+def after_failure(entry: dict, result: DeliveryResult, now: datetime, budget: RetryBudget,
                   rng: random.Random | None = None) -> Decision:
     """What to do with a log entry whose round just failed."""
-    budget = budget or RetryBudget.from_env()
     rng = rng or random.Random()
     state = entry.get("retry") or {}
     first = _aware(state.get("first_failed_at")) or now

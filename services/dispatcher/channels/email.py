@@ -5,27 +5,27 @@ derived from the notification-log key and the key is also sent as ``X-Pantau-Not
 so a mailbox rule or ticketing system can drop a repeat after a crash-and-retry.
 
 Retries: connection failures, timeouts and SMTP 4xx replies (transient) with the same bounded
-backoff as webhooks; SMTP 5xx replies (permanent) fail at once.
+backoff as webhooks (the one ``RetryRunner``); SMTP 5xx replies (permanent) fail at once.
 """
 from __future__ import annotations
 
 import asyncio
-import random
+import json
 import smtplib
 import ssl
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any, Awaitable, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from pydantic import SecretStr
 
 from services.notify.domain.summary import format_time_id, group_subject_line
-from services.notify.settings import NotifySettings, get_notify_settings
+from services.notify.settings import NotifySettings
 
-from .retry import Attempt, DeliveryResult, RetryPolicy
+from .base import Notification, failed
+from .retry import DELIVERED, RETRY, Attempt, DeliveryResult, RetryPolicy, RetryRunner, Tried
 
 STATUS_LINE_ID = {
     "new": "baru, menunggu verifikasi",
@@ -133,23 +133,26 @@ def build_message(
     return msg
 
 
-Sleep = Callable[[float], Awaitable[None]]
+ONE_ROUND = RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=60.0, max_elapsed=300.0)
 
 
-class EmailSender:
-    def __init__(
-        self,
-        config: SmtpConfig | None = None,
-        policy: RetryPolicy | None = None,
-        *,
-        sleep: Sleep = asyncio.sleep,
-        rng: random.Random | None = None,
-    ):
-        self.config = config or SmtpConfig.from_settings(get_notify_settings())
+class EmailChannel:
+    """Plain-text mail with the JSON payload attached, rendered from the logged body."""
+    kind = "email"
+
+    def __init__(self, config: SmtpConfig, policy: RetryPolicy = ONE_ROUND, *, runner: RetryRunner | None = None):
+        self.config = config
         # One round (a few attempts in about a minute); the budget across rounds is hours (budget.py).
-        self.policy = policy or RetryPolicy(max_attempts=4, base_delay=1.0, max_delay=60.0, max_elapsed=300.0)
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        self.policy = policy
+        self._runner = runner or RetryRunner()
+
+    async def close(self) -> None:
+        """Nothing held open: each message uses its own SMTP connection."""
+
+    async def deliver(self, notification: Notification) -> DeliveryResult:
+        subject, text = render_email(json.loads(notification.body))
+        return await self.send(notification.target["emails"], subject, text, notification_id=notification.key,
+                               attachment=notification.body)
 
     def _send_sync(self, msg: EmailMessage, to: Sequence[str]) -> None:
         cfg = self.config
@@ -180,55 +183,34 @@ class EmailSender:
         attachment: bytes | None = None,
     ) -> DeliveryResult:
         if not to:
-            return DeliveryResult(False, "failed_permanent", [], reason="no recipients")
+            return failed("no recipients")
         msg = build_message(self.config.sender, to, subject, text, notification_id=notification_id,
                             attachment=attachment)
-        attempts: list[Attempt] = []
-        started = time.monotonic()
-        number = 0
-        while True:
-            number += 1
-            attempt = Attempt(number=number)
-            attempts.append(attempt)
-            t0 = time.monotonic()
-            retryable = False
+
+        async def hand_over_once(attempt: Attempt) -> Tried:
             try:
                 await asyncio.to_thread(self._send_sync, msg, to)
-                attempt.elapsed_ms = (time.monotonic() - t0) * 1000
-                return DeliveryResult(True, "delivered", attempts)
+                return DELIVERED
             except _PartialRefusal as exc:
                 attempt.error = f"refused: {len(exc.refused)} recipient(s)"
-                attempt.elapsed_ms = (time.monotonic() - t0) * 1000
-                return DeliveryResult(False, "failed_permanent", attempts,
-                                      reason=f"{len(exc.refused)} of {len(to)} recipients refused")
+                return Tried("permanent", f"{len(exc.refused)} of {len(to)} recipients refused")
             except smtplib.SMTPRecipientsRefused as exc:
                 codes = [code for code, _ in exc.recipients.values()]
                 attempt.error = f"smtp recipients refused {codes}"
-                retryable = all(400 <= c < 500 for c in codes)
+                transient = all(400 <= c < 500 for c in codes)
             except smtplib.SMTPResponseException as exc:
                 attempt.status_code = exc.smtp_code
                 attempt.error = f"smtp {exc.smtp_code}"
-                retryable = 400 <= exc.smtp_code < 500
+                transient = 400 <= exc.smtp_code < 500
             except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError, TimeoutError) as exc:
                 attempt.error = f"connection: {type(exc).__name__}"
-                retryable = True
+                transient = True
             except smtplib.SMTPException as exc:
                 attempt.error = f"smtp: {type(exc).__name__}"
-            attempt.elapsed_ms = (time.monotonic() - t0) * 1000
-            if not retryable:
-                return DeliveryResult(False, "failed_permanent", attempts, reason=attempt.error or "smtp error",
-                                      status_code=attempt.status_code)
-            if number >= self.policy.max_attempts:
-                return DeliveryResult(False, "failed_exhausted", attempts,
-                                      reason=f"gave up after {number} attempts ({attempt.error})",
-                                      status_code=attempt.status_code)
-            wait = self.policy.delay(number, self._rng)
-            if time.monotonic() - started + wait > self.policy.max_elapsed:
-                return DeliveryResult(False, "failed_exhausted", attempts,
-                                      reason=f"retry budget spent after {number} attempts ({attempt.error})",
-                                      status_code=attempt.status_code)
-            attempt.wait_before_next = wait
-            await self._sleep(wait)
+                transient = False
+            return RETRY if transient else Tried("permanent", attempt.error or "smtp error")
+
+        return await self._runner.run(hand_over_once, self.policy)
 
 
 class _PartialRefusal(Exception):

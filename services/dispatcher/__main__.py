@@ -1,0 +1,68 @@
+"""The dispatcher process: ``python -m services.dispatcher``.
+
+The one composition root: settings are read here and only here; every part below gets what it
+needs through its constructor. Health, readiness and metrics on ``PANTAU_WEB_PORT_BASE + 5``.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+from datetime import timedelta
+
+from services.notify.domain.config import load_notify_config
+from services.notify.settings import NotifySettings, get_notify_settings
+from services.notify.store import NotifyStore
+from shared.kafka import WEB_PORT_OFFSETS
+from shared.logging import configure_logging
+from shared.mongo import connect
+from shared.settings import Settings, get_settings
+
+from .budget import RetryBudget
+from .channels.base import Channels
+from .channels.email import EmailChannel, SmtpConfig
+from .channels.kafka import KafkaChannel
+from .channels.retry import RetryPolicy, RetryRunner
+from .channels.webhook import WebhookChannel
+from .cycle import Dispatcher
+from .health import Liveness, serve
+
+
+def build_channels(settings: Settings, notify: NotifySettings) -> Channels:
+    runner = RetryRunner()
+    return Channels([
+        WebhookChannel(RetryPolicy(), runner=runner),
+        EmailChannel(SmtpConfig.from_settings(notify), runner=runner),
+        KafkaChannel(settings.kafka_bootstrap_servers, runner=runner),
+    ])
+
+
+def build_dispatcher(store: NotifyStore, settings: Settings, notify: NotifySettings) -> Dispatcher:
+    return Dispatcher(
+        store, load_notify_config(), build_channels(settings, notify), public_url=settings.public_url,
+        owner=notify.instance or f"{socket.gethostname()}:{os.getpid()}",
+        retry_budget=RetryBudget.from_env(), lease_ttl=timedelta(seconds=notify.lease_s),
+    )
+
+
+async def main() -> None:
+    settings, notify = get_settings(), get_notify_settings()
+    configure_logging(settings.log_level)
+    client, db = connect(settings)
+    dispatcher = build_dispatcher(NotifyStore(db), settings, notify)
+    liveness = Liveness(stale_after_s=max(30.0, 10 * notify.interval_s))
+    health = await serve(liveness, settings.bind_host, settings.web_port_base + WEB_PORT_OFFSETS["dispatcher"])
+    stop = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    try:
+        await dispatcher.run_forever(notify.interval_s, stop, on_cycle=liveness.cycle_finished)
+    finally:
+        await dispatcher.close()
+        await health.cleanup()
+        await client.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - process entry
+    asyncio.run(main())

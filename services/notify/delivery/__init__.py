@@ -1,1 +1,0 @@
-"""Outbound delivery: webhooks (HMAC-signed), e-mail (SMTP) and the versioned payload."""
