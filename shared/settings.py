@@ -4,21 +4,18 @@ Frozen, so a running service can never drift from what it was started with. The 
 ports `pantau infra up` uses; the test suite sets its own through the same variables. An empty
 variable counts as unset (Compose passes ``${VAR:-}`` as ``''``), so it falls back to the default.
 
-Configuration files come from one surface, ``config_paths()``: ``PANTAU_CONFIG_DIR`` (default: the
-checkout's ``config/``, else the copy packaged in the wheel as ``pantau_config``) and single-file
-overrides for each family. Services, ``pantau check-config`` and the offline commands all resolve
-through it, so what check-config validates is what the services load.
+Where the configuration files are is ``shared.config_paths`` (no pydantic-settings there: the offline
+``pantau classify`` resolves its election files without paying for this module's import).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from shared.config_paths import REPO_ROOT
 
 
 class Settings(BaseSettings):
@@ -50,13 +47,6 @@ class Settings(BaseSettings):
     rescreen_chunk: int = Field(500, alias="PANTAU_RESCREEN_CHUNK", ge=1, le=10000)
     # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
     kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
-    # Configuration (see config_paths): a folder, and single files that override one family each.
-    config_dir: Path | None = Field(None, alias="PANTAU_CONFIG_DIR")
-    elections_path: Path | None = Field(None, alias="PANTAU_ELECTIONS")  # a file or a folder of *.yaml
-    match_config_path: Path | None = Field(None, alias="PANTAU_MATCH_CONFIG")
-    routes_path: Path | None = Field(None, alias="PANTAU_NOTIFY_ROUTES")
-    agencies_path: Path | None = Field(None, alias="PANTAU_NOTIFY_AGENCIES")
-    sanctions_path: Path | None = Field(None, alias="PANTAU_NOTIFY_SANCTIONS")
 
     @field_validator("ingest_api_keys")
     @classmethod
@@ -78,55 +68,3 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
-
-
-def packaged_config_dir() -> Path | None:
-    """The configuration shipped inside the wheel (``pantau_config``), if installed."""
-    try:
-        import pantau_config  # a namespace package: the folder, no __init__.py
-    except ImportError:  # not installed as a package (plain checkout)
-        return None
-    for entry in getattr(pantau_config, "__path__", []):
-        if (Path(entry) / "routes.yaml").exists():
-            return Path(entry)
-    return None
-
-
-def default_config_dir() -> Path:
-    checkout = REPO_ROOT / "config"
-    if (checkout / "routes.yaml").exists():
-        return checkout
-    return packaged_config_dir() or checkout
-
-
-@dataclass(frozen=True)
-class ConfigPaths:
-    """Where every configuration family is read from (``source`` says why: env variable or default)."""
-
-    config_dir: Path
-    elections: Path
-    match: Path
-    routes: Path
-    agencies: Path
-    sanctions: Path
-    source: str
-
-    def families(self) -> dict[str, Path]:
-        return {"elections": self.elections, "match": self.match, "routes": self.routes,
-                "agencies": self.agencies, "sanctions": self.sanctions}
-
-
-def config_paths(settings: Settings | None = None) -> ConfigPaths:
-    """Resolve the configuration surface. Without ``settings`` the environment is read afresh
-    (tests and tools change ``PANTAU_CONFIG_DIR`` between calls; services read it once anyway)."""
-    s = settings or Settings()
-    base = Path(s.config_dir) if s.config_dir else default_config_dir()
-    return ConfigPaths(
-        config_dir=base,
-        elections=Path(s.elections_path) if s.elections_path else base / "elections",
-        match=Path(s.match_config_path) if s.match_config_path else base / "match.yaml",
-        routes=Path(s.routes_path) if s.routes_path else base / "routes.yaml",
-        agencies=Path(s.agencies_path) if s.agencies_path else base / "agencies.yaml",
-        sanctions=Path(s.sanctions_path) if s.sanctions_path else base / "sanctions.yaml",
-        source="PANTAU_CONFIG_DIR" if s.config_dir else ("packaged" if base != REPO_ROOT / "config" else "checkout"),
-    )

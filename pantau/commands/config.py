@@ -35,11 +35,12 @@ def check_config(
     from services.match.domain.engine import load_config as load_match_config
     from services.dispatcher.channels.secrets import missing_secrets
     from services.notify.domain.config import NotifyConfigError, load_notify_config
-    from shared.settings import Settings, config_paths
+    from shared.config_paths import config_paths
+    from shared.settings import Settings
 
     problems: list[str] = []
     try:
-        settings = Settings()
+        Settings()
         from services.dispatcher.budget import BudgetSettings
         from services.notify.settings import NotifySettings
 
@@ -49,8 +50,7 @@ def check_config(
             problems.append("settings: PANTAU_SMTP_USERNAME is set but PANTAU_SMTP_PASSWORD is empty")
     except ValidationError as exc:
         problems.append(f"settings: {describe_validation_error(exc)[0]}")
-        settings = None
-    paths = config_paths(settings) if settings else config_paths()
+    paths = config_paths()
     err.print(f"configuration: {paths.config_dir} ({paths.source})")
     try:
         loaded = load_elections(elections or [paths.elections], include_inactive=all_files)

@@ -152,6 +152,11 @@ def _fit_target(X, y, raw_w, origins, unseen) -> dict:
             "rows": len(X), "unseen_gold_targets": unseen}
 
 
+def _stored(weight: float) -> int:
+    """A weight already rounded to 4 decimals, as the integer count of ten-thousandths the artefact keeps."""
+    return round(weight * target_model.WEIGHT_SCALE)
+
+
 def target_artefact_bytes(clf: Classifier) -> bytes:
     examples = training_data.training_set()
     if not any(ex.origin == "real-tweets" for ex in examples):
@@ -162,7 +167,10 @@ def target_artefact_bytes(clf: Classifier) -> bytes:
     for ex in examples:
         digest.update(f"{ex.record.external_id}\t{ex.record.text}\t{sorted(ex.stance)}\t{ex.weight}\n".encode())
     origins = Counter(ex.origin for ex in examples)
-    doc = {"schema": "pantau.target-model/v1", "version": f"target-lr-1+data.{digest.hexdigest()[:12]}",
+    fitted["weights"] = {f: [_stored(v) for v in col] for f, col in fitted["weights"].items()}
+    fitted["polarity"] = {f: _stored(v) for f, v in fitted["polarity"].items()}
+    doc = {"schema": "pantau.target-model/v2", "version": f"target-lr-1+data.{digest.hexdigest()[:12]}",
+           "weight_scale": target_model.WEIGHT_SCALE,
            "classes": list(target_model.CLASSES),
            "trained_on": {k: origins[k] for k in sorted(origins)} | {"rows": fitted.pop("rows"),
                                                                       "unseen_gold_targets": fitted.pop("unseen_gold_targets")},

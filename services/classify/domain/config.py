@@ -272,7 +272,7 @@ def _load_file(path: pathlib.Path) -> ElectionFile:
 def load_elections(paths: str | pathlib.Path | list | None = None, include_inactive: bool = False) -> ElectionConfig:
     """Load election files. A directory loads its active ``*.yaml``; files named explicitly always load."""
     if paths is None:  # the one configuration surface (PANTAU_CONFIG_DIR / PANTAU_ELECTIONS)
-        from shared.settings import config_paths
+        from shared.config_paths import config_paths
 
         paths = [config_paths().elections]
     if isinstance(paths, (str, pathlib.Path)):

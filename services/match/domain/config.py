@@ -95,7 +95,7 @@ class MatchConfig(BaseModel):
 def load_config(path: str | Path | None = None) -> MatchConfig:
     """``path``, else the configuration surface (``$PANTAU_MATCH_CONFIG``, else
     ``$PANTAU_CONFIG_DIR/match.yaml``, else the packaged ``match.yaml``). A missing file is an error."""
-    from shared.settings import config_paths
+    from shared.config_paths import config_paths
 
     chosen = path or config_paths().match
     data = yaml.safe_load(Path(chosen).read_text(encoding="utf-8")) or {}

@@ -159,7 +159,7 @@ def load_agency_directory(path: Path | None = None) -> AgencyDirectory:
     """The agency directory alone (default: the configuration surface's agencies.yaml), for
     commands that only resolve codes; raises ``NotifyConfigError``."""
     if path is None:
-        from shared.settings import config_paths
+        from shared.config_paths import config_paths
 
         path = config_paths().agencies
     problems: list[str] = []
@@ -206,7 +206,7 @@ def _all_contestant_names(base: Path) -> dict[str, str]:
 
 
 def config_dir() -> Path:
-    from shared.settings import config_paths
+    from shared.config_paths import config_paths
 
     return config_paths().config_dir
 
@@ -223,7 +223,7 @@ def load_notify_config(
         base = Path(directory)
         defaults = {"routes": base / "routes.yaml", "agencies": base / "agencies.yaml", "sanctions": base / "sanctions.yaml"}
     else:  # the one configuration surface (PANTAU_CONFIG_DIR and the PANTAU_NOTIFY_* file overrides)
-        from shared.settings import config_paths
+        from shared.config_paths import config_paths
 
         paths = config_paths()
         base = paths.config_dir

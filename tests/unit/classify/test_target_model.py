@@ -37,7 +37,7 @@ def test_make_train_rebuilds_the_committed_artefacts_bit_for_bit():
 
 def test_artefact_is_versioned_json_that_says_what_it_was_trained_on():
     doc = json.loads(target_model.ARTEFACT.read_text(encoding="utf-8"))
-    assert doc["schema"] == "pantau.target-model/v1" and doc["version"].startswith("target-lr-1+data.")
+    assert doc["schema"] == "pantau.target-model/v2" and doc["weight_scale"] == target_model.WEIGHT_SCALE and doc["version"].startswith("target-lr-1+data.")
     assert doc["classes"] == ["none", "support", "oppose"]
     assert {"real-tweets", "templated", "own-comments"} <= set(doc["trained_on"])
     assert target_model.ARTEFACT.stat().st_size < 3_000_000
