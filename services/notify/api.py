@@ -102,6 +102,10 @@ def create_app(*, config: NotifyConfig | None = None, db=None) -> FastAPI:
             return RedirectResponse(f"/desk/cases/{quote(case_id, safe='')}", status_code=303)
         return error_response(exc.status, exc.code, exc.message, exc.field, exc.headers)
 
+    @app.exception_handler(desk.LoginRequired)
+    async def _login(request: Request, exc: desk.LoginRequired):
+        return desk.to_login(request)
+
     @app.exception_handler(UseCaseError)
     async def _refused(request: Request, exc: UseCaseError):
         return await _api_error(request, api_error(exc))

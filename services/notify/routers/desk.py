@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.datastructures import FormData
 
 from services.notify.auth import Principal, lookup
 from services.notify.domain import cases as wf
@@ -63,13 +64,25 @@ def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) 
     return response
 
 
-async def require_user(request: Request) -> Principal:
+class LoginRequired(Exception):
+    """No desk session: the app answers with the login page (``services.notify.api`` registers the handler)."""
+
+
+async def desk_user(request: Request) -> Principal:
+    """The signed-in desk user (a dependency): every desk page and action starts here."""
     p = await session_principal(request)
     if p is None:
-        raise ApiError(401, "unauthorized", "silakan masuk")
+        raise LoginRequired()
     request.state.desk_user = p
     request.state.principal = p
     return p
+
+
+async def desk_form(request: Request, _user: Principal = Depends(desk_user)) -> FormData:
+    """A posted desk form, once its CSRF token is checked (no session, no form)."""
+    form = await request.form()
+    check_csrf(request, form)
+    return form
 
 
 def check_csrf(request: Request, form) -> None:
@@ -92,20 +105,10 @@ def to_login(request: Request) -> RedirectResponse:
     return RedirectResponse(target, status_code=303)
 
 
-async def user_or_redirect(request: Request) -> Principal | RedirectResponse:
-    try:
-        return await require_user(request)
-    except ApiError:
-        return to_login(request)
-
-
 # ---------------------------------------------------------------------- login / logout
 @router.get("/desk", response_class=HTMLResponse)
 @router.get("/desk/", response_class=HTMLResponse)
-async def desk_home(request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
+async def desk_home(request: Request, p: Principal = Depends(desk_user)):
     return RedirectResponse("/desk/cases", status_code=303)
 
 
@@ -142,11 +145,7 @@ async def login(request: Request):
 
 
 @router.post("/desk/logout")
-async def logout(request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
-    check_csrf(request, await request.form())
+async def logout(request: Request, form: FormData = Depends(desk_form)):
     response = RedirectResponse("/desk/login?msg=logged_out", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response
@@ -192,10 +191,7 @@ def row_view(doc: dict, alert, cfg) -> dict:
 
 
 @router.get("/desk/cases", response_class=HTMLResponse)
-async def queue(request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
+async def queue(request: Request, p: Principal = Depends(desk_user)):
     try:
         cq, raw = query_from(request.query_params, p)
     except ApiError as exc:
@@ -239,10 +235,7 @@ def name_commonness(explanation: list[dict]) -> str:
 
 
 @router.get("/desk/cases/{case_id}", response_class=HTMLResponse)
-async def case_page(case_id: str, request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
+async def case_page(case_id: str, request: Request, p: Principal = Depends(desk_user)):
     try:
         detail = await cases.detail(context_of(request), p, case_id)
     except UseCaseError as exc:
@@ -307,12 +300,7 @@ def _error_page(request: Request, exc: Exception, back: str) -> HTMLResponse:
 
 
 @router.post("/desk/cases/{case_id}/action")
-async def case_action(case_id: str, request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
-    form = await request.form()
-    check_csrf(request, form)
+async def case_action(case_id: str, request: Request, p: Principal = Depends(desk_user), form: FormData = Depends(desk_form)):
     try:
         msg = await _act(request, p, case_id, form)
     except (UseCaseError, ValueError) as exc:
@@ -321,12 +309,7 @@ async def case_action(case_id: str, request: Request):
 
 
 @router.post("/desk/bulk")
-async def bulk(request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
-    form = await request.form()
-    check_csrf(request, form)
+async def bulk(request: Request, p: Principal = Depends(desk_user), form: FormData = Depends(desk_form)):
     ids = [str(i) for i in form.getlist("case_ids")][:200]
     failed = []
     for case_id in ids:
@@ -342,10 +325,7 @@ async def bulk(request: Request):
 
 # ---------------------------------------------------------------------- review candidates
 @router.get("/desk/reviews", response_class=HTMLResponse)
-async def reviews_page(request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
+async def reviews_page(request: Request, p: Principal = Depends(desk_user)):
     try:
         rows = await reviews.open_reviews(context_of(request), p)
     except UseCaseError:
@@ -354,12 +334,7 @@ async def reviews_page(request: Request):
 
 
 @router.post("/desk/reviews/{review_id}/action")
-async def review_action(review_id: str, request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
-    form = await request.form()
-    check_csrf(request, form)
+async def review_action(review_id: str, request: Request, p: Principal = Depends(desk_user), form: FormData = Depends(desk_form)):
     reason = str(form.get("reason", "")).strip() or "diputuskan di meja analis"
     try:
         if form.get("action") == "accept":
@@ -394,10 +369,7 @@ def bar_chart(title: str, data: dict[str, int], width: int = 560) -> Markup:
 
 
 @router.get("/desk/stats", response_class=HTMLResponse)
-async def stats_page(request: Request):
-    p = await user_or_redirect(request)
-    if isinstance(p, RedirectResponse):
-        return p
+async def stats_page(request: Request, p: Principal = Depends(desk_user)):
     s = await cases.stats(context_of(request), p, CaseQuery())
     charts = [bar_chart("Kasus per instansi", s["by_agency"]), bar_chart("Kasus per bentuk pelanggaran", s["by_form"]),
               bar_chart("Kasus per peserta pemilu", s["by_contestant"]), bar_chart("Kasus per minggu", s["by_week"]),
