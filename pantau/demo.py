@@ -118,7 +118,7 @@ def main() -> int:
     shutil.rmtree(settings.state_dir, ignore_errors=True)
     stack.infra_up()
     stack.services_up()
-    stack.wait_services_ready(("ingest", "classify", "notify", "api"))
+    stack.wait_services_ready(("ingest", "classify", "notify", "api", "dispatcher"))
     console.print("2/4 mengimpor registri ASN contoh...")
     pantau = str(Path(sys.executable).parent / "pantau")
     subprocess.run([pantau, "registry", "import", str(SAMPLE / "registry.csv")], check=True)

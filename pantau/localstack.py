@@ -26,13 +26,15 @@ from shared.settings import REPO_ROOT, Settings
 CACHE = Path(os.environ.get("PANTAU_CACHE_DIR") or REPO_ROOT / ".cache")
 KAFKA_LIBS = CACHE / "kafka" / "libs"
 FERRETDB_BIN = CACHE / "ferretdb" / "bin" / "ferretdb"
-# Process name -> module run with `python -m`. "api" is the agency API plus the notify dispatcher.
+# Process name -> module run with `python -m`. "api" is the agency API (and desk); "dispatcher"
+# sends the notifications, its own process (health on the web port base + its offset).
 SERVICE_MODULES = {
     "ingest": "services.ingest",
     "classify": "services.classify",
     "match": "services.match",
     "notify": "services.notify",
     "api": "services.notify.api",
+    "dispatcher": "services.dispatcher",
 }
 SERVICES = tuple(SERVICE_MODULES)
 

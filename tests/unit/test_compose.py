@@ -17,7 +17,7 @@ import pytest
 from shared.settings import REPO_ROOT
 
 COMPOSE_BIN = Path(compose.__file__).parent / "docker-compose"
-APP_SERVICES = ("ingest", "classify", "match", "notify", "api")
+APP_SERVICES = ("ingest", "classify", "match", "notify", "api", "dispatcher")
 
 
 def secrets_file(folder: Path) -> Path:
@@ -69,16 +69,17 @@ def test_compose_services_use_official_images_and_one_dockerfile(tmp_path):
         assert "healthcheck" in config[name]
 
 
-def test_every_agency_secret_reaches_the_api_and_the_config_gate(tmp_path):
+def test_every_agency_secret_reaches_the_dispatcher_and_the_config_gate(tmp_path):
     """Before (issue 9): only the BKN secret was passed through."""
     from services.dispatcher.channels.secrets import required_secrets
     from services.notify.domain.config import load_notify_config
 
     needed = set(required_secrets(load_notify_config(REPO_ROOT / "config")))
     config = rendered_services(tmp_path)
-    for name in ("api", "config-check"):
+    for name in ("dispatcher", "config-check"):
         assert needed <= set(config[name]["environment"]), name
-    assert config["api"]["depends_on"]["config-check"]["condition"] == "service_completed_successfully"
+    for name in ("api", "dispatcher"):
+        assert config[name]["depends_on"]["config-check"]["condition"] == "service_completed_successfully"
     example = (REPO_ROOT / "deploy" / "secrets.env.example").read_text()
     listed = {line.split("=")[0] for line in example.splitlines() if line and not line.startswith("#")}
     assert listed == needed

@@ -23,7 +23,7 @@ from tests.integration.ops.test_first_start import _free_ports
 from tests.unit.test_compose import rendered_services
 
 pytestmark = pytest.mark.integration
-SERVICES = ("ingest", "classify", "match", "notify", "api")
+SERVICES = ("ingest", "classify", "match", "notify", "api", "dispatcher")
 
 
 def _argv(command: list[str]) -> list[str]:
@@ -75,7 +75,7 @@ def _state(url: str) -> str | None:
 
 def test_each_service_runs_with_the_compose_environment(stack, settings, tmp_path):
     services = rendered_services(tmp_path)
-    api, ingest, base, *_ = _free_ports(7)  # base + 1..4 are the services' web ports, free too
+    api, ingest, base, *_ = _free_ports(8)  # base + 1..5 are the services' web ports, free too
     ports = {"PANTAU_API_PORT": api, "PANTAU_INGEST_PORT": ingest, "PANTAU_WEB_PORT_BASE": base}
 
     gate = services["config-check"]

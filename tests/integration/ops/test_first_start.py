@@ -62,7 +62,7 @@ def test_up_on_a_fresh_state_exits_0_and_names_the_next_step(fresh_env):
     assert "match: up, waiting for a registry" in out
     assert "pantau registry import" in out
     status = _pantau(fresh_env, "infra", "status").stderr
-    for name in ("ingest", "classify", "match", "notify", "api"):
+    for name in ("ingest", "classify", "match", "notify", "api", "dispatcher"):
         assert any(line.split("│")[1].strip() == name and "running" in line
                    for line in status.splitlines() if line.count("│") >= 3), status
 
