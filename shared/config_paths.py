@@ -42,6 +42,15 @@ def default_config_dir() -> Path:
     return packaged_config_dir() or checkout
 
 
+class ConfigError(ValueError):
+    """Problems in configuration files, each naming the file and the place inside it, for people to fix
+    (every family's loader collects them all before raising, so one run of check-config shows them all)."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class ConfigPaths:
     """Where every configuration family is read from (``source`` says why: env variable or default)."""

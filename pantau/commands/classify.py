@@ -87,7 +87,7 @@ def classify(
     """Classify content offline (no broker, no database): partisan, stance, SKB form, evidence."""
     global _CLASSIFIER
     from services.classify.domain.classifier import Classifier
-    from services.classify.domain.config import ConfigError
+    from shared.config_paths import ConfigError
 
     try:
         _CLASSIFIER = Classifier.from_config(config or None)

@@ -31,11 +31,11 @@ def check_config(
     sanctions, webhook secrets) and match (threshold) configuration, from `PANTAU_CONFIG_DIR`
     (default: the configuration packaged with Pantau). Prints one line per file or problem; exits
     2 if anything is invalid, so it can gate a deployment."""
-    from services.classify.domain.config import ConfigError, load_elections
+    from services.classify.domain.config import load_elections
     from services.match.domain.engine import load_config as load_match_config
     from services.dispatcher.channels.secrets import missing_secrets
-    from services.notify.domain.config import NotifyConfigError, load_notify_config
-    from shared.config_paths import config_paths
+    from services.notify.domain.config import load_notify_config
+    from shared.config_paths import ConfigError, config_paths
     from shared.settings import Settings
 
     problems: list[str] = []
@@ -69,7 +69,7 @@ def check_config(
             for name, where in sorted(missing_secrets(notify).items()):
                 problems.append(f"notify: webhook secret {name} is not set (needed by {', '.join(where)}); "
                                 f"set {name} or {name}_FILE (see docs/operating.md)")
-    except (NotifyConfigError, FileNotFoundError) as exc:
+    except (ConfigError, FileNotFoundError) as exc:
         problems += [f"notify: {p}" for p in getattr(exc, "problems", [str(exc)])]
     try:
         cfg = load_match_config(match_config or paths.match)

@@ -12,7 +12,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from services.notify.domain.config import NotifyConfig, NotifyConfigError, check_notify_config, load_notify_config
+from services.notify.domain.config import NotifyConfig, check_notify_config, load_notify_config
+from shared.config_paths import ConfigError
 from services.notify.domain.evaluate import EventPlan, plan_for_labels
 from services.notify.domain.durations import format_duration
 from services.notify.domain.labels import CASE_EVENTS, alert_labels, parse_label_args, with_event
@@ -34,7 +35,7 @@ ConfigDir = Annotated[Optional[Path], typer.Option("--config-dir", help="folder 
 def _load(config_dir: Path | None) -> NotifyConfig:
     try:
         return load_notify_config(config_dir)
-    except NotifyConfigError as exc:
+    except ConfigError as exc:
         for problem in exc.problems:
             err.print(f"[red]error:[/red] {problem}")
         raise typer.Exit(2)

@@ -55,11 +55,12 @@ def agency_warning(unknown: Mapping[str, int], max_listed: int = 30) -> list[str
 
 
 def _warn_unknown_agencies(counts: Mapping[str, int]) -> None:
-    from services.notify.domain.config import NotifyConfigError, load_agency_directory
+    from services.notify.domain.config import load_agency_directory
+    from shared.config_paths import ConfigError
 
     try:
         directory = load_agency_directory()
-    except NotifyConfigError as exc:
+    except ConfigError as exc:
         console.print(f"[yellow]warning:[/yellow] agency codes not checked, the agency directory is invalid: {exc}")
         return
     for line in agency_warning(unresolved_agencies(counts, directory)):

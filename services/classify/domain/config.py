@@ -14,6 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shared.config_paths import ConfigError
+
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[3]
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: start-up of `pantau classify`
 DEFAULT_DIR = REPO_ROOT / "config" / "elections"
@@ -206,14 +208,6 @@ class ElectionFile(_Strict):
                     raise ValueError(f"contestant {c.id}: emoji combination {combo!r} already used by {combo_owner[key]}")
                 combo_owner[key] = c.id
         return self
-
-
-class ConfigError(Exception):
-    """A config problem with the file and the path inside it, for people to fix."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 class ElectionConfig(BaseModel):

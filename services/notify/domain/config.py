@@ -5,7 +5,6 @@ only I/O here; everything else is pure.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +12,8 @@ from typing import Any, Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from shared.config_paths import ConfigError
 
 from .agencies import Agency, AgencyDirectory
 from .durations import Duration
@@ -25,12 +26,6 @@ from .silences import Silence
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_CONFIG_DIR = REPO_ROOT / "config"
-
-
-class NotifyConfigError(ValueError):
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
 
 
 class CaseSettings(BaseModel):
@@ -157,7 +152,7 @@ def _agencies(path: Path, problems: list[str]) -> AgencyDirectory | None:
 
 def load_agency_directory(path: Path | None = None) -> AgencyDirectory:
     """The agency directory alone (default: the configuration surface's agencies.yaml), for
-    commands that only resolve codes; raises ``NotifyConfigError``."""
+    commands that only resolve codes; raises ``ConfigError``."""
     if path is None:
         from shared.config_paths import config_paths
 
@@ -165,7 +160,7 @@ def load_agency_directory(path: Path | None = None) -> AgencyDirectory:
     problems: list[str] = []
     directory = _agencies(Path(path), problems)
     if directory is None:
-        raise NotifyConfigError(problems)
+        raise ConfigError(problems)
     return directory
 
 
@@ -218,7 +213,7 @@ def load_notify_config(
     agencies_path: Path | None = None,
     sanctions_path: Path | None = None,
 ) -> NotifyConfig:
-    """Load and validate; raises ``NotifyConfigError`` listing every problem found."""
+    """Load and validate; raises ``ConfigError`` listing every problem found."""
     if directory:
         base = Path(directory)
         defaults = {"routes": base / "routes.yaml", "agencies": base / "agencies.yaml", "sanctions": base / "sanctions.yaml"}
@@ -238,7 +233,7 @@ def load_notify_config(
         "sanctions": _parse(sanctions_path, SanctionTable, problems),
     }
     if problems:
-        raise NotifyConfigError(problems)
+        raise ConfigError(problems)
     routes: RoutesFile = parsed["routes"]
     receivers = {r.name: r for r in routes.receivers}
     warnings: list[str] = []
@@ -246,7 +241,7 @@ def load_notify_config(
         tree = build_tree(routes.route)
         warnings.extend(validate_tree(tree, receivers))
     except (RoutingError, ValueError) as exc:
-        raise NotifyConfigError([f"{routes_path.name}: {exc}"]) from exc
+        raise ConfigError([f"{routes_path.name}: {exc}"]) from exc
     for route in tree.walk():
         for label in route.group_by:
             if label != "..." and label not in KNOWN_LABELS:
@@ -273,5 +268,5 @@ def load_notify_config(
 
 
 def check_notify_config(directory: Path | None = None) -> list[str]:
-    """For ``pantau check-config``: returns warnings, raises ``NotifyConfigError`` on errors."""
+    """For ``pantau check-config``: returns warnings, raises ``ConfigError`` on errors."""
     return list(load_notify_config(directory).warnings)

@@ -5,7 +5,8 @@ import pathlib
 
 import pytest
 
-from services.classify.domain.config import DEFAULT_DIR, ConfigError, load_elections
+from services.classify.domain.config import DEFAULT_DIR, load_elections
+from shared.config_paths import ConfigError
 
 REPO = pathlib.Path(__file__).resolve().parents[3]
 

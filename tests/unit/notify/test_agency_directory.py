@@ -11,7 +11,8 @@ import pytest
 from pantau.commands.registry_import import agency_warning, unresolved_agencies
 from services.match.domain.generator import generate_rows
 from services.match.domain.reference import CENTRAL_AGENCIES, regions
-from services.notify.domain.config import NotifyConfigError, load_agency_directory, load_notify_config
+from services.notify.domain.config import load_agency_directory, load_notify_config
+from shared.config_paths import ConfigError
 from shared.schemas import REGISTRY_CSV_HEADER
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
@@ -112,7 +113,7 @@ BROKEN = [
 def test_a_broken_directory_is_refused(tmp_path, breaks, message):
     folder = _copy(tmp_path)
     breaks(folder)
-    with pytest.raises(NotifyConfigError) as exc:
+    with pytest.raises(ConfigError) as exc:
         load_notify_config(folder)
     assert message in str(exc.value)
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from services.notify.domain.config import NotifyConfigError, load_notify_config
+from services.notify.domain.config import load_notify_config
+from shared.config_paths import ConfigError
 from services.notify.domain.evaluate import plan_event, plan_for_labels
 from services.notify.domain.labels import alert_labels
 from services.notify.domain.recipients import Target
@@ -183,7 +184,7 @@ BAD_CONFIGS = [
 
 @pytest.mark.parametrize("patch,message", BAD_CONFIGS, ids=[b[1] for b in BAD_CONFIGS])
 def test_bad_routes_are_refused_with_a_clear_message(tmp_path, patch, message):
-    with pytest.raises(NotifyConfigError) as exc:
+    with pytest.raises(ConfigError) as exc:
         load_notify_config(_write(tmp_path, {**MINIMAL, **patch}))
     assert message in str(exc.value)
 
