@@ -43,8 +43,6 @@ class Sender:
         self.retry_budget = retry_budget
         self._sem = asyncio.Semaphore(concurrency)
         self._failures_written: set[str] = set()
-        self.sent = 0
-        self.failed = 0
 
     async def carry_out(self, plan: FlushPlan, now: datetime) -> int:
         """Record the plan's mute changes and flood holds, then send its batches; returns batches sent."""
@@ -152,7 +150,6 @@ class Sender:
             flooded = await self.store.finish_items(docs, "notified", done_at, flood_key=self.working.flood_key)
             self.working.flood += [(key, done_at) for key in flooded]
             self.working.finished(docs)
-            self.sent += 1
             log_event(log, "notification sent", key=entry["_id"], integration=entry["integration"],
                       group_id=entry["group_id"], items=len(entry["item_ids"]), attempts=len(attempts))
             return
@@ -173,7 +170,6 @@ class Sender:
             "case_ids": entry["case_ids"], "item_ids": entry["item_ids"], "attempts": attempts,
             "status_code": result.status_code, "created_at": done_at,
         })
-        self.failed += 1
         log.error("notification failed; dead-letter record written", extra={"fields": {
             "key": entry["_id"], "integration": entry["integration"], "group_id": entry["group_id"],
             "outcome": result.outcome, "reason": result.reason, "attempts": len(attempts)}})
