@@ -1,17 +1,18 @@
 """Read-side queries the CLI needs (alerts, summaries)."""
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
+from shared import alert_log
 from shared.mongo import connect
 from shared.settings import Settings
 
 
-async def fetch_alerts(settings: Settings, agency: str | None = None) -> list[dict[str, Any]]:
+async def fetch_alerts(settings: Settings, limit: int, since: datetime | None = None,
+                       before: alert_log.Cursor | None = None, agency: str | None = None) -> alert_log.Found:
+    """Newest first, from the alert log (never the ``alerts`` collection: FerretDB reads all of it)."""
     client, db = connect(settings)
     try:
-        query = {"agency_code": agency} if agency else {}
-        rows = await db["alerts"].find(query, {"_id": 0}).sort("created_at", 1).to_list(None)
-        return rows
+        return await alert_log.newest(db, limit, since=since, before=before, agency=agency)
     finally:
         await client.close()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -142,25 +144,81 @@ def submit(
         raise typer.Exit(1)
 
 
+AGE = re.compile(r"^(\d+)([mhdw])$")
+AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MOMENT_HINT = "write an ISO date or date-time (2026-12-01, 2026-12-01T08:00+07:00) or an age (30m, 2h, 3d, 1w)"
+
+
+def parse_moment(text: str, now: datetime | None = None) -> datetime:
+    """An ISO date/date-time (no offset: UTC) or an age before ``now``, as an aware UTC datetime."""
+    text = text.strip()
+    if m := AGE.match(text):
+        return (now or datetime.now(timezone.utc)) - timedelta(**{AGE_UNITS[m[2]]: int(m[1])})
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a time: {MOMENT_HINT}") from None
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def parse_before(text: str):
+    """A cursor printed by the previous page (``<time>/<alert id>``) or a moment, as above."""
+    from shared.alert_log import Cursor
+
+    moment, _, alert_id = text.partition("/")
+    at = parse_moment(moment)
+    return Cursor(at, alert_id) if alert_id else Cursor(at)
+
+
 def alerts(
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="how many alerts at most")] = 50,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", metavar="WHEN", help="only alerts from then on: 2h, 3d, 2026-12-01, 2026-12-01T08:00+07:00")] = None,
+    before: Annotated[Optional[str], typer.Option(
+        "--before", metavar="CURSOR", help="only older alerts: the cursor a previous page printed, or a time")] = None,
     agency: Annotated[Optional[str], typer.Option("--agency", help="only this agency code, e.g. PEMKOT-3374")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line (for tools)")] = False,
 ) -> None:
-    """List alerts stored by notify (newest last)."""
+    """List alerts stored by notify, newest first.
+
+    Shows the 50 newest unless `--limit` says otherwise; the last line says whether older ones match
+    too and how to see them. Examples:
+
+        pantau alerts --since 2h --limit 200        # last 2 hours (or 30m, 3d, 1w)
+        pantau alerts --since 2026-12-01T08:00+07:00
+        pantau alerts --agency PEMKOT-3374 --json   # one agency, JSON lines
+        pantau alerts --before 'CURSOR'             # next page (CURSOR: last line)
+
+    A time without an offset is UTC.
+    """
     from pantau.queries import fetch_alerts
 
+    try:
+        since_at = parse_moment(since) if since else None
+    except typer.BadParameter as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since") from None
+    try:
+        cursor = parse_before(before) if before else None
+    except typer.BadParameter as exc:
+        raise typer.BadParameter(str(exc), param_hint="--before") from None
     settings = get_settings()
     require_store(settings)
-    rows = asyncio.run(fetch_alerts(settings, agency))
+    found = asyncio.run(fetch_alerts(settings, limit, since=since_at, before=cursor, agency=agency))
     if as_json:
-        for row in rows:
+        for row in found.rows:
             print(json.dumps(row, ensure_ascii=False, default=str))
-        return
-    table = Table("agency", "alert", "form", "NIP", "name", "content")
-    for row in rows:
-        table.add_row(row["agency_code"], row["alert_id"], row["classification"]["form"],
-                      row["subject"]["nip"], row["subject"]["name"], row["content"]["url"] or "")
-    Console().print(table)
+    else:
+        table = Table("created (UTC)", "agency", "alert", "form", "NIP", "name", "content")
+        for row in found.rows:
+            table.add_row(row["created_at"][:19].replace("T", " "), row["agency_code"], row["alert_id"],
+                          row["classification"]["form"], row["subject"]["nip"], row["subject"]["name"],
+                          row["content"]["url"] or "")
+        Console().print(table)
+    if found.more is not None:
+        console.print(f"{len(found.rows)} shown, more are older: next page with --before '{found.more.text()}'")
+    else:
+        console.print(f"{len(found.rows)} shown, no more match")
+
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from services.notify.alerts import alerts_for
 from services.notify.domain.config import load_notify_config
 from services.notify.store import NotifyStore
 from shared import topics
+from shared.alert_log import AlertLog
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
 from shared.mongo import InFlight, LazyDatabase, find_ids, insert_new, ping
@@ -28,6 +29,7 @@ app = make_app("notify", settings)
 db = LazyDatabase(settings)
 notify_config = load_notify_config()
 IN_FLIGHT = "alerts_in_flight"  # small: one mark per batch being published (shared.mongo.InFlight)
+alert_log = AlertLog()  # what `pantau alerts` reads (shared.alert_log: why)
 
 
 async def notify(batch: Batch[ContentMatched]) -> None:
@@ -51,6 +53,7 @@ async def notify(batch: Batch[ContentMatched]) -> None:
     # The case opens with the alert, before it is published (the dispatcher's intake is only a
     # safety net for what a crash left behind).
     await NotifyStore(db()).ensure_cases(publish, now)
+    await alert_log.append(db(), publish)
     await batch.publish([
         Outgoing(topics.ALERTS.name, alert.agency_code.encode(), alert.model_dump_json().encode()) for alert in publish
     ])

@@ -90,7 +90,7 @@ def read_topic(settings, topic: str, timeout: float = 60.0) -> list:
 
 
 def alerts_json(agency: str | None = None) -> list[dict]:
-    args = ["alerts", "--json"] + (["--agency", agency] if agency else [])
+    args = ["alerts", "--json", "--limit", "10000"] + (["--agency", agency] if agency else [])
     return [json.loads(line) for line in run_cli(*args).stdout.splitlines() if line.strip()]
 
 
