@@ -20,8 +20,7 @@ class Cues:
                voted: bool = False) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
         scored: dict[str, Scored] = {}
         all_refs: list[Ref] = []
-        upper_doc = self._upper_doc(fields) if any(
-            t.text in self.acronyms for f in fields for t in f.tokens if t.kind == "word") else False
+        upper_doc = self._upper_doc(fields) if self._names_an_acronym(fields) else False
         for f in fields:
             refs = self._refs(f, context, upper_doc, context if num_context is None else num_context)
             if voted:  # the inked finger after voting: a gesture shows that the author voted, not for whom

@@ -203,6 +203,13 @@ class References:
                     return None
         return cid
 
+    def _names_an_acronym(self, fields: list[Field]) -> bool:
+        """Whether a word is a contestant's acronym ("AMIN", "PKB"): a substring search first (in C, over the
+        whole text), the tokens only when it finds one, since long articles rarely hold any."""
+        acronyms = self.acronyms
+        return any(a in f.text for f in fields for a in acronyms) and any(
+            t.text in acronyms for f in fields for t in f.tokens if t.kind == "word")
+
     @staticmethod
     def _upper_doc(fields: list[Field]) -> bool:
         """Shouted text (mostly capitals): then "AMIN" may be just "amin" written loud, not the acronym."""
