@@ -20,12 +20,16 @@ Scored = tuple[float, str, int, list[Feature], bool, int, bool]
 
 def rank(q: Query, excluded: Excluded) -> list[tuple[Match, int | None]]:
     """Results, best first, each with how many registry people hold the name (None: found by key only)."""
+    found = candidates(q)
+    if not found:
+        return []
     e = q.engine
     cfg = e.config
-    score = Scorer(q)
+    scorer = Scorer(q)
+    score = scorer.score
     scored: list[Scored] = []
     floor = cfg.review_threshold
-    for pid, reasons in candidates(q).items():
+    for pid, reasons in found.items():
         if excluded and (e.nip_of(pid), q.author_key) in excluded:
             continue
         value, feats, has_id, corroborated = score(pid, reasons)
@@ -45,7 +49,7 @@ def rank(q: Query, excluded: Excluded) -> list[tuple[Match, int | None]]:
                                       "explanation": [explanation(f) for f in feats],
                                       "subject": e._subject_fields(pid), "author_key": q.author_key},
                                      strict=True)
-        out.append((match, score.frequencies.get(pid)))
+        out.append((match, scorer.frequencies.get(pid)))
     return out
 
 
