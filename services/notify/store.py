@@ -42,6 +42,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from services.notify.domain.cases import Case, new_case
 from services.notify.domain.silences import Silence
+from shared.alert_log import AlertLog
 from shared.mongo import insert_new
 from shared.schemas import Alert
 from shared.stored import ReviewCandidate, StoredClassification, StoredContent
@@ -131,6 +132,7 @@ class NotifyStore:
     def __init__(self, db: AsyncDatabase):
         self.db = db
         self.alerts = db["alerts"]
+        self.alert_log = AlertLog()  # this process's pages of the alert log
         self.cases = db["cases"]
         self.work = db["notify_work"]
         self.items = db["notify_items"]
@@ -306,13 +308,15 @@ class NotifyStore:
         return out
 
     async def insert_alert(self, alert: Alert, **extra: Any) -> bool:
-        """Store an alert the way the notify agent does (insert-only; False if already there)."""
+        """Store an alert the way the notify agent does (insert-only; False if already there), and log it
+        where `pantau alerts` reads (``shared.alert_log``)."""
         doc = {"_id": alert.alert_id, **alert.model_dump(mode="json"), **extra}
         try:
             await _retry(lambda: self.alerts.insert_one(doc))
-            return True
         except DuplicateKeyError:
             return False
+        await self.alert_log.append(self.db, [alert])
+        return True
 
     async def stored_content(self, content_id: str) -> StoredContent | None:
         """The post as ingest stored it (its raw bytes are the evidence)."""

@@ -228,3 +228,4 @@ def test_a_review_candidate_from_the_real_pipeline_is_accepted_into_a_case(pipel
     assert case["content"]["content_id"] == content_id and case["classification"]["partisan"] is True
     assert case["match"]["explanation"][-1]["feature"] == "analyst_review"
     assert candidate() == []  # decided: out of the open queue
+    assert [a["alert_id"] for a in alerts_for_content(content_id)] == [accepted["case_id"]]  # in `pantau alerts`
