@@ -31,7 +31,8 @@ def candidates(q: Query) -> dict[int, dict[str, Any]]:
         pid = e.find_nip(info.nip)
         if pid is not None:
             cands.setdefault(pid, {})["nip"] = (info, where)
-    _handle_candidates(q, cands)
+    if q.handle_key or q.bio_handles:
+        _handle_candidates(q, cands)
     if q.name and (q.could_corroborate or not q.name_gated()):
         # Else nobody found by name alone could pass the rarity gate: skip the name blocking.
         _name_candidates(q, cands)

@@ -218,18 +218,18 @@ def name_conflict(s: Scorer, sim: float, reasons: dict[str, Any], c_name: str) -
 
 IdentifierFeature = Callable[["Scorer", int, dict[str, Any]], "Feature | None"]
 Qualifier = Callable[["Scorer", int], "Feature | None"]
-# The feature table, in explanation order. Qualifiers come with the test of whether a query holds
-# anything they compare: one that can find nothing for this query is not asked per candidate.
+# The feature table, in explanation order. Each qualifier names the ``Query`` field it compares: when
+# the query holds nothing there, the qualifier can find nothing and is not asked per candidate.
 IDENTIFIERS: tuple[IdentifierFeature, ...] = (nip_exact, handle_exact, handle_other_platform)
-CORROBORATION: tuple[tuple[Qualifier, Callable[[Query], bool]], ...] = (
-    (region, lambda q: bool(q.all_places)),  # the profile's places are among them
-    (agency, lambda q: bool(q.all_agencies)),
-    (unit, lambda q: bool(q.all_units)),
-    (role, lambda q: bool(q.all_roles)),
+CORROBORATION: tuple[tuple[Qualifier, str], ...] = (
+    (region, "all_places"),  # the profile's places are among them
+    (agency, "all_agencies"),
+    (unit, "all_units"),
+    (role, "all_roles"),
 )
-CONSISTENCY: tuple[tuple[Qualifier, Callable[[Query], bool]], ...] = (
-    (sex, lambda q: bool(q.gender)),
-    (birth_year, lambda q: bool(q.birth_year)),
+CONSISTENCY: tuple[tuple[Qualifier, str], ...] = (
+    (sex, "gender"),
+    (birth_year, "birth_year"),
 )
 
 
@@ -243,8 +243,8 @@ class Scorer:
         self.query = q
         self.engine = q.engine
         self.weights = w = q.engine.config.weights
-        self.corroboration = tuple(feature for feature, holds in CORROBORATION if holds(q))
-        self.consistency = tuple(feature for feature, holds in CONSISTENCY if holds(q))
+        self.corroboration = [feature for feature, compared in CORROBORATION if getattr(q, compared)]
+        self.consistency = [feature for feature, compared in CONSISTENCY if getattr(q, compared)]
         self.similarities: dict[str, float] = {}  # a candidate's normalised name -> name similarity
         self.frequencies: dict[int, int] = {}  # pid -> expected holders of the name (for the review queue)
         self.name_weight = w.name * (w.name_from_handle_factor if q.name_from_handle else 1.0)
@@ -254,19 +254,18 @@ class Scorer:
                                      - (w.sex_agrees if q.gender else 0.0) - (w.birth_agrees if q.birth_year else 0.0))
 
     def similarity(self, c_name: str) -> float:
-        """The query's name against a registry name (candidates of one query often share one)."""
-        sim = self.similarities.get(c_name)
-        if sim is None:
-            sim = 0.0
-            q = self.query
-            if q.name:
-                c_tokens = tuple(c_name.split())
-                sim = similarity_of(q.name.tokens, q.name.keys, c_tokens,
-                                    tuple(map(registry_token_keys.__getitem__, c_tokens)))
-            self.similarities[c_name] = sim
+        """The query's name against a registry name not compared yet (``similarities`` caches it:
+        candidates of one query often share a name)."""
+        sim = 0.0
+        q = self.query
+        if q.name:
+            c_tokens = tuple(c_name.split())
+            sim = similarity_of(q.name.tokens, q.name.keys, c_tokens,
+                                tuple(map(registry_token_keys.__getitem__, c_tokens)))
+        self.similarities[c_name] = sim
         return sim
 
-    def __call__(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[Feature], bool, bool]:
+    def score(self, pid: int, reasons: dict[str, Any]) -> tuple[float, list[Feature], bool, bool]:
         """(score, features, found by an exact key, corroborated) of one candidate."""
         q = self.query
         # A candidate found by name alone (no reasons) is rejected before its features are built once
@@ -276,8 +275,11 @@ class Scorer:
             corroboration = q.corroborated(pid)
             if not corroboration:
                 return 0.0, [], False, False
-        c_name = self.engine._norm_name(pid)
-        sim = self.similarity(c_name)
+        e = self.engine
+        c_name = e._norm[e._norm_off[pid]:e._norm_off[pid + 1]].decode()  # ``_norm_name``, inlined: hot
+        sim = self.similarities.get(c_name)
+        if sim is None:
+            sim = self.similarity(c_name)
         if not reasons and (sim < MIN_NAME_SIMILARITY or self.name_weight * sim < self.uncorroborated_floor
                             and not (corroboration or q.corroborated(pid))):
             return 0.0, [], False, False  # under the floor even with every bonus left to it uncorroborated
@@ -308,7 +310,7 @@ class Scorer:
             feats.append(found)
             consistency += found[1]
         if name_score > 0.0:
-            holders = max(self.engine._name_holders[pid], q.query_frequency())
+            holders = max(e._name_holders[pid], q.query_frequency())
             if not corroborated and "nip" not in reasons and "handle" not in reasons and q.name_too_common(pid):
                 name_score = 0.0  # the rarity gate
             else:
