@@ -67,45 +67,7 @@ class Classifier(References, Cues, Frames, Combination):
                 bucket.append(hit)
 
         for ef, race, c in config.contestants():
-            self.race_of[c.id] = race.id
-            self.race_kind[race.id] = race.office
-            if race.numbers_default:
-                self.default_races.add(race.id)
-            self.race_terms.setdefault(race.id, set()).update(normalise_phrase(t) for t in race.context_terms)
-            if c.ballot_number is not None:
-                self.numbers.setdefault(c.ballot_number, []).append((race.id, c.id))
-            for n in c.names:
-                add(n, Hit("name", n, 0, 0, c.id))
-                if len(n) >= 4 and " " not in n:
-                    self.handle_names.append((handle_key(n), c.id, False))
-            for n in c.ambiguous:
-                add(n, Hit("ambiguous", n, 0, 0, c.id))
-                if len(n) >= 4 and " " not in n:
-                    self.handle_names.append((handle_key(n), c.id, True))
-            for a in c.acronyms:
-                self.acronyms[a.rstrip("!")] = c.id
-            for tag in c.hashtags:
-                self.hashtags[tag] = (c.id, "support")
-            for tag in c.oppose_hashtags:
-                self.hashtags[tag] = (c.id, "oppose")
-            for s in c.slogans:
-                add(s.text, Hit("slogan", s.text, 0, 0, c.id, strong=s.strength == "strong"))
-            for s in c.oppose_phrases:
-                add(s.text, Hit("oppose_phrase", s.text, 0, 0, c.id, strong=s.strength == "strong"))
-            for g in c.gestures.phrases:
-                add(g, Hit("gesture", g, 0, 0, c.id))
-            for e in c.gestures.emoji:
-                self.emoji[canonical_emoji(e)] = c.id
-            for combo in c.gestures.emoji_combos:
-                key = tuple(t.norm for t in tokenize(combo) if t.kind == "emoji")
-                if len(key) >= 2:
-                    self.emoji_combos[key] = c.id
-            for label in c.gestures.image_labels:
-                self.image_labels[label.lower().replace("_", " ")] = c.id
-            for acc in c.accounts:
-                self.accounts[handle_key(acc.split(":", 1)[1])] = c.id
-            for term in ef.election.context_terms + race.context_terms:
-                add(term, Hit("context", term, 0, 0))
+            self._index_contestant(ef, race, c, add)
         for phrase, kind, key, weight, strong in lexicon.generic_phrases():
             if kind == "support" and weight == 0.0 and any(h.kind == "support" for h in payloads.get(normalise_phrase(phrase), ())):
                 continue  # a negatable word that is a support cue already keeps its weight
@@ -120,6 +82,50 @@ class Classifier(References, Cues, Frames, Combination):
         self._auto.make_automaton()
         self.segmenter = Segmenter(vocab | set(lexicon_words()) | {t for tag in self.hashtags for t in [tag]})
         self.forms = forms.FormDetector()
+
+
+    def _index_contestant(self, ef, race, c, add) -> None:
+        """One contestant's names, numbers, tags, accounts, slogans and gestures into the lookup tables
+        (``add`` puts a phrase into the automaton)."""
+        self.race_of[c.id] = race.id
+        self.race_kind[race.id] = race.office
+        if race.numbers_default:
+            self.default_races.add(race.id)
+        self.race_terms.setdefault(race.id, set()).update(normalise_phrase(t) for t in race.context_terms)
+        if c.ballot_number is not None:
+            self.numbers.setdefault(c.ballot_number, []).append((race.id, c.id))
+        for n in c.names:
+            add(n, Hit("name", n, 0, 0, c.id))
+            if len(n) >= 4 and " " not in n:
+                self.handle_names.append((handle_key(n), c.id, False))
+        for n in c.ambiguous:
+            add(n, Hit("ambiguous", n, 0, 0, c.id))
+            if len(n) >= 4 and " " not in n:
+                self.handle_names.append((handle_key(n), c.id, True))
+        for a in c.acronyms:
+            self.acronyms[a.rstrip("!")] = c.id
+        for tag in c.hashtags:
+            self.hashtags[tag] = (c.id, "support")
+        for tag in c.oppose_hashtags:
+            self.hashtags[tag] = (c.id, "oppose")
+        for s in c.slogans:
+            add(s.text, Hit("slogan", s.text, 0, 0, c.id, strong=s.strength == "strong"))
+        for s in c.oppose_phrases:
+            add(s.text, Hit("oppose_phrase", s.text, 0, 0, c.id, strong=s.strength == "strong"))
+        for g in c.gestures.phrases:
+            add(g, Hit("gesture", g, 0, 0, c.id))
+        for e in c.gestures.emoji:
+            self.emoji[canonical_emoji(e)] = c.id
+        for combo in c.gestures.emoji_combos:
+            key = tuple(t.norm for t in tokenize(combo) if t.kind == "emoji")
+            if len(key) >= 2:
+                self.emoji_combos[key] = c.id
+        for label in c.gestures.image_labels:
+            self.image_labels[label.lower().replace("_", " ")] = c.id
+        for acc in c.accounts:
+            self.accounts[handle_key(acc.split(":", 1)[1])] = c.id
+        for term in ef.election.context_terms + race.context_terms:
+            add(term, Hit("context", term, 0, 0))
 
     @classmethod
     def from_config(cls, paths: str | pathlib.Path | list | None = None, use_model: bool = True) -> "Classifier":
@@ -280,8 +286,8 @@ class Classifier(References, Cues, Frames, Combination):
         own_context = self._has_context(own) or self._has_context(target_fields)
         voted = any(h.kind == "voted" for f in own for h in f.hits) or any(
             lab.lower().replace("_", " ").strip() in lexicon.VOTED for _, lab in labels)
-        own_scored, own_refs, own_evidence_extra = self._score(own, own_context, record, labels,
-                                                               num_context=own_context or bool(form_cues), voted=voted)
+        own_scored, own_refs = self._score(own, own_context, record, labels,
+                                           num_context=own_context or bool(form_cues), voted=voted)
         self._form_acts(form_cues, own_refs, own_scored)
         factor, tag_factor, model_factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
@@ -291,7 +297,7 @@ class Classifier(References, Cues, Frames, Combination):
             engaged = self._engagement_targets(record)
             if target_fields and kind in ("like", "share", "follow", "join_group"):
                 t_context = self._has_context(target_fields)
-                target_scored, _, _ = self._score(target_fields, t_context, None, [])
+                target_scored, _ = self._score(target_fields, t_context, None, [])
                 t_factor, t_tag_factor, _, _ = self._frames(target_fields, "")
                 target_scored = scale(target_scored, t_factor, t_tag_factor)
                 if kind in ("follow", "join_group"):

@@ -9,7 +9,7 @@ from services.classify.domain import lexicon
 from services.classify.domain import weights as W
 from services.classify.domain.fields import Field, Hit, Ref, Scored, across, attach, evidence_at, new_evidence
 from services.classify.domain.references import enumerated_numbers
-from shared.schemas import ContentRecord, Evidence
+from shared.schemas import ContentRecord
 
 
 class Cues:
@@ -17,7 +17,7 @@ class Cues:
 
     def _score(self, fields: list[Field], context: bool, record: ContentRecord | None,
                labels: list[tuple[str, str]], num_context: bool | None = None,
-               voted: bool = False) -> tuple[dict[str, Scored], list[Ref], list[Evidence]]:
+               voted: bool = False) -> tuple[dict[str, Scored], list[Ref]]:
         scored: dict[str, Scored] = {}
         all_refs: list[Ref] = []
         upper_doc = self._upper_doc(fields) if self._names_an_acronym(fields) else False
@@ -91,19 +91,30 @@ class Cues:
                     wd = w * (W.QUOTED if f.quoted[t0] or f.quoted[r.t0] else 1.0)
                     (sc.support if pol == "support" else sc.oppose).append((wd, evidence_at(f, t0, t1, "contrast", r.contestant, wd)))
                     attach(sc, pol, base_ev, wd)
-            # cues not near any reference go to the single contestant referenced in this content
-            cids = {r.contestant for r in all_refs}
-            if len(cids) == 1:
-                (cid,) = cids
-                sc = scored[cid]
-                for ci, (pol, w, t0, t1, key) in enumerate(cues):
-                    if ci in used_cues or w < W.UNATTACHED_MIN or f.quoted[t0]:
-                        continue
-                    wd = w * W.UNATTACHED_CUE
-                    ev = evidence_at(f, t0, t1, "support_cue" if pol == "support" else "oppose_cue", cid, wd)
-                    (sc.support if pol == "support" else sc.oppose).append((wd, ev))
-        # media: gesture labels and "photo with" a contestant
-        extra: list[Evidence] = []
+            self._score_unattached(f, cues, used_cues, all_refs, scored)
+        self._score_media(fields, labels, all_refs, context, voted, scored)
+        return scored, all_refs
+
+
+    @staticmethod
+    def _score_unattached(f: Field, cues: list, used_cues: set[int], all_refs: list[Ref],
+                          scored: dict[str, Scored]) -> None:
+        """Cues not near any reference go to the single contestant referenced in this content, weaker."""
+        cids = {r.contestant for r in all_refs}
+        if len(cids) != 1:
+            return
+        (cid,) = cids
+        sc = scored[cid]
+        for ci, (pol, w, t0, t1, key) in enumerate(cues):
+            if ci in used_cues or w < W.UNATTACHED_MIN or f.quoted[t0]:
+                continue
+            wd = w * W.UNATTACHED_CUE
+            ev = evidence_at(f, t0, t1, "support_cue" if pol == "support" else "oppose_cue", cid, wd)
+            (sc.support if pol == "support" else sc.oppose).append((wd, ev))
+
+    def _score_media(self, fields: list[Field], labels: list[tuple[str, str]], all_refs: list[Ref], context: bool,
+                     voted: bool, scored: dict[str, Scored]) -> None:
+        """Media: gesture image labels, and "photo with" or wearing the attributes of a named contestant."""
         named = {r.contestant for r in all_refs if r.kind in ("mention", "acronym", "hashtag", "ballot_number", "campaign_account")}
         for fld, label in labels:
             key = label.lower().replace("_", " ").strip()
@@ -126,7 +137,6 @@ class Cues:
                         scored[r.contestant].support.append((w, ev))
                         attach(scored[r.contestant], "support", new_evidence(cue=r.kind, text=r.text, field=f.name,
                                                                            contestant=r.contestant, span=r.span), w)
-        return scored, all_refs, extra
 
     def _contrast(self, f: Field, refs: list[Ref], markers: list[Hit],
                   cues: list[tuple[str, float, int, int, str]]) -> dict[int, list[tuple[str, float, int, int]]]:
