@@ -14,7 +14,7 @@ setup(
     package_dir={"pantau_config": "config"},
     package_data={
         "pantau_config": ["*.yaml", "elections/*.yaml"],
-        "services.notify": ["web/templates/*.html", "web/static/*"],
+        "services.agency_api": ["web/templates/*.html", "web/static/*"],
         "": ["*.yaml", "*.json", "*.txt", "*.csv", "*.md"],
     },
     include_package_data=False,

@@ -33,7 +33,7 @@ SERVICE_MODULES = {
     "classify": "services.classify",
     "match": "services.match",
     "notify": "services.notify",
-    "api": "services.notify.api",
+    "api": "services.agency_api",
     "dispatcher": "services.dispatcher",
 }
 SERVICES = tuple(SERVICE_MODULES)

@@ -164,7 +164,7 @@ def _with_store(work):
     import asyncio
 
     from pantau.errors import require_store
-    from services.notify.auth import KeyStore
+    from services.agency_api.auth import KeyStore
     from shared.mongo import connect
     from shared.settings import get_settings
 
@@ -195,7 +195,7 @@ def key_create(
 ) -> None:
     """Create an API key for CODE (an agency in agencies.yaml), print it ONCE; only its hash is stored."""
     from pantau.errors import OperatorError
-    from services.notify.auth import ROLES, check_agency, parse_expiry
+    from services.agency_api.auth import ROLES, check_agency, parse_expiry
 
     code = code.strip().upper()
     if role not in ROLES:
@@ -221,7 +221,7 @@ def key_list(
     """List API keys (never the keys themselves): id, agency, role, label, expiry, state, last use."""
     from rich.table import Table
 
-    from services.notify.auth import public_view
+    from services.agency_api.auth import public_view
 
     async def work(keys):
         docs = await keys.list(agency.strip().upper() if agency else None)

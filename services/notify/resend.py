@@ -1,5 +1,5 @@
 """Re-sending a failed notification, for operators (``pantau notify resend``, and the API's
-``POST /v1/notify/failures/{id}/resend`` through ``services.notify.routes_notify``).
+``POST /v1/notify/failures/{id}/resend`` through ``services.agency_api.routers.notify_failures``).
 
 A failed delivery keeps its log entry (``notify_log``: the exact body, target and key) and a
 ``notify_failures`` record. Resending puts the entry back to ``pending`` with a fresh retry budget;

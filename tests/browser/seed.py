@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from services.notify.auth import key_document, new_key
+from services.agency_api.auth import key_document, new_key
 from services.notify.store import NotifyStore
 from shared.kafka import WEB_PORT_OFFSETS
 from shared.mongo import connect
@@ -114,7 +114,7 @@ def start_desk(settings, tmp: Path) -> Desk:
            # the dispatcher's health port, free (a running stack may hold the configured one)
            "PANTAU_WEB_PORT_BASE": str(free_port() - WEB_PORT_OFFSETS["dispatcher"])}
     log_path = tmp / "api.log"
-    proc = subprocess.Popen([sys.executable, "-m", "services.notify.api"], cwd=REPO_ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "services.agency_api.api"], cwd=REPO_ROOT, env=env,
                             stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
     # forwards what the analyst verifies, as its own process beside the API (as in the stack)
     dispatcher = subprocess.Popen([sys.executable, "-m", "services.dispatcher"], cwd=REPO_ROOT, env=env,

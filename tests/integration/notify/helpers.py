@@ -6,8 +6,8 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 
-from services.notify.api import create_app
-from services.notify.auth import key_document, new_key
+from services.agency_api.api import create_app
+from services.agency_api.auth import key_document, new_key
 from services.dispatcher.budget import RetryBudget
 from services.dispatcher.channels.base import Channels
 from services.dispatcher.channels.email import EmailChannel, SmtpConfig

@@ -11,9 +11,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from services.notify.api import create_app
-from services.notify.auth import key_document, new_key
-from services.notify.routers.common import BadKeyThrottle
+from services.agency_api.api import create_app
+from services.agency_api.auth import key_document, new_key
+from services.agency_api.routers.common import BadKeyThrottle
 from services.notify.domain import cases as wf
 from services.notify.store import NotifyStore
 from shared.schemas import utcnow

@@ -1,4 +1,4 @@
-"""The real entry points: ``pantau agency key create`` and ``python -m services.notify.api``."""
+"""The real entry points: ``pantau agency key create`` and ``python -m services.agency_api.api``."""
 from __future__ import annotations
 
 import os
@@ -22,7 +22,7 @@ def test_key_create_prints_once_stores_hash_and_api_serves_openapi(stack, settin
     assert key.startswith("pn_") and key not in result.stderr
     port = free_port()
     env = {**os.environ, "PANTAU_API_PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "services.notify.api"], cwd=REPO_ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "services.agency_api.api"], cwd=REPO_ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"

@@ -11,7 +11,7 @@ from shared.schemas import Author, ContentRecord, FeatureExplanation, utcnow
 from shared.stored import ReviewCandidate
 from tests.unit.notify.conftest import make_alert
 
-from services.notify.routers.check import RateLimiter
+from services.agency_api.routers.check import RateLimiter
 
 from .helpers import api_server, make_key, put_post
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from services.match.domain.reference import CENTRAL_AGENCIES, regions
-from services.notify.auth import KeyStore, lookup
+from services.agency_api.auth import KeyStore, lookup
 from services.notify.domain.config import load_agency_directory
 from shared.mongo import connect
 from tests.integration.conftest import run_cli

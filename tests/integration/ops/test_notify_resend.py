@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Header, HTTPException
 
-from services.notify.routes_notify import notify_failures_router
+from services.agency_api.routers.notify_failures import notify_failures_router
 from shared.mongo import connect
 from shared.schemas import utcnow
 from tests.integration.conftest import run_cli, unique

@@ -6,12 +6,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.notify.routers.check import RateLimiter, advice_for, highlight, verdict_for
-from services.notify.routers.common import (
+from services.agency_api.routers.check import RateLimiter, advice_for, highlight, verdict_for
+from services.agency_api.routers.common import (
     ApiError, BadKeyThrottle, clamp_limit, clamp_offset, parse_since, redact_query,
 )
-from services.notify.routers.desk import bar_chart, highlight_excerpt, name_commonness
-from services.notify.application.cases import CaseQuery, alert_matches, stats_of, week_of
+from services.agency_api.routers.desk import bar_chart, highlight_excerpt, name_commonness
+from services.agency_api.application.cases import CaseQuery, alert_matches, stats_of, week_of
 from services.notify.store import CaseFilter, ReviewSource, chunks
 from tests.unit.notify.conftest import make_alert
 
@@ -173,7 +173,7 @@ async def test_database_is_locked_is_retried_as_transient():
     (b'{"text": "' + b"x" * 1_000_001 + b'"}', 413, "body_too_large", None),
 ])
 def test_json_bodies_are_checked_before_the_model(raw, status, code, field):
-    from services.notify.routers.common import json_body_problem
+    from services.agency_api.routers.common import json_body_problem
 
     problem = json_body_problem(raw)
     if status is None:

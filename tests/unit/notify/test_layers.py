@@ -9,7 +9,7 @@ import pytest
 
 from shared.settings import REPO_ROOT
 
-NOTIFY = REPO_ROOT / "services" / "notify"
+WEB = REPO_ROOT / "services" / "agency_api"
 
 
 def imports(path: Path) -> list[tuple[str, bool]]:
@@ -25,16 +25,16 @@ def imports(path: Path) -> list[tuple[str, bool]]:
     return out
 
 
-@pytest.mark.parametrize("path", sorted((NOTIFY / "application").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((WEB / "application").glob("*.py")), ids=lambda p: p.name)
 def test_use_cases_know_no_http(path):
     web = [m for m, _ in imports(path) if m.split(".")[0] in ("fastapi", "starlette", "jinja2")
-           or m.startswith("services.notify.routers")]
+           or m.startswith("services.agency_api.routers")]
     assert web == []
 
 
-@pytest.mark.parametrize("path", sorted((NOTIFY / "routers").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((WEB / "routers").glob("*.py")), ids=lambda p: p.name)
 def test_routers_reach_no_other_router_behind_a_deferred_import(path):
-    deferred = [m for m, top in imports(path) if not top and m.startswith("services.notify.routers")]
+    deferred = [m for m, top in imports(path) if not top and m.startswith("services.agency_api.routers")]
     assert deferred == []
 
 

@@ -1,7 +1,7 @@
 """The OpenAPI document tells a reader (and Swagger's "Authorize") how to authenticate."""
 from __future__ import annotations
 
-from services.notify.api import create_app
+from services.agency_api.api import create_app
 
 
 def test_every_keyed_route_declares_the_key_schemes_and_the_public_check_does_not():

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.notify.auth import UnknownAgency, check_agency, key_state, parse_expiry
+from services.agency_api.auth import UnknownAgency, check_agency, key_state, parse_expiry
 from services.notify.domain.config import load_notify_config
 from shared.settings import REPO_ROOT
 

@@ -1,12 +1,12 @@
-"""``/v1/reviews``: the review-candidate queue for analysts (``services.notify.application.reviews``)."""
+"""``/v1/reviews``: the review-candidate queue for analysts (``services.agency_api.application.reviews``)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from services.notify.application import reviews as use
-from services.notify.auth import Principal
-from services.notify.routers.common import ERRORS, context_of, jsonable, principal
+from services.agency_api.application import reviews as use
+from services.agency_api.auth import Principal
+from services.agency_api.routers.common import ERRORS, context_of, jsonable, principal
 
 router = APIRouter(tags=["reviews"])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.notify.auth import Principal
+from services.agency_api.auth import Principal
 from services.notify.domain.silences import Silence, validate_new_silence
-from services.notify.routers.common import ERRORS, ApiError, config_of, jsonable, principal, store_of
+from services.agency_api.routers.common import ERRORS, ApiError, config_of, jsonable, principal, store_of
 from shared.schemas import utcnow
 
 router = APIRouter(tags=["silences"])

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from services.notify.application.cases import actor, require_analyst
-from services.notify.application.context import WebContext
-from services.notify.application.errors import UseCaseError
-from services.notify.auth import Principal
+from services.agency_api.application.cases import actor, require_analyst
+from services.agency_api.application.context import WebContext
+from services.agency_api.application.errors import UseCaseError
+from services.agency_api.auth import Principal
 from services.notify.store import Review
 from shared.judgements import record_judgement
 from shared.logging import log_event
 from shared.schemas import ContentMatched, utcnow
 
-log = logging.getLogger("pantau.notify.api")
+log = logging.getLogger("pantau.agency_api")
 
 
 def frequency_text(freq) -> str:

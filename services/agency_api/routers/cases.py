@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from services.notify.application import cases as use
-from services.notify.application.cases import CaseQuery, case_view
-from services.notify.auth import Principal
+from services.agency_api.application import cases as use
+from services.agency_api.application.cases import CaseQuery, case_view
+from services.agency_api.auth import Principal
 from services.notify.domain import cases as wf
 from services.notify.domain.cases import SanctionRecord
-from services.notify.routers.common import (
+from services.agency_api.routers.common import (
     ERRORS, clamp_limit, clamp_offset, context_of, jsonable, parse_since, principal, store_of,
 )
 from shared.schemas import utcnow

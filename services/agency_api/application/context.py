@@ -1,4 +1,4 @@
-"""What every use case needs, built once by the process's composition root (``services.notify.api``)."""
+"""What every use case needs, built once by the process's composition root (``services.agency_api.api``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

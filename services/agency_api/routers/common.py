@@ -1,6 +1,6 @@
 """What every router shares: the one error shape (and how a use case's refusal maps onto it), the caller
 (API key or desk session), request-value parsing that answers 400 instead of 500, and JSON views.
-Who may see and do what lives in ``services.notify.application``."""
+Who may see and do what lives in ``services.agency_api.application``."""
 from __future__ import annotations
 
 import hashlib
@@ -14,10 +14,10 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, TypeAdapter, ValidationError
 
-from services.notify.application.context import WebContext
-from services.notify.application.errors import UseCaseError
-from services.notify.auth import Principal, lookup
-from services.notify.routers.session import session_principal
+from services.agency_api.application.context import WebContext
+from services.agency_api.application.errors import UseCaseError
+from services.agency_api.auth import Principal, lookup
+from services.agency_api.routers.session import session_principal
 from services.notify.domain.config import NotifyConfig
 from services.notify.store import NotifyStore
 

@@ -1,6 +1,6 @@
 """Operator endpoints for failed notifications, as an ``APIRouter`` the agency API includes:
 
-    from services.notify.routes_notify import notify_failures_router
+    from services.agency_api.routers.notify_failures import notify_failures_router
     app.include_router(notify_failures_router(principal, lambda: store().db))
 
 ``GET /v1/notify/failures`` (analysts and admins) lists dead-lettered notifications, newest first;

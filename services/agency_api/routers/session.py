@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from services.notify.auth import Principal, key_state
+from services.agency_api.auth import Principal, key_state
 from services.notify.settings import get_notify_settings
 
 COOKIE = "pn_desk"

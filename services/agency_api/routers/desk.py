@@ -24,14 +24,14 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
-from services.notify.auth import Principal, lookup
+from services.agency_api.auth import Principal, lookup
 from services.notify.domain import cases as wf
 from services.notify.domain.cases import SanctionRecord
-from services.notify.application import cases, reviews
-from services.notify.application.cases import CaseQuery, escalation_deadline, select_cases
-from services.notify.application.errors import UseCaseError
-from services.notify.routers.common import STATUS_OF_KIND, ApiError, config_of, context_of, parse_since, store_of
-from services.notify.routers.session import COOKIE, desk_secrets, session_principal
+from services.agency_api.application import cases, reviews
+from services.agency_api.application.cases import CaseQuery, escalation_deadline, select_cases
+from services.agency_api.application.errors import UseCaseError
+from services.agency_api.routers.common import STATUS_OF_KIND, ApiError, config_of, context_of, parse_since, store_of
+from services.agency_api.routers.session import COOKIE, desk_secrets, session_principal
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATIC_DIR = WEB_DIR / "static"
@@ -65,7 +65,7 @@ def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) 
 
 
 class LoginRequired(Exception):
-    """No desk session: the app answers with the login page (``services.notify.api`` registers the handler)."""
+    """No desk session: the app answers with the login page (``services.agency_api.api`` registers the handler)."""
 
 
 async def desk_user(request: Request) -> Principal:

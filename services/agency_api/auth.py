@@ -208,17 +208,3 @@ class KeyStore:
             fields = {"revoked": True, "revoked_at": now, "revoke_reason": "rotated", "rotated_to": new["_id"]}
         await self.keys.update_one({"_id": key_id}, {"$set": fields})
         return key, new, {**old, **fields}
-
-
-async def create_api_key(agency_code: str, role: str, label: str = "", expires_at: datetime | None = None,
-                         directory=None) -> tuple[str, str]:
-    """For ``pantau agency key create``: store the hash, return (key, key id) to print once."""
-    from shared.mongo import connect
-    from shared.settings import get_settings
-
-    client, db = connect(get_settings())
-    try:
-        key, doc = await KeyStore(db).create(agency_code, role, label, expires_at, directory)
-    finally:
-        await client.close()
-    return key, doc["_id"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from services.notify.auth import Principal
-from services.notify.application import cases as use
-from services.notify.application.cases import CaseQuery
-from services.notify.routers.cases import case_query
-from services.notify.routers.common import ERRORS, ApiError, context_of, jsonable, principal, store_of
+from services.agency_api.auth import Principal
+from services.agency_api.application import cases as use
+from services.agency_api.application.cases import CaseQuery
+from services.agency_api.routers.cases import case_query
+from services.agency_api.routers.common import ERRORS, ApiError, context_of, jsonable, principal, store_of
 from shared import metrics
 
 router = APIRouter()

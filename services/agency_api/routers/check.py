@@ -14,9 +14,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from services.notify.routers.common import ERRORS, ApiError, config_of
-from services.notify.routers.desk import render
-from services.notify.settings import get_notify_settings
+from services.agency_api.routers.common import ERRORS, ApiError, config_of
+from services.agency_api.routers.desk import render
 
 router = APIRouter(tags=["check"])
 RISKY_SCORE = 0.3
@@ -26,8 +25,8 @@ VIOLATION_SCORE = 0.7
 class RateLimiter:
     """At most N requests per client per minute (sliding window, in memory)."""
 
-    def __init__(self, per_minute: int | None = None):
-        self.per_minute = per_minute or get_notify_settings().check_per_minute
+    def __init__(self, per_minute: int):
+        self.per_minute = per_minute
         self._hits: dict[str, deque[float]] = defaultdict(deque)
 
     def allow(self, client: str) -> int | None:

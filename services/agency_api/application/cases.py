@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.notify.application.context import WebContext
-from services.notify.application.errors import UseCaseError
-from services.notify.auth import Principal
+from services.agency_api.application.context import WebContext
+from services.agency_api.application.errors import UseCaseError
+from services.agency_api.auth import Principal
 from services.notify.domain import cases as wf
 from services.notify.domain.cases import SanctionRecord, TransitionError
 from services.notify.store import CaseFilter, NotifyStore
@@ -19,7 +19,7 @@ from shared.judgements import record_judgement
 from shared.logging import log_event
 from shared.schemas import Alert, utcnow
 
-log = logging.getLogger("pantau.notify.api")
+log = logging.getLogger("pantau.agency_api")
 
 INVALID_TRANSITIONS = ("reason_required", "sanction_required", "unexpected_sanction")
 

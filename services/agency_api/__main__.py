@@ -1,0 +1,3 @@
+from services.agency_api.api import main
+
+main()
