@@ -2,7 +2,7 @@
 
 ``config/`` ships inside the wheel as the package ``pantau_config`` (package data), so an installed
 Pantau, the container image included, has its default configuration without the repository;
-``shared.settings.config_paths`` finds it when ``PANTAU_CONFIG_DIR`` is not set. This needs
+``shared.config_paths.config_paths`` finds it when ``PANTAU_CONFIG_DIR`` is not set. This needs
 ``package_dir`` next to discovered packages, which pyproject.toml's table cannot express. Namespace discovery, as pyproject.toml did, so data
 folders without ``__init__.py`` (services/match/domain/data) ship too.
 """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,9 +28,17 @@ def excerpt(text: str | None, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=4096)  # the matcher writes it into every name feature's explanation
+def holders_text(holders: int | None) -> str:
+    """For people (Indonesian): how common a name is in the registry ("nama ini dimiliki ±1.234 ASN")."""
+    if holders is None:
+        return "frekuensi nama tidak diketahui"
+    return f"nama ini dimiliki \u00b1{holders:,} ASN".replace(",", ".")
+
+
 class _Stored(BaseModel):
-    """A stored document: ``_id`` is the model's key field; unknown fields written by an older or newer
-    version are ignored rather than refused, so a reader never breaks on a document it did not write."""
+    """A stored document: ``_id`` is the model's key field; unknown top-level fields (written by an older or
+    newer version) are ignored rather than refused. Nested records keep their own schemas' rules."""
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
     COLLECTION: ClassVar[str]
 
@@ -91,6 +100,13 @@ class StoredClassification(_Stored):
     def sent(self) -> ContentClassified | None:
         return ContentClassified.model_validate_json(self.message) if self.message else None
 
+    SENT_ONLY: ClassVar[dict] = {"message": 1}  # the projection a re-screen reads: the rest is not needed
+
+    @staticmethod
+    def sent_in(doc: dict[str, Any]) -> ContentClassified | None:
+        """``sent()`` of a document read with ``SENT_ONLY``."""
+        return ContentClassified.model_validate_json(doc["message"]) if doc.get("message") else None
+
 
 class MatchResult(_Stored):
     """``matches`` (and ``rescreen_matches``, keyed ``<content id>@<registry version>``): what the matcher
@@ -117,6 +133,14 @@ class MatchResult(_Stored):
     def pairs(self) -> set[tuple[str, str]]:
         """(nip, band) of every match: what a re-screen compares against."""
         return {(m.nip, m.band) for m in self.matches}
+
+    PAIRS_ONLY: ClassVar[dict] = {"content_id": 1, "matches": 1}  # the projection a re-screen reads
+
+    @staticmethod
+    def pairs_in(doc: dict[str, Any]) -> tuple[str, set[tuple[str, str]]]:
+        """(content id, ``pairs()``) of a document read with ``PAIRS_ONLY``, without validating every match:
+        a re-screen reads thousands, and an old document must not stop it."""
+        return doc.get("content_id") or doc["_id"], {(m["nip"], m["band"]) for m in doc.get("matches") or []}
 
 
 class ReviewCandidate(_Stored):

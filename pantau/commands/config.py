@@ -1,6 +1,6 @@
 """`pantau check-config`: validate exactly what the services will load, before they load it.
 
-Every path comes from the one configuration surface (``shared.settings.config_paths``:
+Every path comes from the one configuration surface (``shared.config_paths.config_paths``:
 ``PANTAU_CONFIG_DIR`` plus the single-file overrides), the same resolver the services use; the
 options below only replace one family for a check. Besides the YAML files it checks the settings
 from the environment (as the services parse them) and that every webhook secret the routes need

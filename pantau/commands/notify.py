@@ -203,9 +203,12 @@ def key_create(
     try:
         expires_at = parse_expiry(expires)
         directory = _load(config_dir).directory
-        check_agency(code, directory)
+        filed_under = check_agency(code, directory)
     except ValueError as exc:
         raise OperatorError(str(exc)) from None
+    if filed_under != code:
+        err.print(f"{code} is now filed as {filed_under} (agencies.yaml aliases): the key is for {filed_under}")
+        code = filed_under
     key, doc = _with_store(lambda keys: keys.create(code, role, label, expires_at, directory))
     until = f", valid until {_when(expires_at)} UTC" if expires_at else ""
     err.print(f"key {doc['_id']} for {code} (role {role}{until}) created; it is shown once, store it now:")

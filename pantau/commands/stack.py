@@ -14,6 +14,7 @@ from rich.table import Table
 
 from pantau.errors import EXIT_ERROR, OperatorError, require_kafka, require_store
 from pantau.localstack import SERVICES, LocalStack, StackError
+from shared.logging import mask_nips
 from shared.settings import get_settings
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -177,7 +178,8 @@ def alerts(
     before: Annotated[Optional[str], typer.Option(
         "--before", metavar="CURSOR", help="only older alerts: the cursor a previous page printed, or a time")] = None,
     agency: Annotated[Optional[str], typer.Option("--agency", help="only this agency code, e.g. PEMKOT-3374")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line (for tools)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line (for tools; NIPs unmasked)")] = False,
+    show_nip: Annotated[bool, typer.Option("--show-nip", help="print NIPs unmasked in the table")] = False,
 ) -> None:
     """List alerts stored by notify, newest first.
 
@@ -211,7 +213,8 @@ def alerts(
         table = Table("created (UTC)", "agency", "alert", "form", "NIP", "name", "content")
         for row in found.rows:
             table.add_row(row["created_at"][:19].replace("T", " "), row["agency_code"], row["alert_id"],
-                          row["classification"]["form"], row["subject"]["nip"], row["subject"]["name"],
+                          row["classification"]["form"],
+                          row["subject"]["nip"] if show_nip else mask_nips(row["subject"]["nip"]), row["subject"]["name"],
                           row["content"]["url"] or "")
         Console().print(table)
     if found.more is not None:

@@ -85,12 +85,15 @@ def key_state(doc: dict, now: datetime | None = None) -> str:
     return "active"
 
 
-def check_agency(agency_code: str, directory) -> None:
-    """Raise ``UnknownAgency`` unless ``agency_code`` resolves in the agency directory."""
-    if directory.resolve(agency_code) is None:
+def check_agency(agency_code: str, directory) -> str:
+    """The code the directory files ``agency_code`` under (a former code becomes its successor's, as alerts
+    and cases do, so the key sees them); ``UnknownAgency`` when it does not resolve."""
+    entry = directory.resolve(agency_code)
+    if entry is None:
         raise UnknownAgency(f"agency {agency_code!r} is not in agencies.yaml (nor central_agencies.yaml) — "
                             "add it there first (or check the code; "
                             "`pantau routes test agency=CODE` shows how a code resolves)")
+    return entry.code
 
 
 def key_document(key: str, key_id: str, agency_code: str, role: str, label: str,
@@ -150,7 +153,7 @@ class KeyStore:
     async def create(self, agency_code: str, role: str, label: str = "", expires_at: datetime | None = None,
                      directory=None, actor: str = "cli", event: str = "api_key.created", **extra) -> tuple[str, dict]:
         if directory is not None:
-            check_agency(agency_code, directory)
+            agency_code = check_agency(agency_code, directory)
         key, key_id = new_key()
         doc = key_document(key, key_id, agency_code, role, label, expires_at)
         await self.keys.create_index("key_hash", unique=True, name="api_key_hash")

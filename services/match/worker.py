@@ -217,17 +217,17 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     report = RescreenReport(engine.registry_version, since)
     slack = since - timedelta(days=1)  # content arrives before it is classified
     # classify keeps, with each partisan result, the very message it sent to match.
-    partisan = {stored.content_id: stored.sent() for stored in map(StoredClassification.from_document, await db[
-        StoredClassification.COLLECTION].find({"partisan": True, "classified_at": {"$gte": since}}).to_list(None))}
+    partisan = {doc["_id"]: StoredClassification.sent_in(doc) async for doc in db[StoredClassification.COLLECTION].find(
+        {"partisan": True, "classified_at": {"$gte": since}}, StoredClassification.SENT_ONLY)}
     report.partisan = len(partisan)
     if not partisan:
         return report
     previous: dict[str, set[tuple[str, str]]] = {}
     for collection in (MatchResult.COLLECTION, MatchResult.RESCREEN_COLLECTION):
-        async for doc in db[collection].find({"matched_at": {"$gte": slack}}):
-            result = MatchResult.from_document(doc)
-            if result.content_id in partisan:
-                previous.setdefault(result.content_id, set()).update(result.pairs())
+        async for doc in db[collection].find({"matched_at": {"$gte": slack}}, MatchResult.PAIRS_ONLY):
+            content_id, pairs = MatchResult.pairs_in(doc)
+            if content_id in partisan:
+                previous.setdefault(content_id, set()).update(pairs)
     items = []
     for sent in partisan.values():
         if sent is None:  # stored before classify kept its message

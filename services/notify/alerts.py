@@ -34,8 +34,11 @@ def alerts_for(item: ContentMatched, now: datetime, config: NotifyConfig, public
         if match.band != "match" or match.subject is None:
             continue
         alert_id = alert_id_for(match.nip, item.content_id)
+        # filed under the directory's code (a ministry's former code is its successor's), as its keys are
+        entry = config.directory.resolve(match.subject.agency_code)
         draft = Alert(
-            alert_id=alert_id, agency_code=match.subject.agency_code, summary="", subject=match.subject,
+            alert_id=alert_id, agency_code=entry.code if entry else match.subject.agency_code, summary="",
+            subject=match.subject,
             content=content, classification=item.classification, match=match,
             registry_version=item.registry_version, case_url=case_url(public_url, alert_id), created_at=now,
         )

@@ -46,7 +46,7 @@ async def notify(batch: Batch[ContentMatched]) -> None:
     # Interrupted by a crash after storing, perhaps before publishing: publish the stored version
     # (same created_at). Read from the big collection only then, never in normal operation.
     interrupted = in_flight.interrupted(stored_before)
-    resumed = {alert_id: Alert.model_validate({k: v for k, v in doc.items() if k != "_id"})
+    resumed = {alert_id: Alert.model_validate({k: v for k, v in doc.items() if k in Alert.model_fields})
                for alert_id, doc in (await find_ids(db()["alerts"], interrupted)).items()}
     publish = [resumed.get(alert_id, alert) for alert_id, alert in drafts.items()
                if alert_id not in stored_before or alert_id in resumed]

@@ -23,7 +23,10 @@ Collections
                      plus a unique index on those three fields. Written as ``pending`` *before* sending,
                      then ``sent`` or ``failed``. The key is the Idempotency-Key receivers see.
   notify_failures    dead letters: exhausted retries, permanent refusals, unresolved recipients
-  review_candidates  review-band match candidates awaiting an analyst (see ``ReviewSource``)
+  alerts             every alert as notify built it (``Alert``), insert-only; ``source: review`` when an analyst
+                     accepted a review candidate
+  review_candidates  review-band match candidates awaiting an analyst (``shared.stored.ReviewCandidate``)
+  review_decisions   the analysts' decisions on them, insert-only (see ``ReviewSource``)
   silences, api_keys, audit, notify_leases
 """
 from __future__ import annotations

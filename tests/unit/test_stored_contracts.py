@@ -57,6 +57,11 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
     (lambda: WRITTEN[5].match("analis-1", "unit cocok").explanation[-1].feature, "analyst_review"),
     (lambda: WRITTEN[5].match("analis-1", "unit cocok").band, "match"),
     (lambda: WRITTEN[6].key, f"{SUBJECT.nip}|x:rina_m"),
+    # what a re-screen reads through its projections
+    (lambda: stored.StoredClassification.sent_in({k: WRITTEN[1].document()[k] for k in ("_id", "message")}), ITEM),
+    (lambda: stored.StoredClassification.sent_in({"_id": RECORD.content_id}), None),
+    (lambda: stored.MatchResult.pairs_in({k: WRITTEN[4].document()[k] for k in ("_id", "content_id", "matches")}),
+     (RECORD.content_id, {(SUBJECT.nip, "review")})),
 ])
 def test_readers_accessors(accessor, expected):
     assert accessor() == expected

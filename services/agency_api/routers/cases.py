@@ -67,7 +67,7 @@ def case_query(
     assigned_to: str | None = Query(default=None, max_length=200),
 ) -> CaseQuery:
     return CaseQuery(status=status, form=form, since=parse_since(since), until=parse_since(until, "until"),
-                     escalated=escalated, agency_code=agency, region=region, contestant=contestant, severity=severity,
+                     escalated=escalated, agency_code=agency or None, region=region, contestant=contestant, severity=severity,
                      q=q, assigned_to=assigned_to)
 
 

@@ -56,6 +56,10 @@ class FeatureWeights(BaseModel):
     # Ranking: name-only candidates this close to the best one are ambiguous.
     ambiguity_gap: float = Field(0.05, ge=0.0, le=0.3)
 
+    def name_alone_ceiling(self) -> float:
+        """The most a name can score with nothing that corroborates who wrote it."""
+        return self.name + self.unique_name + self.sex_agrees + self.birth_agrees
+
 
 DEFAULT_WEIGHTS = FeatureWeights()
 
@@ -66,7 +70,7 @@ class MatchConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int = 1
-    threshold: float = Field(0.80, ge=DEFAULT_WEIGHTS.name + DEFAULT_WEIGHTS.unique_name + 0.01, le=0.99)
+    threshold: float = Field(0.80, ge=DEFAULT_WEIGHTS.name_alone_ceiling() + 0.01, le=0.99)
     max_results: int = Field(5, ge=1, le=50)
     candidate_cap: int = Field(200, ge=10, le=5000)
     # Rarity (term-frequency) gate: a candidate found by name alone (no NIP, no handle, nothing in the
@@ -80,11 +84,12 @@ class MatchConfig(BaseModel):
 
     @model_validator(mode="after")
     def _name_alone_is_never_match(self) -> MatchConfig:
-        """A name alone (its weight plus the unique-name bonus) must stay under the threshold."""
-        ceiling = self.weights.name + self.weights.unique_name
+        """A name alone (its weight, the unique-name bonus, and the profile merely agreeing with the NIP on sex
+        and birth year: none of them says who) must stay under the threshold."""
+        ceiling = self.weights.name_alone_ceiling()
         if self.threshold < ceiling + 0.01:
-            raise ValueError(f"threshold {self.threshold} must be at least weights.name + weights.unique_name"
-                             f" + 0.01 = {ceiling + 0.01:.2f}: a name alone must never be `match`")
+            raise ValueError(f"threshold {self.threshold} must be at least weights.name + unique_name + sex_agrees"
+                             f" + birth_agrees + 0.01 = {ceiling + 0.01:.2f}: a name alone must never be `match`")
         return self
 
     @cached_property  # read by every lookup

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
+
+from shared.stored import holders_text
 
 from .names import name_similarity as similarity_of
 from .names import registry_token_keys
@@ -51,12 +52,6 @@ def explanation(item: Feature) -> dict[str, Any]:
     return {"feature": feature, "score": round(score, 4), "detail": detail,
             "query_value": None if query is None else str(query),
             "candidate_value": None if candidate is None else str(candidate)}
-
-
-@lru_cache(maxsize=4096)
-def _holders_text(holders: int) -> str:
-    """For people (Indonesian): how common the name is in the registry."""
-    return f"nama ini dimiliki \u00b1{holders:,} ASN".replace(",", ".")
 
 
 # --- identifier features: (scorer, pid, reasons) -------------------------------------------------
@@ -197,11 +192,11 @@ def name_commonness(s: Scorer, sim: float, holders: int, corroborated: bool) -> 
     w = s.weights
     name = s.query.name.normalized if s.query.name else None
     if holders == 1 and sim >= UNIQUE_NAME_SIMILARITY:
-        return line("name_commonness", w.unique_name, _holders_text(1), name, 1)
+        return line("name_commonness", w.unique_name, holders_text(1), name, 1)
     if holders > 1 and not corroborated:
         penalty = min(w.common_name_max, w.common_name_per_doubling * math.log2(holders))
-        return line("name_commonness", -penalty, _holders_text(holders), name, holders)
-    return line("name_commonness", 0.0, _holders_text(holders), name, holders)
+        return line("name_commonness", -penalty, holders_text(holders), name, holders)
+    return line("name_commonness", 0.0, holders_text(holders), name, holders)
 
 
 def name_conflict(s: Scorer, sim: float, reasons: dict[str, Any], c_name: str) -> Feature | None:

@@ -95,8 +95,10 @@ class SanctionTable(_Strict):
 
     def label(self, form: str | None) -> str:
         """The form as people read it, in Indonesian (codes such as ``party_membership`` are for machines)."""
-        entry = self.forms.get(form) if form else None  # type: ignore[call-overload]
-        return entry.label if entry else "tidak ada"
+        if not form:
+            return "tidak ada"
+        entry = self.forms.get(form)  # type: ignore[call-overload]
+        return entry.label if entry else form  # a code this table does not know is shown as it is
 
     def labels(self) -> dict[str, str]:
         """Every form with its label, in the table's order (for filters)."""

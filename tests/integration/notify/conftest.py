@@ -18,7 +18,7 @@ from services.dispatcher.channels.webhook import IDEMPOTENCY_HEADER, SIGNATURE_H
 from services.notify.domain.config import load_notify_config
 from shared.mongo import connect
 from shared.settings import REPO_ROOT
-from tests.local_servers import free_port, smtp_server
+from tests.local_servers import smtp_server
 
 pytestmark = pytest.mark.integration
 SECRET = "rahasia-integrasi"

@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from shared.judgements import load_judgements
-from shared.schemas import Author, ContentRecord, FeatureExplanation, utcnow
+from services.notify.store import NotifyStore
+from shared.schemas import Author, ContentRecord, FeatureExplanation, alert_id_for, utcnow
 from shared.stored import ReviewCandidate
 from tests.unit.notify.conftest import make_alert
 
@@ -54,6 +55,22 @@ async def test_review_queue_accept_opens_a_case_and_reject_records_a_judgement(d
         assert r.json()["status"] == "not_this_person"
         assert ("199001012015031001", "name:sri wahyuningsih") in await load_judgements(db)  # what match reads
         assert (await http.get("/v1/reviews", headers=analyst)).json()["items"] == []
+
+
+async def test_an_accept_cut_off_after_its_decision_is_finished_by_accepting_again(db, notify_setup):
+    review_id = await stored_review(db, "rv-3", "198811022014021001")
+    store = NotifyStore(db)
+    review = await store.reviews.get(review_id)
+    case_id = alert_id_for(review.candidate.nip, review.candidate.content_id)
+    # what a crash right after the decision leaves: accepted, but no alert and no case
+    assert await store.reviews.decide(review_id, "accepted", "analis-1", "cocok", utcnow(), case_id)
+    async with api_server(db, notify_setup["config"]) as base, httpx.AsyncClient(base_url=base) as http:
+        analyst = {"Authorization": f"Bearer {await make_key(db, 'BKN', 'analyst', 'analis-1')}"}
+        r = await http.post(f"/v1/reviews/{review_id}/accept", json={"reason": "cocok"}, headers=analyst)
+        assert r.status_code == 200 and r.json()["case_id"] == case_id, r.text
+        assert await store.get_case_doc(case_id) is not None
+        again = await http.post(f"/v1/reviews/{review_id}/accept", json={"reason": "lagi"}, headers=analyst)
+        assert again.status_code == 409
 
 
 async def test_cek_netral_answers_from_the_classifier_and_stores_nothing(db, notify_setup):

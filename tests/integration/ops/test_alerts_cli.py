@@ -79,3 +79,12 @@ def test_unreadable_times_say_what_to_write(text):
     done = run_cli("alerts", "--since", text, check=False)
     assert done.returncode == 2
     assert "--since" in done.stderr and "2026-12-01T08:00+07:00" in done.stderr and "30m, 2h, 3d" in done.stderr
+
+
+def test_the_table_masks_nips_unless_asked(stored, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # a wide table: no cell is cut
+    nips = {json.loads(line)["subject"]["nip"]
+            for line in run_cli("alerts", "--json", "--agency", stored["b"]).stdout.splitlines() if line.strip()}
+    masked = run_cli("alerts", "--agency", stored["b"]).stdout
+    shown = run_cli("alerts", "--agency", stored["b"], "--show-nip").stdout
+    assert nips and not any(nip in masked for nip in nips) and all(nip in shown for nip in nips)

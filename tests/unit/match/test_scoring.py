@@ -171,6 +171,7 @@ def test_weights_come_from_the_configuration() -> None:
 
 
 @pytest.mark.parametrize("bad", [{"threshold": 0.7, "weights": {"name": 0.7}},  # a name alone would be `match`
+                                 {"threshold": 0.70},  # name + unique + sex + birth agreeing reach 0.70: still a name
                                  {"weights": {"regency": -0.1}},  # a corroboration must add
                                  {"weights": {"agency_mismatch": 0.05}},  # a mismatch must subtract
                                  {"weights": {"surprise": 1}}])

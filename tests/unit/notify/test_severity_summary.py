@@ -82,7 +82,7 @@ def test_time_format(value, expected):
     ("social_media_campaign", "melakukan sosialisasi atau kampanye melalui media sosial/media daring"),
     ("party_membership", "menjadi anggota dan/atau pengurus partai politik"),
     (None, "tidak ada"),
-    ("not_a_form", "tidak ada"),
+    ("not_a_form", "not_a_form"),  # never read as "no violation"
 ])
 def test_forms_are_shown_to_people_by_their_indonesian_label(notify_config, form, expected):
     assert notify_config.sanctions.label(form) == expected
