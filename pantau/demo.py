@@ -111,7 +111,7 @@ def main() -> int:
     settings = get_settings()
     stack = LocalStack(settings)
     console.rule("Pantau Netral: demo lokal")
-    console.print("1/4 menjalankan Kafka, FerretDB dan empat layanan dari keadaan bersih...")
+    console.print("1/4 menjalankan Kafka, FerretDB dan keenam proses layanan dari keadaan bersih...")
     # A demo shows what the current code does: start from empty topics and an empty store.
     stack.services_down()
     stack.infra_down()
