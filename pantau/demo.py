@@ -1,6 +1,6 @@
 """`make demo`: the whole pipeline on the local stack with the sample registry and content.
 
-Starts Kafka, FerretDB and the four services, imports ``deploy/sample/registry.csv``, publishes
+Starts Kafka, FerretDB and the six service processes, imports ``deploy/sample/registry.csv``, publishes
 ``deploy/sample/content.jsonl`` as an upstream crawler would, waits for the pipeline to drain and
 prints the alerts per agency. Each run starts from a clean state directory (``.run/demo``), so it
 shows what the current code does. The services keep running afterwards (`pantau down` stops them).

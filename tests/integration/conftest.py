@@ -96,7 +96,7 @@ def alerts_json(agency: str | None = None) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def pipeline(stack, settings):
-    """All four services running on the test stack, with the sample registry imported.
+    """All six service processes running on the test stack, with the sample registry imported.
 
     Readiness of match is recorded before the import, so a test can check that /readyz refuses
     while no registry is loaded.
