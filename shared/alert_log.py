@@ -10,8 +10,10 @@ which FerretDB reads several times faster than nested documents). A writer (one 
 one page at a time in time order, so a page's alerts are also older than the start of the same
 writer's next page. The reader lists the page names (no document read), reads pages newest first
 and stops as soon as no unread page can hold anything newer than what it already has. Each
-agency's alerts are in a sequence of their own too (``alert_agency_log_<digest>_...``), so
-``--agency`` reads that agency's newest pages, not everyone's.
+alert is also logged in one of ``AGENCY_BUCKETS`` sequences chosen by its agency code
+(``alert_agency_log_<bucket>_...``), so ``--agency`` reads the newest pages of a sixteenth of the
+alerts, not everyone's, while a batch of alerts for hundreds of agencies still writes at most
+``AGENCY_BUCKETS + 1`` pages (one insert each).
 
 Insert-only: a replay may log an alert twice, the reader keeps one.
 """
@@ -29,7 +31,8 @@ from shared.mongo import insert_new
 from shared.schemas import Alert
 
 PREFIX = "alert_log_"
-AGENCY_PREFIX = "alert_agency_log_"  # + a digest of the agency code + "_": one sequence per agency
+AGENCY_PREFIX = "alert_agency_log_"  # + the agency's bucket + "_"
+AGENCY_BUCKETS = 16  # sequences the agencies share: bounds the inserts per batch, whatever its agencies
 PAGE_ALERTS = 500  # ~1 MB of alerts: one page reads in about 0.1 s
 PAGE_SPAN = timedelta(hours=1)  # bounds what an unfinished or abandoned page can hold
 AGENCY_PAGE_SPAN = timedelta(days=1)  # longer: fewer collections for agencies with few alerts
@@ -37,8 +40,8 @@ STAMP = "%Y%m%dT%H%M%S%fZ"
 
 
 def agency_prefix(agency: str) -> str:
-    """Agency codes are free text: the collection name carries a digest."""
-    return f"{AGENCY_PREFIX}{hashlib.sha256(agency.encode()).hexdigest()[:16]}_"
+    """The sequence an agency's alerts are also logged in: its bucket, from a digest of its code."""
+    return f"{AGENCY_PREFIX}{int(hashlib.sha256(agency.encode()).hexdigest()[:8], 16) % AGENCY_BUCKETS:02d}_"
 
 
 def _utc(moment: datetime) -> datetime:
@@ -94,27 +97,30 @@ class _Sequence:
 
 @dataclass
 class AlertLog:
-    """One process's writer: all alerts in one sequence, each agency's also in its own."""
+    """One process's writer: all alerts in one sequence, and each also in its agency's bucket."""
 
     writer: str = field(default_factory=lambda: secrets.token_hex(4))
-    sequences: dict[str | None, _Sequence] = field(default_factory=dict)
+    sequences: dict[str, _Sequence] = field(default_factory=dict)
 
-    def _sequence(self, agency: str | None) -> _Sequence:
-        if agency not in self.sequences:
-            self.sequences[agency] = (_Sequence(PREFIX, PAGE_SPAN, self.writer) if agency is None
-                                      else _Sequence(agency_prefix(agency), AGENCY_PAGE_SPAN, self.writer))
-        return self.sequences[agency]
+    def _sequence(self, prefix: str) -> _Sequence:
+        if prefix not in self.sequences:
+            self.sequences[prefix] = _Sequence(prefix, PAGE_SPAN if prefix == PREFIX else AGENCY_PAGE_SPAN, self.writer)
+        return self.sequences[prefix]
 
     async def append(self, db, alerts: Iterable[Alert]) -> None:
         """Log alerts already stored in ``alerts`` (call before publishing them)."""
         ordered = sorted(alerts, key=lambda a: (_utc(a.created_at), a.alert_id))
         pages: dict[str, list[Alert]] = {}
-        self._sequence(None).assign(ordered, pages)
-        for agency in sorted({a.agency_code for a in ordered}):
-            self._sequence(agency).assign([a for a in ordered if a.agency_code == agency], pages)
+        self._sequence(PREFIX).assign(ordered, pages)
+        buckets: dict[str, list[Alert]] = {}
+        for alert in ordered:
+            buckets.setdefault(agency_prefix(alert.agency_code), []).append(alert)
+        for prefix in sorted(buckets):
+            self._sequence(prefix).assign(buckets[prefix], pages)
+        rows = {a.alert_id: json.dumps(a.model_dump(mode="json"), ensure_ascii=False) for a in ordered}  # once each
         for name, group in pages.items():
             ids = "|".join(a.alert_id for a in group)
-            body = json.dumps([a.model_dump(mode="json") for a in group], ensure_ascii=False)
+            body = "[" + ", ".join(rows[a.alert_id] for a in group) + "]"
             await insert_new(db[name], [{"_id": hashlib.sha256(ids.encode()).hexdigest()[:32], "alerts": body}])
 
 

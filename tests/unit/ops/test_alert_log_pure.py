@@ -8,7 +8,10 @@ import pytest
 import typer
 
 from pantau.commands.stack import parse_before, parse_moment
-from shared.alert_log import PAGE_ALERTS, PAGE_SPAN, PREFIX, AlertLog, pages
+import asyncio
+import json
+
+from shared.alert_log import AGENCY_BUCKETS, PAGE_ALERTS, PAGE_SPAN, PREFIX, AlertLog, agency_prefix, pages
 from tests.unit.notify.conftest import make_alert
 
 T = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
@@ -23,7 +26,7 @@ def _alerts(*minutes: float, agency: str = "PEMKOT-3374"):
 def _main_pages(log: AlertLog, alerts) -> list[tuple[str, int]]:
     """(page name, alerts in it) of the all-agencies sequence, in the order the writer filled them."""
     placed: dict[str, list] = {}
-    log._sequence(None).assign(sorted(alerts, key=lambda a: a.created_at), placed)
+    log._sequence(PREFIX).assign(sorted(alerts, key=lambda a: a.created_at), placed)
     return [(name, len(group)) for name, group in placed.items()]
 
 
@@ -71,3 +74,30 @@ def test_before_takes_a_printed_cursor_or_a_time():
     assert (cursor.created_at, cursor.alert_id) == (T, "al_abc")
     assert parse_before(cursor.text()) == cursor
     assert parse_before("2026-12-01T08:00:00+00:00").created_at == T
+
+
+class _Recorder(dict):
+    """The collections an append writes to, with what it inserted (insert_many is all the log calls)."""
+
+    def __missing__(self, name):
+        recorder = self
+
+        class Collection:
+            async def insert_many(self, docs, ordered=False):
+                recorder.setdefault(name, []).extend(docs)
+
+        return Collection()
+
+
+def test_a_batch_for_hundreds_of_agencies_writes_a_bounded_number_of_pages():
+    agencies = [f"PEMKAB-{i:04d}" for i in range(300)]
+    batch = [make_alert(external_id=f"b{i}", created_at=T + timedelta(seconds=i), agency_code=code)
+             for i, code in enumerate(agencies)]
+    written = _Recorder()
+    asyncio.run(AlertLog(writer="aaaa0002").append(written, batch))
+    assert len(written) <= AGENCY_BUCKETS + 1  # one insert per page, whatever the agencies
+    logged = {name: [row["alert_id"] for doc in docs for row in json.loads(doc["alerts"])] for name, docs in written.items()}
+    everyone = [ids for name, ids in logged.items() if name.startswith(PREFIX)]
+    assert [sorted(ids) for ids in everyone] == [sorted(a.alert_id for a in batch)]
+    for alert in batch:  # each alert is also in its agency's bucket, where `--agency` reads
+        assert any(alert.alert_id in ids for name, ids in logged.items() if name.startswith(agency_prefix(alert.agency_code)))
