@@ -42,9 +42,11 @@ def check_config(
     try:
         Settings()
         from services.dispatcher.budget import BudgetSettings
-        from services.notify.settings import NotifySettings
+        from services.agency_api.settings import WebSettings
+        from services.dispatcher.settings import DispatcherSettings
 
-        notify_settings = NotifySettings()
+        WebSettings()
+        notify_settings = DispatcherSettings()
         BudgetSettings()
         if notify_settings.smtp_username and not notify_settings.smtp_password.get_secret_value():
             problems.append("settings: PANTAU_SMTP_USERNAME is set but PANTAU_SMTP_PASSWORD is empty")

@@ -40,8 +40,8 @@ from services.agency_api.routers.common import (
     MAX_BODY_BYTES, ApiError, BadKeyThrottle, api_error, error_response, json_body_problem, principal, redact_query,
 )
 from services.agency_api.application.context import WebContext
+from services.agency_api.settings import WebSettings
 from services.agency_api.application.errors import UseCaseError
-from services.notify.settings import get_notify_settings
 from services.notify.store import NotifyStore
 from shared.logging import log_event
 from shared.schemas import utcnow
@@ -173,8 +173,9 @@ def create_app(*, config: NotifyConfig | None = None, db=None) -> FastAPI:
     )
     app.state.throttle = BadKeyThrottle()
     app.state.public_url = settings.public_url
-    app.state.desk = session.DeskSecrets.from_settings()
-    app.state.check_limiter = check.RateLimiter(get_notify_settings().check_per_minute)
+    web = WebSettings()
+    app.state.desk = session.DeskSecrets.from_settings(web)
+    app.state.check_limiter = check.RateLimiter(web.check_per_minute)
 
     for error, handler in ERROR_HANDLERS:
         app.add_exception_handler(error, handler)

@@ -12,7 +12,6 @@ import socket
 from datetime import timedelta
 
 from services.notify.domain.config import load_notify_config
-from services.notify.settings import NotifySettings, get_notify_settings
 from services.notify.store import NotifyStore
 from shared.kafka import WEB_PORT_OFFSETS
 from shared.logging import configure_logging
@@ -27,9 +26,10 @@ from .channels.retry import RetryPolicy, RetryRunner
 from .channels.webhook import WebhookChannel
 from .cycle import Dispatcher
 from .health import Liveness, serve
+from .settings import DispatcherSettings
 
 
-def build_channels(settings: Settings, notify: NotifySettings) -> Channels:
+def build_channels(settings: Settings, notify: DispatcherSettings) -> Channels:
     runner = RetryRunner()
     return Channels([
         WebhookChannel(RetryPolicy(), runner=runner),
@@ -38,7 +38,7 @@ def build_channels(settings: Settings, notify: NotifySettings) -> Channels:
     ])
 
 
-def build_dispatcher(store: NotifyStore, settings: Settings, notify: NotifySettings) -> Dispatcher:
+def build_dispatcher(store: NotifyStore, settings: Settings, notify: DispatcherSettings) -> Dispatcher:
     return Dispatcher(
         store, load_notify_config(), build_channels(settings, notify), public_url=settings.public_url,
         owner=notify.instance or f"{socket.gethostname()}:{os.getpid()}",
@@ -47,7 +47,7 @@ def build_dispatcher(store: NotifyStore, settings: Settings, notify: NotifySetti
 
 
 async def main() -> None:
-    settings, notify = get_settings(), get_notify_settings()
+    settings, notify = get_settings(), DispatcherSettings()
     configure_logging(settings.log_level)
     client, db = connect(settings)
     dispatcher = build_dispatcher(NotifyStore(db), settings, notify)

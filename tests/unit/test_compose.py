@@ -88,7 +88,8 @@ def test_every_agency_secret_reaches_the_dispatcher_and_the_config_gate(tmp_path
 @pytest.mark.parametrize("service", [*APP_SERVICES, "config-check"])
 def test_the_settings_accept_what_compose_passes_with_nothing_set(tmp_path, service):
     """Before (issue 9): `PANTAU_SMTP_STARTTLS=''` from Compose was rejected and the API never started."""
-    from services.notify.settings import NotifySettings
+    from services.agency_api.settings import WebSettings
+    from services.dispatcher.settings import DispatcherSettings
     from shared.settings import Settings
 
     env = rendered_services(tmp_path)[service]["environment"]
@@ -98,7 +99,8 @@ def test_the_settings_accept_what_compose_passes_with_nothing_set(tmp_path, serv
         os.environ.clear()
         os.environ.update({k: str(v) for k, v in env.items()})
         Settings()
-        NotifySettings()
+        WebSettings()
+        DispatcherSettings()
     finally:
         os.environ.clear()
         os.environ.update(previous)

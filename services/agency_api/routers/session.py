@@ -11,7 +11,7 @@ from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from services.agency_api.auth import Principal, key_state
-from services.notify.settings import get_notify_settings
+from services.agency_api.settings import WebSettings
 
 COOKIE = "pn_desk"
 
@@ -22,8 +22,7 @@ class DeskSecrets:
     hours: float
 
     @classmethod
-    def from_settings(cls) -> "DeskSecrets":
-        s = get_notify_settings()
+    def from_settings(cls, s: WebSettings) -> "DeskSecrets":
         return cls(s.desk_secret.get_secret_value() or secrets.token_urlsafe(32), s.desk_session_hours)
 
     def serializer(self) -> URLSafeTimedSerializer:

@@ -22,8 +22,8 @@ from typing import Any, Mapping, Sequence
 from pydantic import SecretStr
 
 from services.notify.domain.summary import format_time_id, group_subject_line
-from services.notify.settings import NotifySettings
 
+from ..settings import DispatcherSettings
 from .base import Notification, failed
 from .retry import DELIVERED, RETRY, Attempt, DeliveryResult, RetryPolicy, RetryRunner, Tried
 
@@ -60,7 +60,7 @@ class SmtpConfig:
     timeout: float = 15.0
 
     @classmethod
-    def from_settings(cls, settings: NotifySettings) -> "SmtpConfig":
+    def from_settings(cls, settings: DispatcherSettings) -> "SmtpConfig":
         return cls(host=settings.smtp_host, port=settings.smtp_port, sender=settings.smtp_from,
                    starttls=settings.smtp_starttls, use_ssl=settings.smtp_ssl,
                    username=settings.smtp_username, password=settings.smtp_password)

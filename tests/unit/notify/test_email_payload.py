@@ -119,14 +119,14 @@ async def test_smtp_server_down_exhausts_budget():
 
 
 def test_smtp_settings_come_from_the_environment_and_keep_the_password_secret(monkeypatch):
-    from services.notify.settings import NotifySettings
+    from services.dispatcher.settings import DispatcherSettings
 
     monkeypatch.setenv("PANTAU_SMTP_HOST", "smtp.bkn.example")
     monkeypatch.setenv("PANTAU_SMTP_PORT", "587")
     monkeypatch.setenv("PANTAU_SMTP_STARTTLS", "1")
     monkeypatch.setenv("PANTAU_SMTP_USERNAME", "pantau")
     monkeypatch.setenv("PANTAU_SMTP_PASSWORD", "rahasia-sekali")
-    config = SmtpConfig.from_settings(NotifySettings())
+    config = SmtpConfig.from_settings(DispatcherSettings())
     assert (config.host, config.port, config.starttls, config.username) == ("smtp.bkn.example", 587, True, "pantau")
     assert config.password.get_secret_value() == "rahasia-sekali"
-    assert "rahasia-sekali" not in repr(config) and "rahasia-sekali" not in repr(NotifySettings())
+    assert "rahasia-sekali" not in repr(config) and "rahasia-sekali" not in repr(DispatcherSettings())

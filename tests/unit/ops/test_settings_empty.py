@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from services.dispatcher.budget import BudgetSettings
-from services.notify.settings import NotifySettings
+from services.agency_api.settings import WebSettings
+from services.dispatcher.settings import DispatcherSettings
 from shared.settings import Settings
 
 
@@ -15,7 +16,8 @@ def _aliases(model) -> list[str]:
     return [f.alias for f in model.model_fields.values() if f.alias]
 
 
-@pytest.mark.parametrize("model", [Settings, NotifySettings, BudgetSettings], ids=["shared", "notify", "retry-budget"])
+@pytest.mark.parametrize("model", [Settings, WebSettings, DispatcherSettings, BudgetSettings],
+                         ids=["shared", "web", "dispatcher", "retry-budget"])
 def test_every_variable_may_be_empty(monkeypatch, model):
     for alias in _aliases(model):
         monkeypatch.setenv(alias, "")
@@ -28,5 +30,5 @@ def test_every_variable_may_be_empty(monkeypatch, model):
 def test_a_real_value_still_wins(monkeypatch):
     monkeypatch.setenv("PANTAU_SMTP_STARTTLS", "true")
     monkeypatch.setenv("PANTAU_SMTP_PORT", "")
-    settings = NotifySettings()
+    settings = DispatcherSettings()
     assert settings.smtp_starttls is True and settings.smtp_port == 25
