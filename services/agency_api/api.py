@@ -183,7 +183,7 @@ def create_app(*, config: NotifyConfig | None = None, db=None) -> FastAPI:
 
     for router in (cases.router, reviews.router, silences.router, ops.router, check.router, desk.router):
         app.include_router(router)
-    app.include_router(notify_failures_router(principal, lambda: app.state.store.db, include_list=False))
+    app.include_router(notify_failures_router(principal, lambda: app.state.store.db))
 
     app.mount("/docs-static", StaticFiles(directory=_swagger_dir()), name="docs-static")
     app.mount("/desk/static", StaticFiles(directory=str(desk.STATIC_DIR)), name="desk-static")

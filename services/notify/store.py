@@ -444,9 +444,6 @@ class NotifyStore:
     async def add_failure(self, doc: dict) -> None:
         await _retry(lambda: self.failures.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True))
 
-    async def recent_failures(self, limit: int) -> list[dict]:
-        return await self.failures.find({}).sort("created_at", -1).limit(limit).to_list(None)
-
     # ------------------------------------------------------------------ silences
     async def active_silences(self, now: datetime) -> list[Silence]:
         rows = await self.silences.find({"ends_at": {"$gt": now}}).to_list(None)

@@ -47,9 +47,7 @@ class ResendOut(BaseModel):
     resend_count: int
 
 
-def notify_failures_router(principal: Callable[..., Any], database: Callable[[], Any],
-                           include_list: bool = True) -> APIRouter:
-    """``include_list=False`` when the API keeps its own ``GET /v1/notify/failures``."""
+def notify_failures_router(principal: Callable[..., Any], database: Callable[[], Any]) -> APIRouter:
     router = APIRouter(prefix="/v1/notify", tags=["notify"])
 
     def operator(p=Depends(principal)):
@@ -57,12 +55,10 @@ def notify_failures_router(principal: Callable[..., Any], database: Callable[[],
             raise HTTPException(403, "only analysts and admins see and resend delivery failures")
         return p
 
+    @router.get("/failures", response_model=FailuresOut, summary="Dead-lettered notifications (operators)")
     async def failures(p=Depends(operator), limit: int = Query(default=100, ge=1, le=1000),
                        since: Optional[datetime] = Query(default=None, description="only failures from this time on")):
         return {"items": await list_failures(database(), since=since, limit=limit)}
-
-    if include_list:
-        router.get("/failures", response_model=FailuresOut, summary="Dead-lettered notifications (operators)")(failures)
 
     @router.post("/failures/{failure_id}/resend", response_model=ResendOut, status_code=202,
                  summary="Queue a failed notification again (same body and key, fresh retry budget)")
