@@ -48,7 +48,7 @@ from services.notify.domain.silences import Silence
 from shared.alert_log import AlertLog
 from shared.mongo import insert_new
 from shared.schemas import Alert
-from shared.stored import ReviewCandidate, StoredClassification, StoredContent
+from shared.stored import Judgement, MatchResult, ReviewCandidate, StoredClassification, StoredContent
 
 CASE_FIELDS = set(Case.model_fields)
 MAX_BATCH = 25  # FerretDB v1 hangs on update batches of ~100 statements
@@ -465,6 +465,23 @@ class NotifyStore:
     # ------------------------------------------------------------------ access
     async def api_key(self, key_id: str) -> dict | None:
         return await self.api_keys.find_one({"_id": _text(key_id, "key_id")})
+
+    async def about_subject(self, nip: str) -> dict[str, list[dict]]:
+        """Everything stored about one civil servant, for a data-subject request (UU PDP): their alerts and
+        cases, the matches and review candidates that name them, the "not this person" judgements, and the
+        audit entries of their cases. Each read scans its collection once: an operator's rare request."""
+        nip = _text(nip, "nip")
+        alerts = await self.alerts.find({"subject.nip": nip}).to_list(None)
+        case_ids = [a["_id"] for a in alerts]
+        cases = await self.cases.find({"_id": {"$in": case_ids}}).to_list(None) if case_ids else []
+        audit = await self.audit.find({"case_id": {"$in": case_ids}}).to_list(None) if case_ids else []
+        return {
+            "alerts": alerts, "cases": cases,
+            "matches": await self.db[MatchResult.COLLECTION].find({"matches.nip": nip}).to_list(None),
+            "review_candidates": await self.db[ReviewCandidate.COLLECTION].find({"nip": nip}).to_list(None),
+            "judgements": await self.db[Judgement.COLLECTION].find({"nip": nip}).to_list(None),
+            "audit": audit,
+        }
 
     async def write_audit(self, record: dict) -> None:
         await self.audit.insert_one(dict(record))
