@@ -156,6 +156,13 @@ class ContentRecord(_Frozen):
     def content_id(self) -> str:
         return content_id_for(self.source, self.external_id)
 
+    @property
+    def reported(self) -> bool:
+        """Sent in by a person through a public-report channel (a source ending in ``_report``, such as
+        ``whatsapp_report``): classify passes it on to match whatever it finds, so an analyst decides, and
+        the analyst's verdict on what the classifier missed becomes a training example."""
+        return self.source.endswith("_report")
+
 
 class Evidence(_Frozen):
     """What decided a classification: the matched words, hashtags, accounts or captions."""

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(50.0, alias="PANTAU_BATCH_MAX_WAIT_MS", gt=0, le=5000)
     # CPU a record's classification may take before it is dead-lettered as "too costly".
     classify_budget_ms: float = Field(2000.0, alias="PANTAU_CLASSIFY_BUDGET_MS", gt=0)
+    # How often a classify worker looks (between batches) for a newly promoted model: one small read.
+    classify_model_check_s: float = Field(5.0, alias="PANTAU_CLASSIFY_MODEL_CHECK_S", gt=0)
     # Re-screening of a newly active registry version (services/match/domain/rescreen.py): the
     # claiming worker renews its lease every third of it; a claim not renewed for this long (its worker
     # died) is taken over by another match worker. Items are matched and published a chunk at a time.
@@ -47,6 +49,14 @@ class Settings(BaseSettings):
     rescreen_chunk: int = Field(500, alias="PANTAU_RESCREEN_CHUNK", ge=1, le=10000)
     # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
     kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
+    # This process's own principal on the broker's internal SASL/SCRAM listener (each service has one;
+    # unset: the operator's admin principal of the local stack, see shared.kafka.credentials).
+    kafka_username: str = Field("", alias="PANTAU_KAFKA_USERNAME")
+    kafka_password: str = Field("", alias="PANTAU_KAFKA_PASSWORD", repr=False)
+    # What agencies are told to connect to (the SASL/SCRAM-over-TLS listener) and the CA that signed
+    # the broker's certificate; unset: the local stack's (port + 2, its generated CA).
+    kafka_external_bootstrap: str = Field("", alias="PANTAU_KAFKA_EXTERNAL_BOOTSTRAP")
+    kafka_ca_file: str = Field("", alias="PANTAU_KAFKA_CA_FILE")
 
     @field_validator("ingest_api_keys")
     @classmethod
@@ -59,6 +69,11 @@ class Settings(BaseSettings):
     @property
     def kafka_url(self) -> str:
         return ",".join(f"kafka://{host}" for host in self.kafka_bootstrap_servers.split(","))
+
+    @property
+    def kafka_secrets_dir(self) -> Path:
+        """Where the local stack keeps its generated broker passwords (one file per principal, 0600)."""
+        return self.state_dir / "kafka" / "secrets"
 
     @property
     def ingest_keys(self) -> frozenset[str]:

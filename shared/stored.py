@@ -212,3 +212,36 @@ class Judgement(_Stored):
     @classmethod
     def of(cls, nip: str, author_key: str, reviewer: str, reason: str, now: datetime) -> Judgement:
         return cls(key=f"{nip}|{author_key}", nip=nip, author_key=author_key, reviewer=reviewer, reason=reason, at=now)
+
+
+class ClassifierExample(_Stored):
+    """``classifier_examples``: an analyst's verdict on a case as a label for the classifier (issue 21). Writer:
+    the agency API (a case verified: partisan, with the stance and form the analyst confirmed; a case rejected
+    as not partisan: a negative). Reader: ``pantau classify retrain|examples``. "Not this person" and "not
+    proven" teach nothing about the post, so they write nothing.
+
+    One per case (``_id`` = case id), insert-only; the post is kept as its record's JSON (the model reads every
+    field) beside the case it came from, so it follows that case's retention. No NIP or name of the subject."""
+    COLLECTION: ClassVar[str] = "classifier_examples"
+    case_id: str = Field(alias="_id")
+    content_id: str
+    verdict: Literal["verified", "not_partisan"]
+    stance: list[str] = Field(default_factory=list)  # "capres-02+" / "capres-02-" (the training label codes)
+    form: str = "none"
+    record: str
+    analyst: str
+    agency_code: str
+    model_version: str  # what classified the post when the case opened
+    model_partisan: bool  # and what it said
+    at: datetime
+
+    @property
+    def partisan(self) -> bool:
+        return self.verdict == "verified"
+
+    def content_record(self) -> ContentRecord:
+        return ContentRecord.model_validate_json(self.record)
+
+    def stance_pairs(self) -> frozenset[tuple[str, str]]:
+        """{(contestant, "support"|"oppose")}, as the training data spells a stance."""
+        return frozenset((code[:-1], "support" if code[-1] == "+" else "oppose") for code in self.stance)

@@ -1,14 +1,18 @@
 """Classify: decide whether accepted content takes sides, with stance, SKB form and evidence.
 
 All the judgement lives in ``services.classify.domain`` (also used by ``pantau classify``); this
-file only moves records, a batch at a time. Every result is stored; only partisan items travel on
-to match. A replay finds its results already stored (they are recomputable, the first one stays)
-and publishes the partisan ones again: match and notify are idempotent per content id.
+file only moves records, a batch at a time. Every result is stored; partisan items, and items a person
+reported through a public-report channel whatever the model says (an analyst decides), travel on to match.
+Between batches the worker picks up a newly promoted model version (``services.classify.models``), without a
+restart; every classification records the version that made it. A replay finds its results already stored
+(they are recomputable, the first one stays) and publishes the partisan ones again: match and notify are
+idempotent per content id.
 """
 from __future__ import annotations
 
 from services.classify.budget import within_budget
 from services.classify.domain.classifier import Classifier
+from services.classify.models import ActiveModel
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
@@ -21,10 +25,11 @@ from shared.stored import StoredClassification
 settings = get_settings()
 app = make_app("classify", settings)
 db = LazyDatabase(settings)
-classifier = Classifier.from_config()
+active = ActiveModel(db, Classifier.from_config(), settings.classify_model_check_s)
 
 
 async def classify(batch: Batch[ContentAccepted]) -> None:
+    classifier = await active.current()
     now = utcnow()
     results = []
     for item, result in within_budget(batch.items, lambda item: classifier.classify(item.model.record),
@@ -38,7 +43,7 @@ async def classify(batch: Batch[ContentAccepted]) -> None:
             content_id=accepted.content_id, evidence_sha256=accepted.evidence_sha256, record=accepted.record,
             classification=result,
         ).model_dump_json()
-        for accepted, result in results if result.partisan
+        for accepted, result in results if result.partisan or accepted.record.reported
     }
     await insert_new(db()[StoredClassification.COLLECTION], [stored.document() for stored in {
         accepted.content_id: StoredClassification.of(accepted.content_id, result, outputs.get(accepted.content_id), now)

@@ -2,6 +2,7 @@
 and docs/contracts/collections.md names exactly the collections the models declare."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timezone
 
@@ -32,6 +33,9 @@ WRITTEN = [
     stored.MatchResult.of(RECORD.content_id, [MATCH], "reg-2", NOW, rescreen=True),
     stored.ReviewCandidate.of(ITEM, MATCH, 4, "reg-1", NOW),
     stored.Judgement.of(SUBJECT.nip, "x:rina_m", "analis-1", "orang lain", NOW),
+    stored.ClassifierExample(case_id="al-1", content_id=RECORD.content_id, verdict="verified", stance=["capres-02+"],
+                             form="social_media_campaign", record=RAW.decode(), analyst="analis-1 (BKN)",
+                             agency_code="PEMKAB-3301", model_version="t", model_partisan=False, at=NOW),
 ]
 
 
@@ -57,6 +61,10 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
     (lambda: WRITTEN[5].match("analis-1", "unit cocok").explanation[-1].feature, "analyst_review"),
     (lambda: WRITTEN[5].match("analis-1", "unit cocok").band, "match"),
     (lambda: WRITTEN[6].key, f"{SUBJECT.nip}|x:rina_m"),
+    (lambda: WRITTEN[7].content_record(), RECORD),
+    (lambda: WRITTEN[7].stance_pairs(), frozenset({("capres-02", "support")})),
+    (lambda: WRITTEN[7].partisan, True),
+    (lambda: SUBJECT.nip in json.dumps(WRITTEN[7].document(), default=str), False),  # no NIP in an example
     # what a re-screen reads through its projections
     (lambda: stored.StoredClassification.sent_in({k: WRITTEN[1].document()[k] for k in ("_id", "message")}), ITEM),
     (lambda: stored.StoredClassification.sent_in({"_id": RECORD.content_id}), None),
@@ -78,7 +86,7 @@ def test_the_collections_table_names_every_model_and_nothing_else():
     table = (REPO_ROOT / "docs" / "contracts" / "collections.md").read_text(encoding="utf-8")
     documented = {(m.group(1), m.group(2)) for m in re.finditer(r"^\| `(\w+)` \| `(\w+)` \|", table, re.M)}
     models = [stored.StoredContent, stored.StoredClassification, stored.MatchResult, stored.ReviewCandidate,
-              stored.Judgement]
+              stored.Judgement, stored.ClassifierExample]
     declared = {(m.COLLECTION, m.__name__) for m in models} | {(stored.MatchResult.RESCREEN_COLLECTION, "MatchResult")}
     assert documented == declared
     assert set(models) == {c for c in vars(stored).values()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from services.agency_api.application import examples
 from services.agency_api.application.context import WebContext
 from services.agency_api.application.errors import UseCaseError
 from services.agency_api.auth import Principal
@@ -153,13 +154,32 @@ async def transition(ctx: WebContext, p: Principal, case_id: str, action: str, r
     return case_view(await store.get_case_doc(case_id), detail=True)
 
 
-async def reject(ctx: WebContext, p: Principal, case_id: str, reason: str, wrong_person: bool) -> dict:
-    """Closed as not proven; "wrong person" also tells the matcher never to pair this author and NIP again."""
+async def verify(ctx: WebContext, p: Principal, case_id: str, reason: str,
+                 stance: list[tuple[str, str]] | None = None, form: str | None = None) -> dict:
+    """Confirmed (then forwarded); the post becomes a partisan example with the stance and form confirmed."""
+    doc = await load_case(ctx.store, p, case_id)
+    alert = await ctx.store.get_alert(case_id)
+    may = "verify" in wf.allowed_actions(ctx.store.case_from(doc), p.role)  # else the transition says why not
+    label = examples.confirmed_label(alert, stance, form) if alert is not None and may else None
+    result = await transition(ctx, p, case_id, "verify", reason)
+    if label is not None:
+        await examples.record_example(ctx.store, alert, "verified", *label, analyst=actor(p))
+    return result
+
+
+async def reject(ctx: WebContext, p: Principal, case_id: str, reason: str, wrong_person: bool = False,
+                 ground: examples.Ground | None = None) -> dict:
+    """Closed as not proven. The ground says what was wrong: "not partisan" makes the post a negative example;
+    "not this person" tells the matcher never to pair this author and NIP again (and teaches the classifier
+    nothing); "not proven" changes nothing else."""
+    ground = examples.reject_ground(ground, wrong_person)
     result = await transition(ctx, p, case_id, "reject", reason)
-    alert = await ctx.store.get_alert(case_id) if wrong_person else None
-    if alert is not None and alert.match.author_key:
+    alert = await ctx.store.get_alert(case_id) if ground != "not_proven" else None
+    if alert is not None and ground == "not_this_person" and alert.match.author_key:
         await record_judgement(ctx.store.db, alert.subject.nip, alert.match.author_key, reviewer=actor(p), reason=reason)
         log_event(log, "judgement recorded: not this person", case_id=case_id)
+    if alert is not None and ground == "not_partisan":
+        await examples.record_example(ctx.store, alert, "not_partisan", [], "none", analyst=actor(p))
     return result
 
 

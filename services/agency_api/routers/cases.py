@@ -18,7 +18,8 @@ from services.notify.domain.cases import SanctionRecord
 from services.agency_api.routers.common import (
     ERRORS, clamp_limit, clamp_offset, context_of, jsonable, parse_since, principal, store_of,
 )
-from shared.schemas import utcnow
+from services.agency_api.application.examples import Ground
+from shared.schemas import Polarity, ViolationForm, utcnow
 
 router = APIRouter(tags=["cases"])
 
@@ -31,8 +32,26 @@ class RejectIn(ReasonIn):
     wrong_person: bool = Field(
         default=False,
         description="the post is not by this civil servant: remember it, so the match service never "
-                    "pairs this author with this NIP again",
+                    "pairs this author with this NIP again (the same as ground \"not_this_person\")",
     )
+    ground: Ground | None = Field(
+        default=None,
+        description="what was wrong: not_partisan (the post becomes a negative example for the classifier), "
+                    "not_this_person (a matching error: teaches the classifier nothing), not_proven (default)",
+    )
+
+
+class StanceIn(BaseModel):
+    contestant: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    polarity: Polarity
+
+
+class VerifyIn(ReasonIn):
+    stance: list[StanceIn] | None = Field(
+        default=None, max_length=10,
+        description="the stance as the analyst confirms it (default: the classifier's); required when the "
+                    "classifier did not find the post partisan (a public report)")
+    form: ViolationForm | None = Field(default=None, description="the SKB form as confirmed (default: the classifier's)")
 
 
 class AcknowledgeIn(BaseModel):
@@ -122,12 +141,14 @@ async def get_case(case_id: str, request: Request, p: Principal = Depends(princi
 
 @router.post("/v1/cases/{case_id}/verify", responses=ERRORS, summary="Analyst confirms the suspicion")
 async def verify(case_id: str, body: ReasonIn, request: Request, p: Principal = Depends(principal)):
-    return jsonable(await use.transition(context_of(request), p, case_id, "verify", body.reason))
+    stance = [(s.contestant, s.polarity) for s in body.stance] if body.stance else None
+    form = None if body.form in (None, "none") else body.form
+    return jsonable(await use.verify(context_of(request), p, case_id, body.reason, stance, form))
 
 
 @router.post("/v1/cases/{case_id}/reject", responses=ERRORS, summary="Analyst rejects (closed as not proven)")
 async def reject(case_id: str, body: RejectIn, request: Request, p: Principal = Depends(principal)):
-    return jsonable(await use.reject(context_of(request), p, case_id, body.reason, body.wrong_person))
+    return jsonable(await use.reject(context_of(request), p, case_id, body.reason, body.wrong_person, body.ground))
 
 
 @router.post("/v1/cases/{case_id}/acknowledge", responses=ERRORS, summary="The agency confirms receipt")

@@ -15,7 +15,7 @@ import re
 import secrets
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -32,10 +32,13 @@ from services.agency_api.application.cases import CaseQuery, escalation_deadline
 from services.agency_api.application.errors import UseCaseError
 from services.agency_api.routers.common import STATUS_OF_KIND, ApiError, config_of, context_of, parse_since, store_of
 from services.agency_api.routers.session import COOKIE, desk_secrets, session_principal
+from shared.schemas import ViolationForm
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+FORMS = [f for f in get_args(ViolationForm) if f != "none"]  # what an analyst may confirm on verifying
+
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "pn_desk_login"
 MESSAGES = {
@@ -255,7 +258,8 @@ async def case_page(case_id: str, request: Request, p: Principal = Depends(desk_
         "c": detail, "post": highlight_excerpt(excerpt, [e["text"] for e in evidence]), "evidence": evidence,
         "media": media, "explanation": explanation, "commonness": name_commonness(explanation),
         "analyst": p.sees_all_agencies(), "allowed": set(detail.get("allowed_actions") or []),
-        "disciplines": ["ringan", "sedang", "berat", "ptdh", "none"]})
+        "disciplines": ["ringan", "sedang", "berat", "ptdh", "none"],
+        "contestants": sorted(config_of(request).contestant_names.items()), "forms": FORMS})
 
 
 async def _act(request: Request, p: Principal, case_id: str, form) -> str:
@@ -264,10 +268,13 @@ async def _act(request: Request, p: Principal, case_id: str, form) -> str:
     action = str(form.get("action", ""))
     reason = str(form.get("reason", "")).strip()
     if action == "verify":
-        await cases.transition(ctx, p, case_id, "verify", reason)
+        contestant = str(form.get("contestant", "")).strip()
+        stance = [(contestant, str(form.get("polarity", "support")))] if contestant else None
+        await cases.verify(ctx, p, case_id, reason, stance, str(form.get("form", "")).strip() or None)
         return "verified"
     if action == "reject":
-        await cases.reject(ctx, p, case_id, reason, form.get("wrong_person") in ("1", "on", "true"))
+        await cases.reject(ctx, p, case_id, reason, form.get("wrong_person") in ("1", "on", "true"),
+                           str(form.get("ground", "")) or None)
         return "rejected"
     if action == "acknowledge":
         await cases.transition(ctx, p, case_id, "acknowledge", str(form.get("note", "")).strip()[:2000])

@@ -10,6 +10,7 @@ configuration and runs the pieces in order; every positive points at the words t
 from __future__ import annotations
 
 import bisect
+import copy
 import hashlib
 import pathlib
 
@@ -38,8 +39,8 @@ class Classifier(References, Cues, Frames, Combination):
         self.model = model
         self.target = target
         self.decision = config.window.decision
-        trained = "".join(f"+{m.version}" for m in (model, target) if m is not None)
-        self.model_version = f"pantau-classify/{RULES_VERSION}{trained}+cfg.{config_digest[:10] or 'inline'}"
+        self.config_digest = config_digest
+        self.model_version = _model_version(model, target, config_digest)
         self.race_of: dict[str, str] = {}
         self.numbers: dict[int, list[tuple[str, str]]] = {}  # n -> [(race, contestant)]
         self.race_terms: dict[str, set[str]] = {}
@@ -141,6 +142,14 @@ class Classifier(References, Cues, Frames, Combination):
         model = lexical.LexicalModel.load() if mode == "grey_zone" else None
         target = target_model.TargetModel.load() if mode == "target" else None
         return cls(config, digest.hexdigest(), model, target)
+
+    def with_target(self, target: "target_model.TargetModel") -> "Classifier":
+        """The same rules with another target model (a version promoted at run time): the matchers are shared,
+        not rebuilt, and the model version names the new model."""
+        clone = copy.copy(self)
+        clone.target = target
+        clone.model_version = _model_version(self.model, target, self.config_digest)
+        return clone
 
     def _window_tokens(self, text: str, budget: list[int] | None = None) -> list[Token]:
         """Tokens of the classification window: the first head and last tail characters, cut at a space.
@@ -318,6 +327,12 @@ class Classifier(References, Cues, Frames, Combination):
             # a tag): headline and news words no longer discount what the model reads, as for the rules' hashtags
             model_factor = max(model_factor, tag_factor)
         return Analysis(own, target_fields, labels, own_refs, merged, frame_ev, form_cues, engaged, model_factor)
+
+
+def _model_version(model, target, config_digest: str) -> str:
+    """Rules, trained components and configuration in one name (every classification records it)."""
+    trained = "".join(f"+{m.version}" for m in (model, target) if m is not None)
+    return f"pantau-classify/{RULES_VERSION}{trained}+cfg.{config_digest[:10] or 'inline'}"
 
 
 def lexicon_words() -> set[str]:

@@ -203,7 +203,12 @@ class TargetModel:
     def load(cls, path: pathlib.Path = ARTEFACT) -> "TargetModel | None":
         if not path.exists():
             return None
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_json(cls, text: str) -> "TargetModel":
+        """A model from its artefact's JSON (the shipped file, or a version promoted at run time from the store)."""
+        data = json.loads(text)
         # Weights are stored as integer ten-thousandths: JSON parses integers about four times faster than
         # decimals (start-up of every `pantau classify`), and k / 10000 is the same float as "0.kkkk".
         scale = data["weight_scale"]
