@@ -145,3 +145,11 @@ def moved_features(before: dict[str, tuple], after: dict[str, tuple], k: int = 1
     moves = sorted((m for m in moves if m[0]), key=lambda m: (-abs(m[0]), m[1]))[:k]
     return [{"feature": f, "before": round(pull(before.get(f)), 4), "after": round(pull(after.get(f)), 4), "moved": d}
             for d, f in moves]
+
+
+def examples_rows(examples: Sequence[ClassifierExample]) -> list[dict]:
+    """The stored examples as the data card lists them: one JSON object each (the post's text, the label, the case)."""
+    return [{"case_id": e.case_id, "content_id": e.content_id, "verdict": e.verdict, "stance": e.stance, "form": e.form,
+             "analyst": e.analyst, "agency_code": e.agency_code, "at": e.at.isoformat(),
+             "model_version": e.model_version, "model_partisan": e.model_partisan,
+             "held_out": held_out(e.content_id), "text": e.content_record().text} for e in examples]

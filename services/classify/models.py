@@ -25,6 +25,7 @@ from services.classify.domain.classifier import Classifier
 from services.classify.domain.target_model import TargetModel
 from shared.logging import log_event
 from shared.mongo import insert_new
+from shared.stored import ClassifierExample
 
 log = logging.getLogger("pantau.classify")
 
@@ -75,6 +76,26 @@ class ModelStore:
         return active
 
 
+def shipped_version(shipped: Classifier) -> str:
+    return shipped.target.version if shipped.target is not None else "rules-only"
+
+
+async def classifier_for(store: ModelStore, shipped: Classifier, version: str | None) -> Classifier:
+    """The classifier of a version: the shipped one, or the same rules with a stored target model."""
+    if version is None or version == shipped_version(shipped):
+        return shipped
+    doc = await store.get(version)
+    if doc is None:
+        raise LookupError(f"no model version {version} is stored: `pantau classify models` lists them")
+    return shipped.with_target(TargetModel.from_json(doc["artefact"]))
+
+
+async def stored_examples(db) -> list[ClassifierExample]:
+    """Every analyst's example (``shared.stored.ClassifierExample``), oldest first: one read, by an operator's command."""
+    rows = await db[ClassifierExample.COLLECTION].find({}).to_list(None)
+    return sorted(map(ClassifierExample.from_document, rows), key=lambda e: (e.at, e.case_id))
+
+
 class ActiveModel:
     """The classifier a classify worker uses: the shipped one until a version is promoted, then that version's
     target model on the same rules. ``current()`` is called between batches and reads the store at most every
@@ -85,7 +106,7 @@ class ActiveModel:
         self.shipped = shipped
         self.check_s = check_s
         self.classifier = shipped
-        self.version: str | None = None  # None: the shipped target model
+        self.version = shipped_version(shipped)
         self._next_check = 0.0
 
     async def current(self) -> Classifier:
@@ -94,20 +115,13 @@ class ActiveModel:
             return self.classifier
         self._next_check = now + self.check_s
         try:
-            version = await ModelStore(self.db()).active_version()
-            if self.shipped.target is not None and version == self.shipped.target.version:
-                version = None
+            store = ModelStore(self.db())
+            version = await store.active_version() or shipped_version(self.shipped)
             if version != self.version:
-                self.classifier = self.shipped if version is None else await self._load(version)
+                self.classifier = await classifier_for(store, self.shipped, version)
                 self.version = version
                 log_event(log, "classifier model switched", model_version=self.classifier.model_version)
-        except (PyMongoError, ValueError, KeyError) as exc:
+        except (PyMongoError, ValueError, LookupError) as exc:
             log.warning("classifier model check failed; keeping the current one",
                         extra={"fields": {"error": f"{type(exc).__name__}: {exc}"[:300]}})
         return self.classifier
-
-    async def _load(self, version: str) -> Classifier:
-        doc = await ModelStore(self.db()).get(version)
-        if doc is None:
-            raise KeyError(f"model {version} is active but not stored")
-        return self.shipped.with_target(TargetModel.from_json(doc["artefact"]))

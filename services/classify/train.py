@@ -162,6 +162,12 @@ def target_artefact_bytes(clf: Classifier) -> bytes:
     if not any(ex.origin == "real-tweets" for ex in examples):
         raise SystemExit(f"{training_data.TWEETS} not found: the target model is trained on the annotated real tweets "
                          "read in place from ../shared/data (set PANTAU_SHARED_DATA to where it is)")
+    return target_artefact(clf, examples)
+
+
+def target_artefact(clf: Classifier, examples) -> bytes:
+    """The artefact's bytes for a training set: the shipped one, or a candidate with the analysts' examples
+    (``services.classify.retrain``); its version names the data, so the same examples give the same version."""
     fitted = fit_target(clf, examples)
     digest = hashlib.sha256()
     for ex in examples:

@@ -1,0 +1,58 @@
+"""``pantau classify replay --since DATE``: stored content classified again with the active model, when an
+operator asks (a promotion never re-classifies old content by itself).
+
+Posts the active model now finds partisan and that never went to match are sent on
+(``pantau.content.classified.v1``, their classification naming the new model version): match and notify treat
+them as any other, and alert ids are deterministic, so a repeated replay alerts nobody twice. Posts it no
+longer finds partisan are counted and listed, never withdrawn: their cases stay with the analysts. The stored
+classification of record stays the first one (insert-only); the report says what changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.classify.domain.classifier import Classifier
+from shared.schemas import ContentClassified
+from shared.stored import StoredClassification, StoredContent
+
+
+@dataclass
+class ReplayReport:
+    model_version: str
+    since: datetime
+    read: int = 0
+    unchanged: int = 0
+    now_partisan: list[str] = field(default_factory=list)  # content ids sent on to match
+    no_longer_partisan: list[str] = field(default_factory=list)  # content ids, nothing withdrawn
+
+    def as_dict(self) -> dict:
+        return {"model_version": self.model_version, "since": self.since.isoformat(), "read": self.read,
+                "unchanged": self.unchanged, "now_partisan": self.now_partisan,
+                "no_longer_partisan": self.no_longer_partisan}
+
+
+async def replay(db, classifier: Classifier, since: datetime) -> tuple[ReplayReport, list[tuple[bytes, bytes]]]:
+    """The report and the (key, value) messages to send; reads each collection once."""
+    report = ReplayReport(classifier.model_version, since)
+    contents = [StoredContent.from_document(d) for d in
+                await db[StoredContent.COLLECTION].find({"received_at": {"$gte": since}}).to_list(None)]
+    ids = [c.content_id for c in contents]
+    sent_before = {d["_id"]: bool(d.get("message")) for d in await db[StoredClassification.COLLECTION].find(
+        {"_id": {"$in": ids}}, {"message": 1, "partisan": 1}).to_list(None)} if ids else {}
+    messages = []
+    for content in contents:
+        report.read += 1
+        record = content.record()
+        result = classifier.classify(record)
+        was_sent = sent_before.get(content.content_id, False)
+        if result.partisan and not was_sent:
+            report.now_partisan.append(content.content_id)
+            item = ContentClassified(content_id=content.content_id, evidence_sha256=content.evidence_sha256,
+                                     record=record, classification=result)
+            messages.append((content.content_id.encode(), item.model_dump_json().encode()))
+        elif was_sent and not result.partisan and not record.reported:
+            report.no_longer_partisan.append(content.content_id)
+        else:
+            report.unchanged += 1
+    return report, messages
