@@ -158,10 +158,10 @@ class ContentRecord(_Frozen):
 
     @property
     def reported(self) -> bool:
-        """Sent in by a person through a public-report channel (a source ending in ``_report``, such as
-        ``whatsapp_report``): classify passes it on to match whatever it finds, so an analyst decides, and
-        the analyst's verdict on what the classifier missed becomes a training example."""
-        return self.source.endswith("_report")
+        """A person reported this post through a public-report channel (``extra.report_channel`` names it;
+        ``source`` stays the post's platform): classify passes it on to match whatever it finds, so an analyst
+        decides, and the analyst's verdict on what the classifier missed becomes a training example."""
+        return bool(self.extra.get("report_channel"))
 
 
 class Evidence(_Frozen):
