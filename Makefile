@@ -52,8 +52,9 @@ bench: setup
 soak: setup
 	$(PY) -m bench.soak $(SOAK_ARGS)
 
+# MODEL=VERSION evaluates a version stored by `pantau classify retrain` (MONGODB_URI names the store).
 eval: setup
-	$(PY) -m services.classify.evaluate
+	$(PY) -m services.classify.evaluate $(if $(MODEL),--model $(MODEL))
 
 train: setup
 	$(PY) -m services.classify.train

@@ -272,15 +272,15 @@ def evaluate_articles() -> dict:
             "majority_baseline": round(by_gold.most_common(1)[0][1] / total, 3) if total else 0.0}
 
 
-def combinations() -> dict:
+def combinations(shipped: Classifier) -> dict:
     """Every way the rules and the trained components can decide, on the real dev half and our test split.
 
     rules alone; rules with the older lexical model in their grey zone; the target model alone (the rules
-    only listing the other contestants once it takes a side); the target model with the rules as shipped."""
+    only listing the other contestants once it takes a side); the target model with the rules (``shipped``:
+    the shipped model, or the stored version evaluated)."""
     from services.classify.domain import lexical, target_model
     from services.classify.domain.config import Decision
 
-    shipped = Classifier.from_config()
     config = shipped.config
     target = shipped.target or target_model.TargetModel.load()
     modes = {"rules alone": Classifier(config, "eval"),
@@ -363,6 +363,27 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def stored_version(version: str) -> Classifier:
+    """The shipped rules with a stored target model (``make eval MODEL=VERSION``)."""
+    import asyncio
+
+    from services.classify.models import ModelStore, classifier_for
+    from shared.mongo import connect
+    from shared.settings import get_settings
+
+    async def load() -> Classifier:
+        client, db = connect(get_settings())
+        try:
+            return await classifier_for(ModelStore(db), Classifier.from_config(), version)
+        finally:
+            await client.close()
+
+    try:
+        return asyncio.run(load())
+    except LookupError as exc:
+        raise SystemExit(str(exc)) from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--split", choices=["dev", "test", "both"], default="both")
@@ -371,9 +392,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real-errors", type=int, default=20, metavar="N",
                         help="print N misclassified real dev posts (0: none)")
     parser.add_argument("--json", action="store_true", help="one JSON document instead of the readable report")
+    parser.add_argument("--model", metavar="VERSION", help="a target model stored by `pantau classify retrain` "
+                        "(read from MONGODB_URI), instead of the shipped one; `pantau classify models` lists them")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    clf = Classifier.from_config()
+    clf = stored_version(args.model) if args.model else Classifier.from_config()
     report: dict = {"model_version": clf.model_version}
     for split in (["dev", "test"] if args.split == "both" else [args.split]):
         report[split] = evaluate_annotated(clf, split, args.errors)
@@ -383,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     report["real_annotation_agreement"] = {f"{a} vs {b}": training_data.agreement(a, b)
                                             for a, b in (("pass1", "pass2"), ("rev1", "rev2"), ("pass1", "rev1"))}
     report["real_dev"] = evaluate_real(clf, args.real_errors)
-    report["combinations"] = combinations()
+    report["combinations"] = combinations(clf)
     if not args.no_proxies:
         report["pilpres2019_tweets_test"] = evaluate_tweets("test")
         report["pilpres2019_tweets_train"] = evaluate_tweets("train")
