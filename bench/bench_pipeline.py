@@ -51,6 +51,7 @@ BENCH_ENV = {
 os.environ.update(BENCH_ENV)
 
 from pantau.loadgen import mixed_posts  # noqa: E402
+from shared.kafka_client import client_options  # noqa: E402
 from shared.settings import Settings  # noqa: E402  (after the environment is set)
 
 STAGES = ("ingest", "classify", "match", "notify")
@@ -248,12 +249,12 @@ async def _raw_hop(settings: Settings, count: int) -> dict:
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
     source, sink = f"bench.hop.in.{int(time.time())}", f"bench.hop.out.{int(time.time())}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     await admin.create_topics([NewTopic(t, num_partitions=settings.topic_partitions, replication_factor=1)
                                for t in (source, sink)])
     await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", linger_ms=5)
     await producer.start()
     from pantau.loadgen import mixed_post
 
@@ -261,7 +262,7 @@ async def _raw_hop(settings: Settings, count: int) -> dict:
     try:
         pending = [await producer.send(source, values[i % len(values)], key=str(i).encode()) for i in range(count)]
         await asyncio.gather(*pending)
-        consumer = AIOKafkaConsumer(source, bootstrap_servers=settings.kafka_bootstrap_servers, group_id=source,
+        consumer = AIOKafkaConsumer(source, **client_options(settings), group_id=source,
                                     auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=500)
         await consumer.start()
         moved, started = 0, time.perf_counter()
@@ -292,7 +293,7 @@ async def _produce(settings: Settings, run: str, indexes, rate: float | None, se
     from shared.schemas import content_id_for
     from shared.topics import CONTENT_SUBMITTED
 
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5)
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", linger_ms=5)
     await producer.start()
     started = time.perf_counter()
     try:
@@ -324,7 +325,7 @@ async def _read_alerts(settings: Settings, until_count: int, timeout: float, sta
 
     from shared.topics import ALERTS
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=5000)
     await consumer.start()
     try:

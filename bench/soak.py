@@ -133,13 +133,14 @@ async def send_load(settings, args, topic_pool, http_pool, watch: Watch) -> dict
     from aiokafka import AIOKafkaProducer
 
     from pantau.loadgen import mixed_post
+    from shared.kafka_client import client_options
     from shared.schemas import content_id_for
     from shared.topics import CONTENT_SUBMITTED
     from tests.hostile import Renderer, Valid, expected_content_id
 
     rng = random.Random(args.seed)
     renderer = Renderer(f"soak{int(time.time())}")
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", linger_ms=5,
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", linger_ms=5,
                                 max_request_size=2_000_000)
     await producer.start()
     url = f"http://127.0.0.1:{settings.ingest_port}/v1/content"
@@ -233,7 +234,9 @@ async def send_load(settings, args, topic_pool, http_pool, watch: Watch) -> dict
 async def read_all(settings, topic: str, timeout: float = 120) -> list:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+    from shared.kafka_client import client_options
+
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False,
                                 auto_offset_reset="earliest", max_poll_records=5000, fetch_max_bytes=50_000_000)
     await consumer.start()
     try:

@@ -103,7 +103,7 @@ def check_replay(letter: DeadLetter, value: bytes) -> str | None:
 
 
 # -- Kafka adapter --------------------------------------------------------------------------------
-async def read_letters(bootstrap: str, dlq_topics: list[str], since: datetime | None = None,
+async def read_letters(client: dict, dlq_topics: list[str], since: datetime | None = None,
                        timeout_s: float = 10.0) -> tuple[list[Letter], list[str]]:
     """Every letter on ``dlq_topics`` (from ``since`` when given); also the unreadable messages."""
     import asyncio
@@ -111,7 +111,7 @@ async def read_letters(bootstrap: str, dlq_topics: list[str], since: datetime | 
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from pydantic import ValidationError
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None,
+    consumer = AIOKafkaConsumer(**client, enable_auto_commit=False, group_id=None,
                                 auto_offset_reset="earliest",
                                 request_timeout_ms=int(timeout_s * 1000))
     letters: list[Letter] = []

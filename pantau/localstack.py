@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from pantau.tls import CA_FILE, ensure_broker_tls
+from shared.kafka_access import ADMIN, SCRAM_MECHANISM, new_password, service_principal
+from shared.kafka_access import SERVICES as KAFKA_SERVICES
 from shared.settings import REPO_ROOT, Settings
 
 CACHE = Path(os.environ.get("PANTAU_CACHE_DIR") or REPO_ROOT / ".cache")
@@ -37,6 +40,7 @@ SERVICE_MODULES = {
     "dispatcher": "services.dispatcher",
 }
 SERVICES = tuple(SERVICE_MODULES)
+CONTROLLER = "pantau-controller"  # the broker's own principal towards its controller (SASL/PLAIN)
 
 
 class StackError(RuntimeError):
@@ -176,6 +180,7 @@ class LocalStack:
         self.ferretdb = Component("ferretdb", self.state_dir)
         self.kafka_host, self.kafka_port = _host_port(settings.kafka_bootstrap_servers.split(",")[0], 9092)
         self.controller_port = int(os.environ.get("PANTAU_KAFKA_CONTROLLER_PORT") or self.kafka_port + 1)
+        self.external_port = int(os.environ.get("PANTAU_KAFKA_EXTERNAL_PORT") or self.kafka_port + 2)
         self.mongo_host, self.mongo_port = _host_port(settings.mongodb_uri, 27017)
 
     # -- installation -----------------------------------------------------------------------
@@ -189,32 +194,78 @@ class LocalStack:
             subprocess.run([str(REPO_ROOT / "deploy" / "scripts" / "build-ferretdb.sh")], check=True)
 
     # -- kafka ----------------------------------------------------------------------------------
+    @property
+    def external_bootstrap(self) -> str:
+        """What agencies connect to: the SASL/SCRAM-over-TLS listener."""
+        return self.settings.kafka_external_bootstrap or f"{self.kafka_host}:{self.external_port}"
+
+    @property
+    def ca_file(self) -> Path:
+        """The CA agencies verify the broker with (generated, or the operator's)."""
+        return Path(self.settings.kafka_ca_file) if self.settings.kafka_ca_file else self.tls_dir / CA_FILE
+
+    @property
+    def tls_dir(self) -> Path:
+        return self.state_dir / "kafka" / "tls"
+
+    def secret(self, principal: str) -> str:
+        """The local broker's password for ``principal``, generated on first use (a 0600 file)."""
+        path = self.settings.kafka_secrets_dir / principal
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(new_password())
+        return path.read_text().strip()
+
     def _kafka_properties(self) -> Path:
+        """Three listeners: INTERNAL (SASL/SCRAM, the services and the operator's tools, each as its own
+        principal), EXTERNAL (SASL/SCRAM over TLS, for agencies) and CONTROLLER (SASL/PLAIN); KRaft's
+        standard authoriser with no access unless an ACL grants it."""
         data = self.state_dir / "kafka" / "data"
         props = self.state_dir / "kafka" / "server.properties"
         props.parent.mkdir(parents=True, exist_ok=True)
-        host, port, cport = self.kafka_host, self.kafka_port, self.controller_port
-        props.write_text("\n".join([
-            "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.bootstrap.servers={host}:{cport}",
-            f"listeners=PLAINTEXT://{host}:{port},CONTROLLER://{host}:{cport}",
-            f"advertised.listeners=PLAINTEXT://{host}:{port}",
-            "controller.listener.names=CONTROLLER",
-            "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            f"log.dirs={data}",
-            f"num.partitions={self.settings.topic_partitions}",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=8",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            "auto.create.topics.enable=false",
-            "",
-        ]))
+        host, port, cport, eport = self.kafka_host, self.kafka_port, self.controller_port, self.external_port
+        hosts = ["localhost", host, _host_port(self.external_bootstrap, eport)[0]]
+        tls = ensure_broker_tls(self.tls_dir, hosts)
+        controller, admin = self.secret(CONTROLLER), self.secret(ADMIN)
+        scram = "org.apache.kafka.common.security.scram.ScramLoginModule required"
+        fd = os.open(props, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds passwords
+        with os.fdopen(fd, "w") as out:
+            out.write("\n".join([
+                "process.roles=broker,controller",
+                "node.id=1",
+                f"controller.quorum.bootstrap.servers={host}:{cport}",
+                f"listeners=INTERNAL://{host}:{port},EXTERNAL://{host}:{eport},CONTROLLER://{host}:{cport}",
+                f"advertised.listeners=INTERNAL://{host}:{port},EXTERNAL://{self.external_bootstrap}",
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=INTERNAL",
+                "listener.security.protocol.map=INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT",
+                f"sasl.enabled.mechanisms={SCRAM_MECHANISM}",
+                f"sasl.mechanism.inter.broker.protocol={SCRAM_MECHANISM}",
+                "sasl.mechanism.controller.protocol=PLAIN",
+                "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                "listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule "
+                f'required username="{CONTROLLER}" password="{controller}" user_{CONTROLLER}="{controller}";',
+                f'listener.name.internal.scram-sha-512.sasl.jaas.config={scram} username="{ADMIN}" password="{admin}";',
+                f"listener.name.external.scram-sha-512.sasl.jaas.config={scram};",
+                "listener.name.external.ssl.keystore.type=PEM",
+                f"listener.name.external.ssl.keystore.location={tls.keystore}",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                f"super.users=User:{ADMIN};User:{CONTROLLER}",
+                "allow.everyone.if.no.acl.found=false",
+                f"log.dirs={data}",
+                f"num.partitions={self.settings.topic_partitions}",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=8",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=false",
+                "",
+            ]))
         return props
 
     def _java(self) -> str:
@@ -227,6 +278,11 @@ class LocalStack:
                 raise StackError(
                     f"port {self.kafka_port} is taken by another process: set KAFKA_BOOTSTRAP_SERVERS to a free port"
                 )
+            if (self.state_dir / "kafka" / "data" / "meta.properties").exists() and \
+                    not (self.settings.kafka_secrets_dir / ADMIN).exists():
+                raise StackError(f"the Kafka storage in {self.state_dir / 'kafka'} predates broker authentication: "
+                                 f"stop the stack (`pantau down`) and delete {self.state_dir / 'kafka'} "
+                                 "to start it afresh (its topics are lost)")
             props = self._kafka_properties()
             classpath = f"{KAFKA_LIBS}/*"
             data = self.state_dir / "kafka" / "data"
@@ -234,7 +290,9 @@ class LocalStack:
                 cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
                 formatted = subprocess.run(  # "=": a generated id may start with "-"
                     [self._java(), "-cp", classpath, "kafka.tools.StorageTool", "format", f"--cluster-id={cluster_id}",
-                     "-c", str(props), "--standalone"],
+                     "-c", str(props), "--standalone",
+                     # the admin principal exists from the first start; it creates every other one
+                     "--add-scram", f"{SCRAM_MECHANISM}=[name={ADMIN},password={self.secret(ADMIN)}]"],
                     capture_output=True, text=True,
                 )
                 if formatted.returncode != 0:
@@ -252,7 +310,7 @@ class LocalStack:
         from aiokafka.admin import AIOKafkaAdminClient
 
         async def probe() -> bool:
-            admin = AIOKafkaAdminClient(bootstrap_servers=f"{self.kafka_host}:{self.kafka_port}", request_timeout_ms=3000)
+            admin = AIOKafkaAdminClient(**self.admin_options(), request_timeout_ms=3000)
             try:
                 await admin.start()
                 await admin.list_topics()
@@ -263,6 +321,35 @@ class LocalStack:
                 await admin.close()
 
         return asyncio.run(probe())
+
+    def admin_options(self) -> dict:
+        """aiokafka options for the operator's admin principal on the internal listener."""
+        from shared.kafka_client import client_options
+
+        return client_options(self.settings, login=(ADMIN, self.secret(ADMIN)))
+
+    def service_env(self, name: str) -> dict[str, str]:
+        """A service's own principal on the broker (processes without Kafka get none)."""
+        if name not in KAFKA_SERVICES:
+            return {}
+        return {"PANTAU_KAFKA_USERNAME": service_principal(name), "PANTAU_KAFKA_PASSWORD": self.secret(service_principal(name))}
+
+    async def ensure_access(self) -> None:
+        """The services' principals and ACLs, and the pipeline's topics (idempotent)."""
+        from aiokafka.admin import AIOKafkaAdminClient
+
+        from services.notify.domain.config import load_notify_config
+        from shared.kafka_admin import ensure_service_access
+
+        receivers = load_notify_config().routes.receivers
+        notification_topics = [k.topic for r in receivers for k in r.kafka]
+        admin = AIOKafkaAdminClient(**self.admin_options())
+        await admin.start()
+        try:
+            await ensure_service_access(admin, {s: self.secret(service_principal(s)) for s in KAFKA_SERVICES},
+                                        notification_topics)
+        finally:
+            await admin.close()
 
     # -- ferretdb -------------------------------------------------------------------------------
     def start_ferretdb(self) -> None:
@@ -300,7 +387,8 @@ class LocalStack:
         self.start_ferretdb()
         from shared.kafka import ensure_topics
 
-        asyncio.run(ensure_topics(self.settings))
+        asyncio.run(self.ensure_access())
+        asyncio.run(ensure_topics(self.settings, login=(ADMIN, self.secret(ADMIN))))
 
     def infra_down(self) -> None:
         self.ferretdb.stop()
@@ -315,7 +403,7 @@ class LocalStack:
         for name in names:
             component = self.service(name)
             if component.pid() is None:
-                component.spawn([sys.executable, "-m", SERVICE_MODULES[name]])
+                component.spawn([sys.executable, "-m", SERVICE_MODULES[name]], env=self.service_env(name))
                 started.append(name)
         return started
 

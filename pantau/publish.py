@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 
+from shared.kafka_client import client_options
 from shared.schemas import content_id_for
 from shared.settings import Settings
 from shared.topics import CONTENT_SUBMITTED
@@ -72,7 +73,7 @@ def _key(line: bytes) -> bytes | None:
 
 async def publish_lines(settings: Settings, lines: list[bytes], topic: str = CONTENT_SUBMITTED.name,
                         keys: list[bytes | None] | None = None) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_options(settings), acks="all", enable_idempotence=True)
     try:
         await producer.start()
         count = 0

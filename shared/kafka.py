@@ -5,7 +5,6 @@ after their writes and sends are done); ``InvalidRecord`` and ``parse_model`` li
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 
@@ -14,6 +13,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from shared import topics
+from shared.kafka_access import SCRAM_MECHANISM
+from shared.kafka_client import client_options, credentials
 from shared.logging import logging_config
 from shared.settings import Settings
 from shared.stage import BatchLimits, BatchRunner, Handler, InvalidRecord, kafka_publisher, parse_model, run_stage
@@ -26,12 +27,15 @@ WEB_PORT_OFFSETS = {"ingest": 1, "classify": 2, "match": 3, "notify": 4, "dispat
 
 
 def make_app(service: str, settings: Settings, web_port: int | None = None) -> faust.App:
-    """One faust app per service: its own consumer group (app id), raw values, loopback web."""
+    """One faust app per service: its own consumer group (app id) and principal, raw values, loopback web."""
     datadir = settings.state_dir / "faust" / service
     datadir.mkdir(parents=True, exist_ok=True)
+    found = credentials(settings)
     return faust.App(
         f"pantau-{service}",
         broker=settings.kafka_url,
+        broker_credentials=faust.SASLCredentials(username=found[0], password=found[1], mechanism=SCRAM_MECHANISM)
+        if found else None,
         value_serializer="raw",
         key_serializer="raw",
         store="memory://",
@@ -59,9 +63,9 @@ def topic(app: faust.App, spec: topics.TopicSpec, settings: Settings) -> faust.T
     return app.topic(spec.name, partitions=spec.partitions or settings.topic_partitions)
 
 
-async def ensure_topics(settings: Settings) -> list[str]:
+async def ensure_topics(settings: Settings, login: tuple[str, str] | None = None) -> list[str]:
     """Create every pipeline topic with its partition count; existing topics are left alone."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings, login))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -95,10 +99,10 @@ def batch_agent(app: faust.App, stage: str, source: topics.TopicSpec, model: typ
 
 
 def run_worker(app: faust.App, settings: Settings) -> None:
-    """Start a faust worker for ``app`` after making sure the topics exist."""
+    """Start a faust worker for ``app``. The topics exist already: the operator's side creates them
+    (`pantau infra up`, `pantau kafka setup`), a service's principal may not."""
     from shared.logging import configure_logging
 
     configure_logging(settings.log_level)
-    asyncio.run(ensure_topics(settings))
     sys.argv = [sys.argv[0], "worker", "--loglevel", settings.log_level.lower()]
     app.main()

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     rescreen_chunk: int = Field(500, alias="PANTAU_RESCREEN_CHUNK", ge=1, le=10000)
     # Lower than faust's 60 s so a restarted worker rejoins its group quickly.
     kafka_session_timeout_s: float = Field(10.0, alias="PANTAU_KAFKA_SESSION_TIMEOUT_S")
+    # This process's own principal on the broker's internal SASL/SCRAM listener (each service has one;
+    # unset: the operator's admin principal of the local stack, see shared.kafka_client.credentials).
+    kafka_username: str = Field("", alias="PANTAU_KAFKA_USERNAME")
+    kafka_password: str = Field("", alias="PANTAU_KAFKA_PASSWORD", repr=False)
+    # What agencies are told to connect to (the SASL/SCRAM-over-TLS listener) and the CA that signed
+    # the broker's certificate; unset: the local stack's (port + 2, its generated CA).
+    kafka_external_bootstrap: str = Field("", alias="PANTAU_KAFKA_EXTERNAL_BOOTSTRAP")
+    kafka_ca_file: str = Field("", alias="PANTAU_KAFKA_CA_FILE")
 
     @field_validator("ingest_api_keys")
     @classmethod
@@ -61,6 +69,11 @@ class Settings(BaseSettings):
     @property
     def kafka_url(self) -> str:
         return ",".join(f"kafka://{host}" for host in self.kafka_bootstrap_servers.split(","))
+
+    @property
+    def kafka_secrets_dir(self) -> Path:
+        """Where the local stack keeps its generated broker passwords (one file per principal, 0600)."""
+        return self.state_dir / "kafka" / "secrets"
 
     @property
     def ingest_keys(self) -> frozenset[str]:

@@ -55,6 +55,23 @@ NOTIFICATIONS = TopicSpec(
     description="routed notifications (verified cases, escalations) for Kafka receivers in config/routes.yaml",
 )
 
+# One topic per agency, created with its first Kafka credential (`pantau agency kafka create CODE`); the
+# name below is a template, ``agency_cases_topic`` fills it in. The only topic an agency may read.
+AGENCY_TOPIC_PREFIX = "pantau.agency."
+AGENCY_CASES = TopicSpec(
+    AGENCY_TOPIC_PREFIX + "{agency_code}.cases.v1",
+    key="case_id",
+    partitions=1,  # a few cases a day per agency; one partition keeps every event of the agency in order
+    config=(("retention.ms", str(30 * 24 * 3600 * 1000)),),  # an agency offline for weeks still catches up
+    description="one agency's cases once forwarded to it (verified, or auto-forwarded by a route) and their later "
+                "status changes (acknowledged, escalated, closed), each with the alert's evidence (external contract)",
+)
+
+
+def agency_cases_topic(agency_code: str) -> str:
+    return AGENCY_CASES.name.format(agency_code=agency_code)
+
+
 PIPELINE: tuple[TopicSpec, ...] = (CONTENT_SUBMITTED, CONTENT_ACCEPTED, CONTENT_CLASSIFIED, CONTENT_MATCHED, ALERTS)
 OUTPUTS: tuple[TopicSpec, ...] = (NOTIFICATIONS,)
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from pantau.errors import OperatorError, require_kafka
+from shared.kafka_client import client_options
 from shared.logging import mask_nips
 from shared.settings import get_settings
 
@@ -43,7 +44,7 @@ def _load(stage: str | None, since: str | None, ids: list[str] | None = None):
     settings = get_settings()
     require_kafka(settings)
     topics = sorted({t for t, _, _ in wanted}) if wanted else sorted(dlq.dead_letter_topics())
-    letters, broken = asyncio.run(dlq.read_letters(settings.kafka_bootstrap_servers, topics, when))
+    letters, broken = asyncio.run(dlq.read_letters(client_options(settings), topics, when))
     for lid in broken:
         err.print(f"warning: {lid} is not a dead-letter record (skipped)")
     return dlq.select(letters, stage=stage, since=when, ids=ids), settings

@@ -14,6 +14,7 @@ from datetime import timedelta
 from services.notify.domain.config import load_notify_config
 from services.notify.store import NotifyStore
 from shared.kafka import WEB_PORT_OFFSETS
+from shared.kafka_client import client_options
 from shared.logging import configure_logging
 from shared.mongo import connect
 from shared.settings import Settings, get_settings
@@ -21,7 +22,7 @@ from shared.settings import Settings, get_settings
 from .budget import RetryBudget
 from .channels.base import Channels
 from .channels.email import EmailChannel, SmtpConfig
-from .channels.kafka import KafkaChannel
+from .channels.kafka import KafkaChannel, KafkaFeed, LazyProducer
 from .channels.retry import RetryPolicy, RetryRunner
 from .channels.webhook import WebhookChannel
 from .cycle import Dispatcher
@@ -29,20 +30,21 @@ from .health import Liveness, serve
 from .settings import DispatcherSettings
 
 
-def build_channels(settings: Settings, notify: DispatcherSettings) -> Channels:
+def build_channels(notify: DispatcherSettings, producer: LazyProducer) -> Channels:
     runner = RetryRunner()
     return Channels([
         WebhookChannel(RetryPolicy(), runner=runner),
         EmailChannel(SmtpConfig.from_settings(notify), runner=runner),
-        KafkaChannel(settings.kafka_bootstrap_servers, runner=runner),
+        KafkaChannel(producer, runner=runner),
     ])
 
 
 def build_dispatcher(store: NotifyStore, settings: Settings, notify: DispatcherSettings) -> Dispatcher:
+    producer = LazyProducer(client_options(settings))  # the dispatcher's own principal
     return Dispatcher(
-        store, load_notify_config(), build_channels(settings, notify), public_url=settings.public_url,
+        store, load_notify_config(), build_channels(notify, producer), public_url=settings.public_url,
         owner=notify.instance or f"{socket.gethostname()}:{os.getpid()}",
-        retry_budget=RetryBudget.from_env(), lease_ttl=timedelta(seconds=notify.lease_s),
+        retry_budget=RetryBudget.from_env(), lease_ttl=timedelta(seconds=notify.lease_s), feed=KafkaFeed(producer),
     )
 
 

@@ -22,6 +22,7 @@ from services.notify.domain.recipients import Target
 from services.notify.store import NotifyStore, item_key
 from shared.logging import log_event
 
+from .agency_feed import AgencyFeed
 from .working_set import WorkingSet
 
 log = logging.getLogger("pantau.dispatcher")
@@ -37,10 +38,11 @@ def target_fields(t: Target) -> dict[str, Any]:
 
 
 class CaseSteps:
-    def __init__(self, store: NotifyStore, config: NotifyConfig, working: WorkingSet):
+    def __init__(self, store: NotifyStore, config: NotifyConfig, working: WorkingSet, feed: AgencyFeed | None = None):
         self.store = store
         self.config = config
         self.working = working
+        self.feed = feed  # None: a dispatcher without Kafka (benchmarks, routing tests) has no agency topics
         self._stale_work: set[str] = set()  # route entries whose carried case lost a race once
 
     # ------------------------------------------------------------------ safety nets
@@ -69,8 +71,12 @@ class CaseSteps:
 
     # ------------------------------------------------------------------ the three steps
     async def run(self, now: datetime) -> tuple[int, int, int]:
-        """(routed, forwarded, escalated) from one read of the work collection."""
+        """(routed, forwarded, escalated) from one read of the work collection; the agencies' topics
+        get the events earlier cycles left (``feed`` entries)."""
         work = await self.store.open_work()
+        feed = [w for w in work if w["kind"] == "feed"][:WORK_PER_CYCLE]
+        if feed:
+            await self.store.drop_work(await self.feed.run(feed) if self.feed else [w["_id"] for w in feed])
         after = self.config.escalate_after
         route = [w for w in work if w["kind"] == "route"][:WORK_PER_CYCLE]
         forward = [w for w in work if w["kind"] == "forward"][:WORK_PER_CYCLE]

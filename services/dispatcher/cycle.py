@@ -5,6 +5,7 @@ One cycle (``run_once``), under a MongoDB lease so only one dispatcher sends at 
     creates the case when it stores the alert);                                   ``case_steps``
  2. route new cases (event ``suspected``); auto-forward when a route allows it;
  3. forward verified cases (event ``forwarded``); 4. escalate forwarded-but-unacknowledged cases;
+    publish what each agency may see to its own topic (``agency_feed``);
  5. recover: re-send notification-log entries left ``pending`` by a crash (same body, same key);
  6. flush due groups: silences, inhibition, flood limits, grouping timers (``flush``, pure) -> a batch
     -> log entry written ``pending`` -> items claimed -> send -> ``sent`` / ``failed`` (+ dead-letter
@@ -35,6 +36,7 @@ from services.notify.domain.config import NotifyConfig
 from services.notify.store import NotifyStore
 from shared.schemas import utcnow
 
+from .agency_feed import AgencyFeed, FeedPublisher
 from .budget import RetryBudget
 from .case_steps import CaseSteps
 from .channels.base import Channels
@@ -59,6 +61,7 @@ class Dispatcher:
         lease_ttl: timedelta = timedelta(seconds=30),
         concurrency: int = 8,
         safety_net_period: timedelta = timedelta(seconds=60),
+        feed: FeedPublisher | None = None,
     ):
         self.store = store
         self.config = config
@@ -66,7 +69,7 @@ class Dispatcher:
         self.owner = owner
         self.lease_ttl = lease_ttl
         self.working = WorkingSet(store, config)
-        self.steps = CaseSteps(store, config, self.working)
+        self.steps = CaseSteps(store, config, self.working, AgencyFeed(store, feed, public_url) if feed else None)
         self.sender = Sender(store, config, self.working, channels, public_url=public_url,
                              retry_budget=retry_budget, concurrency=concurrency)
         self._routes = routes_by_name(config)

@@ -140,6 +140,33 @@ def build_payload(
     }
 
 
+AGENCY_CASE_VERSION = "1"
+
+
+def agency_case_record(event: str, case: Mapping[str, Any], alert: Alert, public_url: str) -> dict[str, Any]:
+    """The value on an agency's own topic (key: the case id): one event of one of its cases, with the
+    case as it was then and the alert as the analysts' topic carries it (evidence, match
+    explanation, legal basis, routes). ``event_id`` is unique per case and event: a consumer that
+    stores it sees each event once even when a restart publishes it again."""
+    history = case.get("history") or []
+    return {
+        "version": AGENCY_CASE_VERSION,
+        "type": "pantau.agency_case",
+        "event_id": f"{case['case_id']}:{event}",
+        "event": event,
+        "case_id": case["case_id"],
+        "agency_code": case["agency_code"],
+        "status": case["status"],
+        "occurred_at": history[-1]["at"] if history else case.get("updated_at"),
+        "case_url": case_url(public_url, case["case_id"]),
+        "summary": alert.summary,
+        "notice": NOTICE_ID,
+        "case": {k: case.get(k) for k in ("status", "created_at", "verified_at", "forwarded_at", "acknowledged_at",
+                                          "closed_at", "escalated", "escalated_at", "sanction", "history")},
+        "alert": alert.model_dump(mode="json"),
+    }
+
+
 def payload_bytes(payload: Mapping[str, Any]) -> bytes:
     """Deterministic JSON bytes (the exact body that is signed and logged)."""
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()

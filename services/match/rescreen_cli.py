@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from services.match import registry_store
 from services.match.worker import RescreenReport, build_engine, rescreen
 from shared.judgements import load_judgements
+from shared.kafka_client import client_options
 from shared.mongo import connect
 from shared.settings import Settings
 from shared.stage import Outgoing
@@ -22,7 +23,7 @@ from shared.stage import Outgoing
 async def run_rescreen(settings: Settings, since: datetime,
                        progress: Callable[[str], None] = lambda text: None) -> RescreenReport:
     client, db = connect(settings)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    producer = AIOKafkaProducer(**client_options(settings), acks="all")
     try:
         version = await registry_store.active_version(db)
         if version is None:

@@ -14,7 +14,8 @@ and then kept in the dispatcher's memory; update batches are at most ``MAX_BATCH
 
 Collections
   cases              one per alert (``_id`` = alert id): workflow state, history, labels, routing flags
-  notify_work        open case work, small: ``route:<id>``, ``forward:<id>``, ``escalate:<id>``
+  notify_work        open case work, small: ``route:<id>``, ``forward:<id>``, ``escalate:<id>``,
+                     ``feed:<id>:<event>`` (for the agency's own topic, with the case as it was then)
   notify_items       open items only (``pending`` -> ``sending``); finished ones move to
   notify_items_done  the archive (``notified`` | ``failed``), never scanned by a dispatcher cycle
   notify_flood       one per delivered item that counts against a flood limit (pruned after the window)
@@ -43,7 +44,7 @@ from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from services.notify.domain.cases import Case, new_case
+from services.notify.domain.cases import Case, agency_event, new_case
 from services.notify.domain.silences import Silence
 from shared.alert_log import AlertLog
 from shared.mongo import insert_new
@@ -255,6 +256,8 @@ class NotifyStore:
             return False
         if case.status == "verified":
             await self.add_work("forward", case.case_id)
+        if (event := agency_event(case)) is not None:
+            await self.add_feed_work(case, event)
         return True
 
     async def set_case_fields(self, case_id: str, fields: dict) -> bool:
@@ -274,6 +277,15 @@ class NotifyStore:
         try:
             await _retry(lambda: self.work.insert_one({"_id": f"{kind}:{case_id}", "kind": kind,
                                                        "case_id": case_id, **fields}))
+        except DuplicateKeyError:
+            pass
+
+    async def add_feed_work(self, case: Case, event: str) -> None:
+        """The agency's topic gets this event with the case as it is now (the dispatcher publishes it)."""
+        try:
+            await _retry(lambda: self.work.insert_one({"_id": f"feed:{case.case_id}:{event}", "kind": "feed",
+                                                       "case_id": case.case_id, "event": event,
+                                                       "case": case.model_dump(mode="json")}))
         except DuplicateKeyError:
             pass
 

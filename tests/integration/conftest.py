@@ -17,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from shared.kafka import WEB_PORT_OFFSETS
+from shared.kafka_client import client_options
 from shared.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
@@ -58,7 +59,7 @@ async def read_topic_async(settings, topic: str, timeout: float = 60.0) -> list:
     end is not reached in ``timeout`` seconds (a partial read made tests miss their own records)."""
     # "earliest": the fetcher may reset a freshly assigned partition before any seek of ours applies;
     # with the default ("latest") that reset put the position at the end, and records were skipped.
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False,
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False,
                                 auto_offset_reset="earliest")
     await consumer.start()
     try:

@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaProducer
 from hypothesis import HealthCheck, assume, given, settings as hsettings, strategies as st
 
 from shared import topics
+from shared.kafka_client import client_options
 from shared.mongo import connect
 from shared.schemas import alert_id_for, content_id_for
 from tests.hostile import CONTENT_TYPES, Renderer, Valid, expected_content_id, http_bodies, topic_keys, topic_values
@@ -161,7 +162,7 @@ class Sent:
 
 
 async def _produce(settings, values: list[tuple[bytes | None, bytes | None, bool]]) -> list[Sent]:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
+    producer = AIOKafkaProducer(**client_options(settings), acks="all",
                                 max_request_size=2_000_000)
     await producer.start()
     try:
@@ -248,7 +249,7 @@ def test_ingest_topic_carries_or_dead_letters_every_value(pipeline, settings):
 
 
 async def _sentinels(settings, run: str) -> list[str]:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    producer = AIOKafkaProducer(**client_options(settings), acks="all")
     await producer.start()
     try:
         partitions = sorted(await producer.partitions_for(topics.CONTENT_SUBMITTED.name))

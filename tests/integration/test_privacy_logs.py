@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaProducer
 
 from pantau.loadgen import PARTISAN_TEXTS, REGISTERED_X_HANDLES
 from shared import topics
+from shared.kafka_client import client_options
 from shared.schemas import content_id_for
 from tests.integration.conftest import SAMPLE, read_topic, unique, wait_for
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.integration
 
 
 async def _publish_to_one_partition(settings, records: list[dict]) -> float:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all",
+    producer = AIOKafkaProducer(**client_options(settings), acks="all",
                                 max_request_size=2_000_000)
     await producer.start()
     try:

@@ -23,6 +23,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from services.match.domain.nip import make_nip
+from shared.kafka_client import client_options
 from shared.mongo import connect
 from shared.schemas import alert_id_for, content_id_for
 from shared.topics import ALERTS, CONTENT_SUBMITTED
@@ -77,7 +78,7 @@ def test_post_right_after_import_is_matched_against_the_new_version(pipeline, se
     content_id = content_id_for("x", record["external_id"])
 
     async def import_then_publish() -> float:
-        producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+        producer = AIOKafkaProducer(**client_options(settings), acks="all")
         await producer.start()
         try:
             neutral = {**_post("warga_biasa"), "text": "Selamat pagi, semoga hari ini cerah."}

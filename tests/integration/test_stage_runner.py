@@ -17,6 +17,7 @@ from pymongo import UpdateOne
 
 from pantau.loadgen import mixed_posts
 from shared import topics
+from shared.kafka_client import client_options
 from shared.mongo import UPDATE_CHUNK, bulk_write_chunked, connect, insert_new
 from shared.schemas import content_id_for
 from tests.integration.conftest import read_topic, run_cli, unique, wait_for
@@ -69,7 +70,7 @@ def test_update_batches_go_in_small_commands_and_the_store_keeps_answering(stack
 
 
 async def _committed_and_end(settings, group: str, topic: str) -> tuple[int, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
@@ -77,7 +78,7 @@ async def _committed_and_end(settings, group: str, topic: str) -> tuple[int, int
         await admin.close()
     from aiokafka import AIOKafkaConsumer
 
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap_servers, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(settings), enable_auto_commit=False)
     await consumer.start()
     try:
         await consumer._client.force_metadata_update()

@@ -55,6 +55,18 @@ STATUS_ID = {
 }
 
 
+# What an employing agency's own topic carries: the case reaching it, and every later change. A
+# suspicion rejected before forwarding ("reject") never reaches it.
+AGENCY_EVENTS: dict[str, str] = {
+    "forward": "forwarded",
+    "auto_forward": "forwarded",
+    "acknowledge": "acknowledged",
+    "escalated": "escalated",
+    "close_proven": "closed_proven",
+    "close_not_proven": "closed_not_proven",
+}
+
+
 class TransitionError(ValueError):
     """An illegal transition; ``code`` is stable for the API error shape."""
 
@@ -186,3 +198,9 @@ def escalate(case: Case, after: timedelta, now: datetime) -> Case:
     )
     return case.model_copy(update={"escalated": True, "escalated_at": now, "updated_at": now,
                                    "history": [*case.history, entry]})
+
+
+def agency_event(case: Case) -> str | None:
+    """The event the agency's topic carries for the case's latest history entry, or None when the
+    agency must not see it (not forwarded to it, or rejected before)."""
+    return AGENCY_EVENTS.get(case.history[-1].action) if case.history else None

@@ -11,11 +11,12 @@ from services.agency_api.auth import key_document, new_key
 from services.dispatcher.budget import RetryBudget
 from services.dispatcher.channels.base import Channels
 from services.dispatcher.channels.email import EmailChannel, SmtpConfig
-from services.dispatcher.channels.kafka import KafkaChannel
+from services.dispatcher.channels.kafka import KafkaChannel, LazyProducer
 from services.dispatcher.channels.retry import RetryPolicy
 from services.dispatcher.channels.webhook import WebhookChannel
 from services.dispatcher.cycle import Dispatcher
 from services.notify.store import NotifyStore
+from shared.kafka_client import client_options
 from shared.schemas import Alert, Classification, ContentClassified, ContentRecord, utcnow
 from shared.stored import StoredClassification, StoredContent
 from tests.local_servers import free_port
@@ -45,7 +46,7 @@ def channels(setup, settings) -> Channels:
     return Channels([
         WebhookChannel(RetryPolicy(max_attempts=3, base_delay=0.05, max_delay=0.1, max_elapsed=10, timeout=2)),
         EmailChannel(SmtpConfig(host="127.0.0.1", port=setup["smtp_port"]), RetryPolicy(max_attempts=2, base_delay=0.01)),
-        KafkaChannel(settings.kafka_bootstrap_servers),
+        KafkaChannel(LazyProducer(client_options(settings))),
     ])
 
 
@@ -94,7 +95,7 @@ def case_ids(payload: dict) -> list[str]:
 async def create_topic(settings, name: str, partitions: int = 2) -> None:
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(settings))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(name, num_partitions=partitions, replication_factor=1)])

@@ -8,6 +8,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared import topics
+from shared.kafka_client import client_options
 from shared.schemas import DeadLetter
 from tests.integration.conftest import wait_for, read_topic, run_cli, unique
 
@@ -16,7 +17,7 @@ DLQ = topics.CONTENT_SUBMITTED.dead_letter
 
 
 async def _publish(settings, letters: list[DeadLetter]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers, acks="all")
+    producer = AIOKafkaProducer(**client_options(settings), acks="all")
     await producer.start()
     try:
         for letter in letters:
