@@ -140,7 +140,7 @@ async def get_case(case_id: str, request: Request, p: Principal = Depends(princi
 
 
 @router.post("/v1/cases/{case_id}/verify", responses=ERRORS, summary="Analyst confirms the suspicion")
-async def verify(case_id: str, body: ReasonIn, request: Request, p: Principal = Depends(principal)):
+async def verify(case_id: str, body: VerifyIn, request: Request, p: Principal = Depends(principal)):
     stance = [(s.contestant, s.polarity) for s in body.stance] if body.stance else None
     form = None if body.form in (None, "none") else body.form
     return jsonable(await use.verify(context_of(request), p, case_id, body.reason, stance, form))
