@@ -38,20 +38,20 @@ async def replay(db, classifier: Classifier, since: datetime) -> tuple[ReplayRep
     contents = [StoredContent.from_document(d) for d in
                 await db[StoredContent.COLLECTION].find({"received_at": {"$gte": since}}).to_list(None)]
     ids = [c.content_id for c in contents]
-    sent_before = {d["_id"]: bool(d.get("message")) for d in await db[StoredClassification.COLLECTION].find(
-        {"_id": {"$in": ids}}, {"message": 1, "partisan": 1}).to_list(None)} if ids else {}
+    flagged_before = {d["_id"]: d["partisan"] for d in await db[StoredClassification.COLLECTION].find(
+        {"_id": {"$in": ids}}, {"partisan": 1}).to_list(None)} if ids else {}
     messages = []
     for content in contents:
         report.read += 1
         record = content.record()
         result = classifier.classify(record)
-        was_sent = sent_before.get(content.content_id, False)
-        if result.partisan and not was_sent:
+        flagged = flagged_before.get(content.content_id, False)
+        if result.partisan and not (flagged or record.reported):  # it never went to match
             report.now_partisan.append(content.content_id)
             item = ContentClassified(content_id=content.content_id, evidence_sha256=content.evidence_sha256,
                                      record=record, classification=result)
             messages.append((content.content_id.encode(), item.model_dump_json().encode()))
-        elif was_sent and not result.partisan and not record.reported:
+        elif flagged and not result.partisan:
             report.no_longer_partisan.append(content.content_id)
         else:
             report.unchanged += 1

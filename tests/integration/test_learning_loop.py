@@ -126,6 +126,12 @@ def test_verdicts_retrain_and_a_promotion_reaches_the_running_service(pipeline, 
         assert stack.service("classify").pid() == classify_pid  # no restart
         _, case = api(settings, "GET", f"/v1/cases/{alert['alert_id']}", analysts[0])
         assert version in case["classification"]["model_version"]
+        # Re-classifying old posts happens only when asked: reported posts already went to match.
+        replayed = json.loads(run_cli("classify", "replay", "--since", time.strftime("%Y-%m-%d", time.gmtime()),
+                                      "--dry-run", "--json").stdout)
+        assert replayed["model_version"] == alert["classification"]["model_version"]
+        assert replayed["read"] >= len(missed) and not {a["content"]["content_id"] for a in missed_cases} & set(
+            replayed["now_partisan"])
         history = models()["history"]
         assert history[-1]["by"] == "operator-uji" and history[-1]["version"] == version
     finally:  # the rest of the suite runs on the shipped model
