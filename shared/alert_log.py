@@ -37,6 +37,7 @@ PAGE_ALERTS = 500  # ~1 MB of alerts: one page reads in about 0.1 s
 PAGE_SPAN = timedelta(hours=1)  # bounds what an unfinished or abandoned page can hold
 AGENCY_PAGE_SPAN = timedelta(days=1)  # longer: fewer collections for agencies with few alerts
 STAMP = "%Y%m%dT%H%M%S%fZ"
+SLACK = timedelta(seconds=1)
 
 
 def agency_prefix(agency: str) -> str:
@@ -197,3 +198,26 @@ async def newest(db, limit: int, since: datetime | None = None, before: Cursor |
     rows = ranked[:limit]
     more = Cursor(*_key(rows[-1])) if len(ranked) > limit else None
     return Found(rows, more, read)
+
+
+async def erase_alerts(db, created: dict[str, datetime]) -> int:
+    """Remove alerts (id -> created_at) from every page that can hold them (retention: a case's personal data
+    erased after its period). Only the pages whose span covers one of the times are read; a page is small.
+    ``SLACK``: a time read back from the store has lost its microseconds, the page name has them."""
+    if not created:
+        return 0
+    moments = [_utc(moment) for moment in created.values()]
+    names = await db.list_collection_names(filter={"name": {"$regex": f"^({re.escape(PREFIX)}|{re.escape(AGENCY_PREFIX)})"}})
+    sequences = [(PREFIX, PAGE_SPAN)] + [(f"{AGENCY_PREFIX}{b:02d}_", AGENCY_PAGE_SPAN) for b in range(AGENCY_BUCKETS)]
+    removed = 0
+    for prefix, span in sequences:
+        for page in pages(names, prefix, span):
+            if not any(page.start - SLACK <= moment < page.end + SLACK for moment in moments):
+                continue
+            async for doc in db[page.name].find({}):
+                rows = json.loads(doc["alerts"])
+                kept = [row for row in rows if row["alert_id"] not in created]
+                if len(kept) != len(rows):
+                    removed += len(rows) - len(kept)
+                    await db[page.name].replace_one({"_id": doc["_id"]}, {"alerts": json.dumps(kept, ensure_ascii=False)})
+    return removed

@@ -20,6 +20,7 @@ OVERRIDES = {
     "routes": ("PANTAU_NOTIFY_ROUTES", "routes.yaml"),
     "agencies": ("PANTAU_NOTIFY_AGENCIES", "agencies.yaml"),
     "sanctions": ("PANTAU_NOTIFY_SANCTIONS", "sanctions.yaml"),
+    "retention": ("PANTAU_RETENTION_CONFIG", "retention.yaml"),
 }
 
 
@@ -61,11 +62,12 @@ class ConfigPaths:
     routes: Path
     agencies: Path
     sanctions: Path
+    retention: Path
     source: str
 
     def families(self) -> dict[str, Path]:
         return {"elections": self.elections, "match": self.match, "routes": self.routes,
-                "agencies": self.agencies, "sanctions": self.sanctions}
+                "agencies": self.agencies, "sanctions": self.sanctions, "retention": self.retention}
 
 
 def config_paths() -> ConfigPaths:

@@ -64,13 +64,17 @@ def topic(app: faust.App, spec: topics.TopicSpec, settings: Settings) -> faust.T
 
 
 async def ensure_topics(settings: Settings, login: tuple[str, str] | None = None) -> list[str]:
-    """Create every pipeline topic with its partition count; existing topics are left alone."""
+    """Create every pipeline topic with its partition count and retention; existing topics are left alone."""
+    from shared.retention import load_policy
+
     admin = AIOKafkaAdminClient(**client_options(settings, login))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
+        policy = load_policy()  # retention.ms per topic from config/retention.yaml (`pantau retention run` updates it)
         wanted = [
-            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1)
+            NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=1,
+                     topic_configs={"retention.ms": str(ms)} if (ms := policy.kafka_retention_ms(name)) else {})
             for name in topics.all_topic_names()
             if name not in existing
         ]

@@ -233,6 +233,7 @@ class ContentAccepted(_Frozen):
     evidence_sha256: str
     received_at: datetime
     record: ContentRecord
+    raw: str | None = None  # the record's bytes as received (UTF-8): classify stores them as evidence if partisan
 
 
 class ContentClassified(_Frozen):

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.retention import CONTENT_PREFIX, bucket_name
 from shared.schemas import Classification, ContentClassified, ContentRecord, FeatureExplanation, Match, Subject, evidence_hash
 
 EXCERPT_CHARS = 280
@@ -50,13 +51,33 @@ class _Stored(BaseModel):
         return cls.model_validate(doc)
 
 
+class ContentKey(_Stored):
+    """``content_keys``: one small document per accepted post, kept for the deployment: the duplicate check
+    (the insert is the check) and the audit trail of what arrived. Writer: ingest. No text, no author.
+
+    Why separate from the post: most posts are not partisan, and their text is never stored
+    (``config/retention.yaml``); what stays is this key and the classification summary."""
+    COLLECTION: ClassVar[str] = "content_keys"
+    content_id: str = Field(alias="_id")
+    evidence_sha256: str
+    received_at: datetime
+
+    @classmethod
+    def of(cls, content_id: str, evidence_sha256: str, received_at: datetime) -> ContentKey:
+        return cls(content_id=content_id, evidence_sha256=evidence_sha256, received_at=received_at)
+
+
 class StoredContent(_Stored):
-    """``content``: the record kept once, as the bytes received (the evidence). Writer: ingest.
-    Readers: the agency API (a review accepted becomes a case), the desk (media on the case page).
+    """``content_dYYYYMMDD`` (one collection per received day, UTC): the post kept as the bytes received (the
+    evidence). Writer: classify, for partisan posts only unless the policy keeps every raw post. A day is
+    dropped whole once re-screening no longer reads it (``shared.retention``); posts behind a case or an
+    open review are first copied to ``case_content``. Readers: the agency API (a review accepted becomes a
+    case), the desk (media on the case page), match (re-screening).
 
     No nested copy of the record: on FerretDB it costs nearly three times the write (3,900 against
     10,700 documents/s measured, batches of 500)."""
-    COLLECTION: ClassVar[str] = "content"
+    COLLECTION: ClassVar[str] = "content_dYYYYMMDD"
+    CASE_COLLECTION: ClassVar[str] = "case_content"
     content_id: str = Field(alias="_id")
     source: str
     external_id: str
@@ -69,16 +90,30 @@ class StoredContent(_Stored):
         return cls(content_id=record.content_id, source=record.source, external_id=record.external_id,
                    raw=raw.decode("utf-8", errors="replace"), evidence_sha256=evidence_hash(raw), received_at=received_at)
 
+    @staticmethod
+    def collection_for(received_at: datetime) -> str:
+        return bucket_name(CONTENT_PREFIX, received_at)
+
+    def collection(self) -> str:
+        return self.collection_for(self.received_at)
+
     def record(self) -> ContentRecord:
         return ContentRecord.model_validate_json(self.raw)
 
+    def classified(self, classification: Classification) -> ContentClassified:
+        """What classify sent to match for this post: rebuilt from the evidence, never stored twice."""
+        return ContentClassified(content_id=self.content_id, evidence_sha256=self.evidence_sha256,
+                                 record=self.record(), classification=classification)
+
 
 class StoredClassification(_Stored):
-    """``classifications``: one per classified post. Writer: classify. Readers: match (re-screening reads
-    ``message``, what went to match), the agency API (a review accepted becomes a case).
+    """``classifications``: one per classified post, the summary kept for the deployment (statistics, audit,
+    re-screening). Writer: classify. Readers: match (re-screening: those sent on, with their post from
+    ``content_d*``), the agency API (a review accepted becomes a case).
 
-    ``result`` is the Classification as one JSON string: a nested document costs far more to write on
-    FerretDB (4,200 against ~10,000 documents/s measured)."""
+    ``result`` is the Classification as one JSON string (a nested document costs far more to write on
+    FerretDB: 4,200 against ~10,000 documents/s measured), kept only for posts sent on to match: the
+    evidence spans of any other post are its author's words, which the policy does not keep."""
     COLLECTION: ClassVar[str] = "classifications"
     content_id: str = Field(alias="_id")
     partisan: bool
@@ -86,26 +121,18 @@ class StoredClassification(_Stored):
     score: float
     model_version: str
     classified_at: datetime
-    result: str
-    message: str | None = None
+    sent: bool = False
+    result: str | None = None
 
     @classmethod
-    def of(cls, content_id: str, result: Classification, sent: str | None, now: datetime) -> StoredClassification:
+    def of(cls, content_id: str, result: Classification, now: datetime, sent: bool) -> StoredClassification:
+        """``sent``: the post travelled on to match (partisan, or reported by a person), so its evidence is kept."""
         return cls(content_id=content_id, partisan=result.partisan, form=result.form, score=result.score,
-                   model_version=result.model_version, classified_at=now, result=result.model_dump_json(), message=sent)
+                   model_version=result.model_version, classified_at=now, sent=sent,
+                   result=result.model_dump_json() if sent else None)
 
-    def classification(self) -> Classification:
-        return Classification.model_validate_json(self.result)
-
-    def sent(self) -> ContentClassified | None:
-        return ContentClassified.model_validate_json(self.message) if self.message else None
-
-    SENT_ONLY: ClassVar[dict] = {"message": 1}  # the projection a re-screen reads: the rest is not needed
-
-    @staticmethod
-    def sent_in(doc: dict[str, Any]) -> ContentClassified | None:
-        """``sent()`` of a document read with ``SENT_ONLY``."""
-        return ContentClassified.model_validate_json(doc["message"]) if doc.get("message") else None
+    def classification(self) -> Classification | None:
+        return Classification.model_validate_json(self.result) if self.result else None
 
 
 class MatchResult(_Stored):

@@ -28,7 +28,7 @@ def check_config(
     secrets: Annotated[bool, typer.Option("--secrets/--no-secrets", help="require every webhook secret the routes need (off: only the files)")] = True,
 ) -> None:
     """Validate the settings, the elections (contestants, cues), notify (routes, agencies,
-    sanctions, webhook secrets) and match (threshold) configuration, from `PANTAU_CONFIG_DIR`
+    sanctions, webhook secrets), match (threshold) and retention configuration, from `PANTAU_CONFIG_DIR`
     (default: the configuration packaged with Pantau). Prints one line per file or problem; exits
     2 if anything is invalid, so it can gate a deployment."""
     from services.classify.domain.config import load_elections
@@ -80,6 +80,15 @@ def check_config(
         problems.append(f"match: {describe_validation_error(exc)[0]}")
     except OSError as exc:
         problems.append(f"match: {getattr(exc, 'filename', None) or exc}: {exc.strerror or exc}")
+    try:
+        from shared.retention import load_policy
+
+        policy = load_policy()
+        err.print(f"[green]ok[/green] retention {paths.retention}:")
+        for data, period in policy.rows():
+            err.print(f"    {data}: {period}")
+    except ConfigError as exc:
+        problems += [f"retention: {p}" for p in exc.problems]
     for problem in problems:
         err.print(f"[red]error:[/red] {problem}", markup=True)
     if problems:

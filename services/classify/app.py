@@ -1,7 +1,8 @@
 """Classify: decide whether accepted content takes sides, with stance, SKB form and evidence.
 
 All the judgement lives in ``services.classify.domain`` (also used by ``pantau classify``); this
-file only moves records, a batch at a time. Every result is stored; partisan items, and items a person
+file only moves records, a batch at a time. Every result's summary is stored, the raw post only for what
+travels on (``config/retention.yaml``); partisan items, and items a person
 reported through a public-report channel whatever the model says (an analyst decides), travel on to match.
 Between batches the worker picks up a newly promoted model version (``services.classify.models``), without a
 restart; every classification records the version that made it. A replay finds its results already stored
@@ -18,14 +19,22 @@ from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
 from shared.mongo import LazyDatabase, insert_new, ping
 from shared.schemas import ContentAccepted, ContentClassified, utcnow
+from shared.retention import load_policy
 from shared.settings import get_settings
 from shared.stage import Batch, InvalidRecord, Outgoing
-from shared.stored import StoredClassification
+from shared.stored import StoredClassification, StoredContent
 
 settings = get_settings()
 app = make_app("classify", settings)
 db = LazyDatabase(settings)
 active = ActiveModel(db, Classifier.from_config(), settings.classify_model_check_s)
+retention = load_policy()
+
+
+def evidence_of(accepted: ContentAccepted) -> StoredContent:
+    """The post as ingest received it (a message from before ingest sent ``raw``: its record as JSON)."""
+    raw = accepted.raw.encode() if accepted.raw is not None else accepted.record.model_dump_json().encode()
+    return StoredContent.of(accepted.record, raw, accepted.received_at)
 
 
 async def classify(batch: Batch[ContentAccepted]) -> None:
@@ -46,9 +55,16 @@ async def classify(batch: Batch[ContentAccepted]) -> None:
         for accepted, result in results if result.partisan or accepted.record.reported
     }
     await insert_new(db()[StoredClassification.COLLECTION], [stored.document() for stored in {
-        accepted.content_id: StoredClassification.of(accepted.content_id, result, outputs.get(accepted.content_id), now)
+        accepted.content_id: StoredClassification.of(accepted.content_id, result, now, accepted.content_id in outputs)
         for accepted, result in results
     }.values()])
+    evidence: dict[str, dict[str, dict]] = {}  # day bucket -> content id -> document
+    for accepted, result in results:
+        if accepted.content_id in outputs or retention.content.keep_raw_not_partisan:
+            stored = evidence_of(accepted)
+            evidence.setdefault(stored.collection(), {})[stored.content_id] = stored.document()
+    for collection, documents in evidence.items():
+        await insert_new(db()[collection], list(documents.values()))
     await batch.publish([Outgoing(topics.CONTENT_CLASSIFIED.name, cid.encode(), value.encode())
                          for cid, value in outputs.items()])
 

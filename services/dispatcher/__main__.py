@@ -17,6 +17,7 @@ from shared.kafka import WEB_PORT_OFFSETS
 from shared.kafka_client import client_options
 from shared.logging import configure_logging
 from shared.mongo import connect
+from shared.retention import load_policy
 from shared.settings import Settings, get_settings
 
 from .budget import RetryBudget
@@ -27,6 +28,7 @@ from .channels.retry import RetryPolicy, RetryRunner
 from .channels.webhook import WebhookChannel
 from .cycle import Dispatcher
 from .health import Liveness, serve
+from .retention_timer import run_periodically
 from .settings import DispatcherSettings
 
 
@@ -58,9 +60,15 @@ async def main() -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    retention = asyncio.create_task(run_periodically(
+        dispatcher.store, load_policy(), dispatcher.owner, timedelta(hours=notify.retention_every_h), stop)
+    ) if notify.retention_every_h else None
     try:
         await dispatcher.run_forever(notify.interval_s, stop, on_cycle=liveness.cycle_finished)
     finally:
+        stop.set()
+        if retention is not None:
+            await retention
         await dispatcher.close()
         await health.cleanup()
         await client.close()

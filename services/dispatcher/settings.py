@@ -17,6 +17,8 @@ class DispatcherSettings(BaseSettings):
     # Only the lease holder sends; a dead holder's lease expires after this long.
     lease_s: float = Field(30.0, alias="PANTAU_NOTIFY_LEASE_S", gt=0)
     instance: str = Field("", alias="PANTAU_NOTIFY_INSTANCE")
+    # The retention run (config/retention.yaml) every this many hours; 0 turns it off (run it by hand).
+    retention_every_h: float = Field(24.0, alias="PANTAU_RETENTION_EVERY_H", ge=0)
     smtp_host: str = Field("127.0.0.1", alias="PANTAU_SMTP_HOST")
     smtp_port: int = Field(25, alias="PANTAU_SMTP_PORT", ge=1, le=65535)
     smtp_from: str = Field("Pantau Netral <pantau-netral@localhost>", alias="PANTAU_SMTP_FROM")

@@ -115,13 +115,15 @@ class WorkingSet:
         if nip:
             self.sources[nip][case_id] = {"labels": labels, "events": list(events)}
 
-    def remember_alert(self, case_id: str, alert: Alert | dict[str, Any] | None) -> None:
+    def remember_alert(self, case_id: str, alert: Alert | dict[str, Any] | str | None) -> None:
+        """``alert``: as read back (a route entry's JSON string, or a document) or already parsed."""
         if alert is None:
             return
         if len(self.alerts) > REMEMBERED_ALERTS:
             self.alerts.clear()
             self.status.clear()
-        self.alerts[case_id] = alert if isinstance(alert, Alert) else Alert.model_validate(alert)
+        self.alerts[case_id] = (alert if isinstance(alert, Alert) else Alert.model_validate_json(alert)
+                                if isinstance(alert, str) else Alert.model_validate(alert))
 
     def claim(self, docs: list[dict]) -> None:
         for d in docs:

@@ -1,4 +1,4 @@
-"""Ingest: validate, de-duplicate and store content, then hand it to classify.
+"""Ingest: validate and de-duplicate content, then hand it to classify (which keeps the text only if partisan).
 
 Two doors, one path: upstream systems publish to ``pantau.content.submitted.v1`` or POST to
 ``/v1/content``; the HTTP handler only validates and publishes to that same topic, and the agent
@@ -17,10 +17,10 @@ from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import InvalidRecord, batch_agent, make_app, parse_model
 from shared.mongo import InFlight, LazyDatabase, insert_new, ping
-from shared.schemas import ContentRecord, utcnow
+from shared.schemas import ContentRecord, evidence_hash, utcnow
 from shared.settings import get_settings
 from shared.stage import Batch, Outgoing, kafka_publisher
-from shared.stored import StoredContent
+from shared.stored import ContentKey
 
 log = logging.getLogger("pantau.ingest")
 settings = get_settings()
@@ -35,34 +35,35 @@ IN_FLIGHT = "ingest_in_flight"  # small: one mark per batch being stored and for
 
 
 async def accept(batch: Batch[ContentRecord]) -> None:
-    """Store and forward a batch of records; duplicates of already-forwarded items are dropped.
+    """Record and forward a batch of records; duplicates of already-forwarded items are dropped.
 
-    Insert-only: the batch's in-flight mark goes in first, then the content (the insert is the
-    duplicate check), then every new item is forwarded and the mark is deleted. A content id that
-    was already stored *and* named by an older mark was interrupted by a crash, perhaps before it
-    was forwarded: it is forwarded now. So nothing accepted is lost, and a re-submission is one item.
+    Insert-only: the batch's in-flight mark goes in first, then each post's key (the insert is the
+    duplicate check; the text is not stored here), then every new item is forwarded and the mark is
+    deleted. A content id already recorded *and* named by an older mark was interrupted by a crash,
+    perhaps before it was forwarded: it is forwarded now. So nothing accepted is lost, and a re-submission is one item.
     """
     now = utcnow()
-    documents: dict[str, StoredContent] = {}
-    records: dict[str, ContentRecord] = {}
+    keys: dict[str, ContentKey] = {}
+    received: dict[str, tuple[ContentRecord, bytes]] = {}
     for item in batch.items:
         try:
             check_record_size(item.received.value)
         except InvalidRecord as exc:
             batch.reject(item, exc)
             continue
-        if item.model.content_id not in documents:
-            documents[item.model.content_id] = StoredContent.of(item.model, item.received.value, now)
-            records[item.model.content_id] = item.model
+        if item.model.content_id not in keys:
+            keys[item.model.content_id] = ContentKey.of(item.model.content_id, evidence_hash(item.received.value), now)
+            received[item.model.content_id] = (item.model, item.received.value)
     in_flight = InFlight(db()[IN_FLIGHT])
-    await in_flight.begin(documents)
-    stored_before = await insert_new(db()[StoredContent.COLLECTION], [d.document() for d in documents.values()])
-    forward, dropped = plan_forwarding(list(documents), stored_before, in_flight.interrupted(stored_before))
+    await in_flight.begin(keys)
+    stored_before = await insert_new(db()[ContentKey.COLLECTION], [k.document() for k in keys.values()])
+    forward, dropped = plan_forwarding(list(keys), stored_before, in_flight.interrupted(stored_before))
     await batch.publish([
-        Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(), accepted_event(records[cid], documents[cid]).model_dump_json().encode())
+        Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(),
+                 accepted_event(received[cid][0], keys[cid], received[cid][1]).model_dump_json().encode())
         for cid in forward
     ])
-    await in_flight.end(documents)
+    await in_flight.end(keys)
     if dropped:
         log.info("duplicates dropped", extra={"fields": {"count": len(dropped)}})
 

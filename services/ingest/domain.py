@@ -1,16 +1,17 @@
-"""What ingest accepts and forwards; what it stores is ``shared.stored.StoredContent``."""
+"""What ingest accepts and forwards; what it stores is ``shared.stored.ContentKey`` (never the text)."""
 from __future__ import annotations
 
 import json
 
 from shared.schemas import ContentAccepted, ContentRecord, RecordLimits
 from shared.stage import InvalidRecord
-from shared.stored import StoredContent
+from shared.stored import ContentKey
 
 
-def accepted_event(record: ContentRecord, stored: StoredContent) -> ContentAccepted:
-    return ContentAccepted(content_id=stored.content_id, evidence_sha256=stored.evidence_sha256,
-                           received_at=stored.received_at, record=record)
+def accepted_event(record: ContentRecord, key: ContentKey, raw: bytes) -> ContentAccepted:
+    """The raw bytes travel on: classify keeps them as evidence only if the post is partisan."""
+    return ContentAccepted(content_id=key.content_id, evidence_sha256=key.evidence_sha256,
+                           received_at=key.received_at, record=record, raw=raw.decode("utf-8", errors="replace"))
 
 
 def plan_forwarding(batch_ids: list[str], stored_before: set[str], interrupted: set[str]) -> tuple[list[str], list[str]]:

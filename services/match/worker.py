@@ -30,7 +30,9 @@ from services.match.domain import rescreen as lease
 from services.match.domain.engine import MatchConfig, MatchEngine
 from shared import topics
 from shared.judgements import load_judgements
+from shared.evidence import find_content
 from shared.mongo import insert_new
+from shared.retention import day_of
 from shared.schemas import ContentClassified, ContentMatched, Match, utcnow
 from shared.stage import Outgoing, TransientError
 from shared.stored import MatchResult, ReviewCandidate, StoredClassification
@@ -216,12 +218,16 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     """
     report = RescreenReport(engine.registry_version, since)
     slack = since - timedelta(days=1)  # content arrives before it is classified
-    # classify keeps, with each partisan result, the very message it sent to match.
-    partisan = {doc["_id"]: StoredClassification.sent_in(doc) async for doc in db[StoredClassification.COLLECTION].find(
-        {"partisan": True, "classified_at": {"$gte": since}}, StoredClassification.SENT_ONLY)}
-    report.partisan = len(partisan)
-    if not partisan:
+    # What classify sent to match, rebuilt from its summary and the post it kept (config/retention.yaml:
+    # a post older than rescreen_days is gone, and counted as missing).
+    summaries = {doc["_id"]: StoredClassification.from_document(doc) async for doc in
+                 db[StoredClassification.COLLECTION].find({"sent": True, "classified_at": {"$gte": since}})}
+    report.partisan = len(summaries)
+    if not summaries:
         return report
+    posts = await find_content(db, summaries, since=day_of(slack), include_cases=False)
+    partisan = {cid: posts[cid].classified(summary.classification()) if cid in posts else None
+                for cid, summary in summaries.items()}
     previous: dict[str, set[tuple[str, str]]] = {}
     for collection in (MatchResult.COLLECTION, MatchResult.RESCREEN_COLLECTION):
         async for doc in db[collection].find({"matched_at": {"$gte": slack}}, MatchResult.PAIRS_ONLY):
@@ -230,7 +236,7 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
                 previous.setdefault(content_id, set()).update(pairs)
     items = []
     for sent in partisan.values():
-        if sent is None:  # stored before classify kept its message
+        if sent is None:  # its post is no longer kept
             report.missing_content += 1
             continue
         items.append(sent)

@@ -47,6 +47,7 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 from services.notify.domain.cases import Case, agency_event, new_case
 from services.notify.domain.silences import Silence
 from shared.alert_log import AlertLog
+from shared.evidence import find_content
 from shared.mongo import insert_new
 from shared.schemas import Alert
 from shared.stored import Judgement, MatchResult, ReviewCandidate, StoredClassification, StoredContent
@@ -170,6 +171,7 @@ class NotifyStore:
     def _case_doc(self, alert: Alert, now: datetime) -> dict:
         case = new_case(alert.alert_id, alert.agency_code, now)
         return {"_id": case.case_id, **case.model_dump(mode="python"), "nip": alert.subject.nip,
+                "content_id": alert.content.content_id,  # retention keeps this post while the case needs it
                 "form": alert.classification.form, "needs_routing": True, "routed_events": [], "labels": {},
                 "text": (alert.content.excerpt or "").lower(), "contestants": sorted(
                     {s.contestant for s in alert.classification.stance}),
@@ -179,13 +181,14 @@ class NotifyStore:
         """Create the case for an alert if it does not exist; True if created.
 
         The ``route`` work entry carries the new case and its alert, so routing it reads neither
-        the case archive nor the alerts (each a full scan on FerretDB)."""
+        the case archive nor the alerts (each a full scan on FerretDB). The alert is one JSON string: as a
+        nested document FerretDB writes it at twice the size (its type schema), the largest write per alert."""
         doc = self._case_doc(alert, now)
         try:
             await _retry(lambda: self.cases.insert_one(doc))
         except DuplicateKeyError:
             return False
-        await self.add_work("route", alert.alert_id, case=doc, alert=alert.model_dump(mode="json"))
+        await self.add_work("route", alert.alert_id, case=doc, alert=alert.model_dump_json())
         return True
 
     async def ensure_cases(self, alerts: list[Alert], now: datetime) -> int:
@@ -195,7 +198,7 @@ class NotifyStore:
         created = [case_id for case_id in docs if case_id not in existed]
         await _retry(lambda: insert_new(self.work, [
             {"_id": f"route:{c}", "kind": "route", "case_id": c, "case": docs[c][0],
-             "alert": docs[c][1].model_dump(mode="json")} for c in created]))
+             "alert": docs[c][1].model_dump_json()} for c in created]))
         return len(created)
 
     async def get_case_doc(self, case_id: str) -> dict | None:
@@ -334,9 +337,8 @@ class NotifyStore:
         return True
 
     async def stored_content(self, content_id: str) -> StoredContent | None:
-        """The post as ingest stored it (its raw bytes are the evidence)."""
-        doc = await self.db[StoredContent.COLLECTION].find_one({"_id": _text(content_id, "content_id")})
-        return StoredContent.from_document(doc) if doc else None
+        """The post as received (its raw bytes are the evidence), while the retention policy keeps it."""
+        return (await find_content(self.db, [_text(content_id, "content_id")])).get(content_id)
 
     async def stored_classification(self, content_id: str) -> StoredClassification | None:
         doc = await self.db[StoredClassification.COLLECTION].find_one({"_id": _text(content_id, "content_id")})

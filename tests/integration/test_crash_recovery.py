@@ -42,7 +42,7 @@ async def _matched_pairs(settings, ids: list[str]) -> set[str]:
 
 # Each stage's progress is the collection it writes (insert-only, keyed by content id), so its growth
 # counts distinct records; the stage is killed while that count is part-way through the load.
-PROGRESS = {"ingest": "content", "classify": "classifications", "match": "matches", "notify": "alerts"}
+PROGRESS = {"ingest": "content_keys", "classify": "classifications", "match": "matches", "notify": "alerts"}
 
 
 def _processed_since_start(settings, stage: str) -> int:
@@ -71,7 +71,7 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, setti
     service = stack.service(stage)
     stack.services_down((stage,))
     run_cli("submit", str(path))
-    upstream = {"classify": ("content", TOTAL), "match": ("classifications", TOTAL),
+    upstream = {"classify": ("content_keys", TOTAL), "match": ("classifications", TOTAL),
                 "notify": ("matches", int(TOTAL * 0.4))}.get(stage)
     if upstream:
         name, want = upstream
@@ -117,6 +117,6 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_no_alert(pipeline, setti
         assert repeated == [], "an alert was published twice"
     else:
         assert len(repeated) <= int(settings.batch_max_records), "more than one batch was published twice"
-    assert asyncio.run(_count(settings, "content", ids)) == TOTAL
+    assert asyncio.run(_count(settings, "content_keys", ids)) == TOTAL
     assert asyncio.run(_count(settings, "ingest_in_flight")) == 0
     assert asyncio.run(_count(settings, "alerts_in_flight")) == 0

@@ -129,7 +129,7 @@ def test_http_door_answers_accepted_or_a_named_refusal_never_5xx(pipeline, setti
     # Every accepted record is carried through: stored and classified (none half-accepted).
     wait_for(lambda: len(found(settings, "classifications", accepted)) == len(set(accepted)), 90,
              f"the {len(accepted)} records accepted over HTTP to be classified", interval=2)
-    assert found(settings, "content", accepted) == set(accepted)
+    assert found(settings, "content_keys", accepted) == set(accepted)
 
 
 @pytest.mark.parametrize("chunked", [False, True])

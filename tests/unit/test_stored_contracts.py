@@ -27,8 +27,8 @@ MATCH = Match(nip=SUBJECT.nip, band="review", score=0.78, subject=SUBJECT, autho
 
 WRITTEN = [
     stored.StoredContent.of(RECORD, RAW, NOW),
-    stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION, ITEM.model_dump_json(), NOW),
-    stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION.model_copy(update={"partisan": False}), None, NOW),
+    stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION, NOW, sent=True),
+    stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION.model_copy(update={"partisan": False}), NOW, sent=False),
     stored.MatchResult.of(RECORD.content_id, [MATCH], "reg-1", NOW),
     stored.MatchResult.of(RECORD.content_id, [MATCH], "reg-2", NOW, rescreen=True),
     stored.ReviewCandidate.of(ITEM, MATCH, 4, "reg-1", NOW),
@@ -36,6 +36,7 @@ WRITTEN = [
     stored.ClassifierExample(case_id="al-1", content_id=RECORD.content_id, verdict="verified", stance=["capres-02+"],
                              form="social_media_campaign", record=RAW.decode(), analyst="analis-1 (BKN)",
                              agency_code="PEMKAB-3301", model_version="t", model_partisan=False, at=NOW),
+    stored.ContentKey.of(RECORD.content_id, evidence_hash(RAW), NOW),
 ]
 
 
@@ -51,8 +52,11 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
     (lambda: stored.StoredContent.of(RECORD, RAW, NOW).record(), RECORD),
     (lambda: stored.StoredContent.of(RECORD, RAW, NOW).evidence_sha256, evidence_hash(RAW)),
     (lambda: WRITTEN[1].classification(), CLASSIFICATION),
-    (lambda: WRITTEN[1].sent(), ITEM),
-    (lambda: WRITTEN[2].sent(), None),
+    (lambda: WRITTEN[0].classified(WRITTEN[1].classification()), ITEM),  # what went to match, rebuilt
+    (lambda: WRITTEN[2].classification(), None),  # not sent on: no evidence spans of the author's words kept
+    (lambda: "result" in WRITTEN[2].document(), False),
+    (lambda: WRITTEN[0].collection(), "content_d20240214"),
+    (lambda: set(WRITTEN[8].document()), {"_id", "evidence_sha256", "received_at"}),  # a key holds no text, no author
     (lambda: WRITTEN[3].key, RECORD.content_id),
     (lambda: WRITTEN[4].key, f"{RECORD.content_id}@reg-2"),
     (lambda: WRITTEN[4].pairs(), {(SUBJECT.nip, "review")}),
@@ -65,9 +69,7 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
     (lambda: WRITTEN[7].stance_pairs(), frozenset({("capres-02", "support")})),
     (lambda: WRITTEN[7].partisan, True),
     (lambda: SUBJECT.nip in json.dumps(WRITTEN[7].document(), default=str), False),  # no NIP in an example
-    # what a re-screen reads through its projections
-    (lambda: stored.StoredClassification.sent_in({k: WRITTEN[1].document()[k] for k in ("_id", "message")}), ITEM),
-    (lambda: stored.StoredClassification.sent_in({"_id": RECORD.content_id}), None),
+    # what a re-screen reads through its projection
     (lambda: stored.MatchResult.pairs_in({k: WRITTEN[4].document()[k] for k in ("_id", "content_id", "matches")}),
      (RECORD.content_id, {(SUBJECT.nip, "review")})),
 ])
@@ -85,9 +87,10 @@ def test_time_fields_stay_dates_so_readers_can_filter_on_them():
 def test_the_collections_table_names_every_model_and_nothing_else():
     table = (REPO_ROOT / "docs" / "contracts" / "collections.md").read_text(encoding="utf-8")
     documented = {(m.group(1), m.group(2)) for m in re.finditer(r"^\| `(\w+)` \| `(\w+)` \|", table, re.M)}
-    models = [stored.StoredContent, stored.StoredClassification, stored.MatchResult, stored.ReviewCandidate,
-              stored.Judgement, stored.ClassifierExample]
-    declared = {(m.COLLECTION, m.__name__) for m in models} | {(stored.MatchResult.RESCREEN_COLLECTION, "MatchResult")}
+    models = [stored.ContentKey, stored.StoredContent, stored.StoredClassification, stored.MatchResult,
+              stored.ReviewCandidate, stored.Judgement, stored.ClassifierExample]
+    declared = {(m.COLLECTION, m.__name__) for m in models} | {(stored.MatchResult.RESCREEN_COLLECTION, "MatchResult"),
+                                                              (stored.StoredContent.CASE_COLLECTION, "StoredContent")}
     assert documented == declared
     assert set(models) == {c for c in vars(stored).values()
                            if isinstance(c, type) and issubclass(c, stored._Stored) and c is not stored._Stored}

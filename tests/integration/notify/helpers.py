@@ -30,13 +30,13 @@ async def put_alert(db, alert: Alert) -> None:
 
 
 async def put_post(db, record: ContentRecord, classification: Classification) -> ContentClassified:
-    """Store a post as ingest and classify store it (through their writers, ``shared.stored``)."""
+    """Store a post as classify stores a partisan one (through the writers, ``shared.stored``)."""
     raw, now = record.model_dump_json(exclude_defaults=True).encode(), utcnow()
     content = StoredContent.of(record, raw, now)
     item = ContentClassified(content_id=content.content_id, evidence_sha256=content.evidence_sha256, record=record,
                              classification=classification)
-    await db[StoredContent.COLLECTION].insert_one(content.document())
-    stored = StoredClassification.of(content.content_id, classification, item.model_dump_json(), now)
+    await db[content.collection()].insert_one(content.document())
+    stored = StoredClassification.of(content.content_id, classification, now, sent=True)
     await db[StoredClassification.COLLECTION].insert_one(stored.document())
     return item
 

@@ -1,0 +1,162 @@
+"""Applying the retention policy to the store and the broker: ``pantau retention status|run`` and the
+dispatcher's daily run share these two functions.
+
+Cost on FerretDB v1 (every filter reads the whole collection): the raw posts, the only large data,
+go by dropping whole day buckets, which reads nothing. The rest is a handful of filtered reads and
+deletes on collections that grow with cases, not with posts (cases, review candidates, the case
+evidence, notification log, audit), once a day. The posts, alerts and content keys of the hot path
+are never filtered.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from pymongo import UpdateOne
+
+from shared.alert_log import erase_alerts
+from shared.evidence import content_days
+from shared.logging import log_event
+from shared.mongo import bulk_write_chunked, insert_new
+from shared.retention import Plan, RetentionPolicy, plan
+from shared.schemas import utcnow
+from shared.stored import ContentKey, ReviewCandidate, StoredClassification, StoredContent
+
+log = logging.getLogger("pantau.retention")
+
+RUNS = "retention_runs"  # one document per run: what it did, for the audit trail
+ERASED = "[dihapus sesuai kebijakan retensi]"
+CLOSED_NOT_PROVEN = "closed_not_proven"  # includes a case an analyst rejected
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _chunks(items: list, size: int = 500):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+async def _needed_posts(db) -> set[str]:
+    """Posts that must outlive their day: behind a case not yet erased, or behind a review candidate."""
+    needed = {doc["content_id"] async for doc in db["cases"].find({}, {"content_id": 1}) if doc.get("content_id")}
+    needed |= {doc["content_id"] async for doc in db[ReviewCandidate.COLLECTION].find({}, {"content_id": 1})}
+    return needed
+
+
+async def _drop_content_days(db, steps: Plan, needed: set[str]) -> dict[str, int]:
+    copied = dropped = 0
+    for collection in steps.drop_content:
+        keep = [doc async for doc in db[collection].find({"_id": {"$in": sorted(needed)}})] if needed else []
+        if keep:
+            await insert_new(db[StoredContent.CASE_COLLECTION], keep)
+            copied += len(keep)
+        dropped += await db[collection].estimated_document_count()
+        await db[collection].drop()
+    return {"days_dropped": len(steps.drop_content), "posts_dropped": dropped - copied, "posts_kept_for_cases": copied}
+
+
+async def _erase_cases(db, steps: Plan, now: datetime) -> list[str]:
+    """Personal data of closed cases past their period: the case keeps its id, agency, status and dates."""
+    due = []
+    created: dict[str, datetime] = {}
+    async for doc in db["cases"].find({}, {"status": 1, "closed_at": 1, "erased_at": 1, "created_at": 1}):
+        if doc.get("erased_at") or not doc.get("closed_at"):
+            continue
+        cutoff = steps.not_proven_before if doc.get("status") == CLOSED_NOT_PROVEN else steps.closed_before
+        if _aware(doc["closed_at"]) < cutoff:
+            due.append(doc["_id"])
+            created[doc["_id"]] = doc["created_at"]
+    if not due:
+        return []
+    await bulk_write_chunked(db["cases"], [UpdateOne({"_id": case_id}, {"$set": {
+        "nip": None, "text": ERASED, "labels": {}, "contestants": [], "region": None, "content_id": None,
+        "history": [], "erased_at": now}}) for case_id in due])
+    for chunk in _chunks(due):
+        await db["alerts"].delete_many({"_id": {"$in": chunk}})  # alert id = case id
+    await erase_alerts(db, created)  # the alert was logged when its case opened
+    return due
+
+
+async def _prune_case_content(db, needed: set[str]) -> int:
+    stale = [doc["_id"] async for doc in db[StoredContent.CASE_COLLECTION].find({}, {"_id": 1})
+             if doc["_id"] not in needed]
+    for chunk in _chunks(stale):
+        await db[StoredContent.CASE_COLLECTION].delete_many({"_id": {"$in": chunk}})
+    return len(stale)
+
+
+async def _delete_older(db, collection: str, field: str, before: datetime) -> int:
+    result = await db[collection].delete_many({field: {"$lt": before}})
+    return result.deleted_count
+
+
+async def apply_kafka(settings, policy: RetentionPolicy) -> dict[str, int]:
+    """Set retention.ms on every pipeline topic the policy names (and the dead-letter twins)."""
+    from aiokafka.admin import AIOKafkaAdminClient, ConfigResource, ConfigResourceType
+
+    from shared.kafka_client import client_options
+
+    admin = AIOKafkaAdminClient(**client_options(settings))
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = {name: ms for name in existing if (ms := policy.kafka_retention_ms(name)) is not None}
+        if wanted:
+            await admin.alter_configs([ConfigResource(ConfigResourceType.TOPIC, name, configs={"retention.ms": str(ms)})
+                                       for name, ms in sorted(wanted.items())])
+        return wanted
+    finally:
+        await admin.close()
+
+
+async def run(db, policy: RetentionPolicy, as_of: datetime | None = None, settings=None) -> dict[str, Any]:
+    """One retention run as if at ``as_of`` (default now); returns and records what it did."""
+    now = utcnow()
+    as_of = as_of or now
+    steps = plan(policy, await db.list_collection_names(), as_of)
+    erased = await _erase_cases(db, steps, now)
+    needed = await _needed_posts(db)
+    report: dict[str, Any] = {"as_of": as_of, "ran_at": now, **await _drop_content_days(db, steps, needed),
+                              "cases_erased": len(erased)}
+    report["case_posts_released"] = await _prune_case_content(db, needed)
+    report["review_candidates_deleted"] = await _delete_older(db, ReviewCandidate.COLLECTION, "created_at",
+                                                              steps.review_candidates_before)
+    report["notification_log_deleted"] = sum([
+        await _delete_older(db, "notify_log", "created_at", steps.notification_log_before),
+        await _delete_older(db, "notify_items_done", "created_at", steps.notification_log_before),
+    ])
+    report["audit_deleted"] = await _delete_older(db, "audit", "at", steps.audit_before)
+    if settings is not None:
+        report["kafka_topics_set"] = len(await apply_kafka(settings, policy))
+    await db[RUNS].insert_one({"_id": f"{now.isoformat()}", **report})
+    log_event(log, "retention run", **{k: v for k, v in report.items() if isinstance(v, int)})
+    return report
+
+
+async def status(db, policy: RetentionPolicy, as_of: datetime | None = None) -> dict[str, Any]:
+    """What is held, per class and age, without reading a document of the large collections."""
+    as_of = as_of or utcnow()
+    days = await content_days(db)
+    steps = plan(policy, [name for _, name in days], as_of)
+
+    async def count(collection: str) -> int:
+        return await db[collection].estimated_document_count()
+
+    last = await db[RUNS].find({}).sort([("_id", -1)]).limit(1).to_list(None)
+    return {
+        "as_of": as_of,
+        "policy": dict(policy.rows()),
+        "posts_received": await count(ContentKey.COLLECTION),
+        "classifications": await count(StoredClassification.COLLECTION),
+        "raw_posts_by_day": [{"day": day.isoformat(), "posts": await count(name), "due": name in steps.drop_content}
+                             for day, name in days],
+        "posts_behind_cases": await count(StoredContent.CASE_COLLECTION),
+        "cases": await count("cases"),
+        "alerts": await count("alerts"),
+        "review_candidates": await count(ReviewCandidate.COLLECTION),
+        "audit_entries": await count("audit"),
+        "last_run": last[0] if last else None,
+    }
