@@ -334,23 +334,6 @@ class LocalStack:
             return {}
         return {"PANTAU_KAFKA_USERNAME": service_principal(name), "PANTAU_KAFKA_PASSWORD": self.secret(service_principal(name))}
 
-    async def ensure_access(self) -> None:
-        """The services' principals and ACLs, and the pipeline's topics (idempotent)."""
-        from aiokafka.admin import AIOKafkaAdminClient
-
-        from services.notify.domain.config import load_notify_config
-        from shared.kafka_admin import ensure_service_access
-
-        receivers = load_notify_config().routes.receivers
-        notification_topics = [k.topic for r in receivers for k in r.kafka]
-        admin = AIOKafkaAdminClient(**self.admin_options())
-        await admin.start()
-        try:
-            await ensure_service_access(admin, {s: self.secret(service_principal(s)) for s in KAFKA_SERVICES},
-                                        notification_topics)
-        finally:
-            await admin.close()
-
     # -- ferretdb -------------------------------------------------------------------------------
     def start_ferretdb(self) -> None:
         if self.ferretdb.pid() is None:
@@ -385,10 +368,10 @@ class LocalStack:
         self.install()
         self.start_kafka()
         self.start_ferretdb()
-        from shared.kafka import ensure_topics
+        from pantau.kafka_setup import setup_access
 
-        asyncio.run(self.ensure_access())
-        asyncio.run(ensure_topics(self.settings, login=(ADMIN, self.secret(ADMIN))))
+        passwords = {s: self.secret(service_principal(s)) for s in KAFKA_SERVICES}
+        asyncio.run(setup_access(self.settings, (ADMIN, self.secret(ADMIN)), passwords))
 
     def infra_down(self) -> None:
         self.ferretdb.stop()

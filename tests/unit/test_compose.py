@@ -26,9 +26,16 @@ def secrets_file(folder: Path) -> Path:
     return path
 
 
+# One Kafka password per principal (the operator's .env); every service runs as its own.
+KAFKA_PASSWORDS = {f"PANTAU_KAFKA_PASSWORD_{name}": f"pw-{name.lower()}"
+                   for name in ("INGEST", "CLASSIFY", "MATCH", "NOTIFY", "DISPATCHER")} | {
+    "PANTAU_KAFKA_ADMIN_PASSWORD": "pw-admin", "PANTAU_KAFKA_CONTROLLER_PASSWORD": "pw-controller"}
+
+
 def compose_env(env_extra: dict) -> dict:
     drop = {"PANTAU_INGEST_API_KEYS", "PANTAU_SECRETS_ENV", "PANTAU_CONFIG_DIR"}
-    return {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PANTAU_SMTP")} | env_extra
+    return ({k: v for k, v in os.environ.items() if k not in drop and not k.startswith(("PANTAU_SMTP", "PANTAU_KAFKA"))}
+            | KAFKA_PASSWORDS | env_extra)
 
 
 def render(env_extra: dict, *args: str) -> subprocess.CompletedProcess:
@@ -104,3 +111,21 @@ def test_the_settings_accept_what_compose_passes_with_nothing_set(tmp_path, serv
     finally:
         os.environ.clear()
         os.environ.update(previous)
+
+
+def test_every_kafka_client_runs_as_its_own_principal_and_agencies_reach_the_published_tls_listener(tmp_path):
+    config = rendered_services(tmp_path)
+    for name in ("ingest", "classify", "match", "notify", "dispatcher"):
+        env = config[name]["environment"]
+        assert env["PANTAU_KAFKA_USERNAME"] == f"pantau-{name}" and env["PANTAU_KAFKA_PASSWORD"] == f"pw-{name}"
+        assert config[name]["depends_on"]["kafka-setup"]["condition"] == "service_completed_successfully"
+    assert "PANTAU_KAFKA_USERNAME" not in config["api"]["environment"]  # the API never talks to Kafka
+    assert config["kafka-setup"]["command"] == ["pantau", "kafka", "setup"]
+    assert [p["target"] for p in config["kafka"]["ports"]] == [9094]
+
+
+def test_compose_refuses_to_start_without_a_service_kafka_password(tmp_path):
+    env = {"PANTAU_INGEST_API_KEYS": "k", "PANTAU_SECRETS_ENV": str(secrets_file(tmp_path)),
+           "PANTAU_KAFKA_PASSWORD_MATCH": ""}
+    result = render(env, "-q")
+    assert result.returncode != 0 and "PANTAU_KAFKA_PASSWORD_MATCH" in result.stderr

@@ -38,6 +38,8 @@ def _remap(env: dict, settings, ports: dict[str, int], state_dir: Path) -> dict[
     out["KAFKA_BOOTSTRAP_SERVERS"] = settings.kafka_bootstrap_servers
     out["MONGODB_URI"] = out["MONGODB_URI"].replace("mongodb:27017", mongo.netloc).replace("/pantau", mongo.path)
     out["PANTAU_BIND_HOST"] = "127.0.0.1"
+    if "PANTAU_KAFKA_USERNAME" in out:  # the suite's broker knows each service's principal by its own password
+        out["PANTAU_KAFKA_PASSWORD"] = (settings.kafka_secrets_dir / out["PANTAU_KAFKA_USERNAME"]).read_text().strip()
     for key in ("PANTAU_API_PORT", "PANTAU_INGEST_PORT"):
         if key in out:
             out[key] = str(ports[key])
