@@ -15,7 +15,7 @@ import typer
 from pantau.errors import PantauGroup, set_debug
 
 COMMAND_MODULES: tuple[str, ...] = ("stack", "notify", "notify_ops", "match", "registry_import", "classify", "config", "dlq",
-                                     "subject", "agency_kafka", "retention")
+                                     "subject", "agency_kafka", "kafka", "retention")
 # Commands that run often on their own (offline classification in a loop or a batch job): only their module
 # is loaded, so start-up does not pay for the broker, store and web clients of every other command.
 STANDALONE: dict[str, str] = {"classify": "classify", "check-config": "config"}
