@@ -47,6 +47,12 @@ BENCH_ENV = {
     "PANTAU_KAFKA_SESSION_TIMEOUT_S": "6",
     "PANTAU_STATE_DIR": str(BENCH_STATE_DIR),
 }
+# `PANTAU_BENCH_RETENTION=off`: the same run with every raw post kept (the policy's comparison run).
+if os.environ.get("PANTAU_BENCH_RETENTION") == "off":
+    _KEEP_ALL = BENCH_STATE_DIR.parent / "retention-off.yaml"
+    _KEEP_ALL.parent.mkdir(parents=True, exist_ok=True)
+    _KEEP_ALL.write_text("content: {keep_raw_not_partisan: true}\n", encoding="utf-8")
+    BENCH_ENV["PANTAU_RETENTION_CONFIG"] = str(_KEEP_ALL)
 # Forced, not setdefault: a shell that exported the demo's settings must not lead us onto its ports.
 os.environ.update(BENCH_ENV)
 
@@ -468,6 +474,10 @@ def bench_end_to_end(settings: Settings, stack, total: int, steady_s: float) -> 
         "baseline_raw_hop": hop,
         "baseline_insert_many": insert_many,
         "e2e_vs_raw_hop": round(rec_per_s / hop["records_per_s"], 4),
+        "ninth_vs_second_tenth": round(tenths[8]["records_per_s"] / tenths[1]["records_per_s"], 3) if len(tenths) == 10 else None,
+        "ferretdb_cpu_us_per_record": round(cpu.get("ferretdb", 0) / total * 1e6, 1),
+        "store_bytes_on_disk": _disk_bytes(BENCH_STATE_DIR / "ferretdb"),
+        "retention": os.environ.get("PANTAU_BENCH_RETENTION", "on"),
         "documents": written,
         "stages": stages,
         "cpu_s_by_process": cpu,
@@ -524,6 +534,11 @@ def scrape_stage(settings: Settings, stage: str) -> dict:
         "retries": retries,
         "consumer_lag_at_end": int(lag),
     }
+
+
+def _disk_bytes(folder: Path) -> int:
+    """The store's size on disk (database, WAL and all) after the run."""
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 def _cpu_seconds(stack) -> dict[str, float]:
