@@ -22,12 +22,13 @@ README = (REPO_ROOT / "README.md").read_text()
 
 def test_asyncapi_channels_are_the_topic_registry():
     doc = yaml.safe_load((DOCS / "contracts" / "asyncapi.yaml").read_text())
-    assert sorted(c["address"] for c in doc["channels"].values()) == sorted(topics.all_topic_names())
+    assert sorted(c["address"] for c in doc["channels"].values()) == sorted(
+        [*topics.all_topic_names(), topics.AGENCY_CASES.name])  # the agencies' topics: one template
 
 
 def test_topics_doc_names_every_topic():
     text = (DOCS / "contracts" / "topics.md").read_text()
-    for spec in topics.PIPELINE + topics.OUTPUTS:
+    for spec in (*topics.PIPELINE, *topics.OUTPUTS, topics.AGENCY_CASES):
         assert f"`{spec.name}`" in text
 
 
