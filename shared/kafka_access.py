@@ -21,7 +21,7 @@ SCRAM_ITERATIONS = 8192
 
 Resource = Literal["topic", "group"]
 Pattern = Literal["literal", "prefixed"]
-Operation = Literal["all", "read", "write", "describe"]
+Operation = Literal["all", "read", "write"]
 
 # service -> (topics it reads, topics it writes); faust's app id is "pantau-<service>" (shared.kafka)
 _STAGES: dict[str, tuple[topics.TopicSpec, tuple[topics.TopicSpec, ...]]] = {

@@ -21,7 +21,7 @@ from shared.kafka_access import SCRAM_ITERATIONS, SCRAM_MECHANISM, SERVICES, Bin
 
 _RESOURCE = {"topic": 2, "group": 3}
 _PATTERN = {"literal": 3, "prefixed": 4}
-_OPERATION = {"all": 2, "read": 3, "write": 4, "describe": 8}
+_OPERATION = {"all": 2, "read": 3, "write": 4}
 _ANY, _ALLOW = 1, 3
 _MECHANISM = {"SCRAM-SHA-256": 1, "SCRAM-SHA-512": 2}
 _TEXT = CompactString("utf-8")
