@@ -21,7 +21,7 @@ from shared.logging import log_event
 from shared.mongo import bulk_write_chunked, insert_new
 from shared.retention import Plan, RetentionPolicy, plan
 from shared.schemas import utcnow
-from shared.stored import ContentKey, ReviewCandidate, StoredClassification, StoredContent
+from shared.stored import ClassifierExample, ContentKey, ReviewCandidate, StoredClassification, StoredContent
 
 log = logging.getLogger("pantau.retention")
 
@@ -76,6 +76,7 @@ async def _erase_cases(db, steps: Plan, now: datetime) -> list[str]:
         "history": [], "erased_at": now}}) for case_id in due])
     for chunk in _chunks(due):
         await db["alerts"].delete_many({"_id": {"$in": chunk}})  # alert id = case id
+        await db[ClassifierExample.COLLECTION].delete_many({"_id": {"$in": chunk}})  # an example follows its case
     await erase_alerts(db, created)  # the alert was logged when its case opened
     return due
 

@@ -6,6 +6,10 @@ Posts the active model now finds partisan and that never went to match are sent 
 them as any other, and alert ids are deterministic, so a repeated replay alerts nobody twice. Posts it no
 longer finds partisan are counted and listed, never withdrawn: their cases stay with the analysts. The stored
 classification of record stays the first one (insert-only); the report says what changed.
+
+Only posts still kept can be replayed: under ``config/retention.yaml`` those sent on to match within
+``rescreen_days`` (every post only when ``keep_raw_not_partisan`` is on), so a replay finds what a new model
+no longer flags; the text of posts never flagged is not kept to look at again.
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from datetime import datetime
 
 from services.classify.domain.classifier import Classifier
 from shared.schemas import ContentClassified
-from shared.stored import StoredClassification, StoredContent
+from shared.evidence import content_days, read_day
+from shared.retention import day_of
+from shared.stored import StoredClassification
 
 
 @dataclass
@@ -35,8 +41,8 @@ class ReplayReport:
 async def replay(db, classifier: Classifier, since: datetime) -> tuple[ReplayReport, list[tuple[bytes, bytes]]]:
     """The report and the (key, value) messages to send; reads each collection once."""
     report = ReplayReport(classifier.model_version, since)
-    contents = [StoredContent.from_document(d) for d in
-                await db[StoredContent.COLLECTION].find({"received_at": {"$gte": since}}).to_list(None)]
+    contents = [post for day, name in await content_days(db) if day >= day_of(since)
+                for post in await read_day(db, name) if post.received_at >= since]
     ids = [c.content_id for c in contents]
     flagged_before = {d["_id"]: d["partisan"] for d in await db[StoredClassification.COLLECTION].find(
         {"_id": {"$in": ids}}, {"partisan": 1}).to_list(None)} if ids else {}
