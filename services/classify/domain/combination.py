@@ -71,6 +71,11 @@ class Combination:
                 continue
             if by_model:
                 polarity, score = ("oppose" if p_opp >= 0.5 else "support"), p
+                if abs(p_opp - 0.5) < W.CLOSE_CALL and abs(sup - opp) >= target_model.LEAN and (
+                        record.source not in W.CLOSE_CALL_MODEL_SOURCES):
+                    # the model hardly knows which way and the rules lean one way (an insult, a negated vote, mocked
+                    # praise, "better than the others"): the rules' side
+                    polarity = "support" if sup > opp else "oppose"
                 rule_side(sc, sup, opp, evidence, polarity)
             else:
                 polarity, score = rule_side(sc, sup, opp, evidence), rule

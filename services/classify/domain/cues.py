@@ -106,7 +106,7 @@ class Cues:
         (cid,) = cids
         sc = scored[cid]
         for ci, (pol, w, t0, t1, key) in enumerate(cues):
-            if ci in used_cues or w < W.UNATTACHED_MIN or f.quoted[t0]:
+            if ci in used_cues or w < W.UNATTACHED_MIN or f.quoted[t0] or key in lexicon.PARTICLES:
                 continue
             wd = w * W.UNATTACHED_CUE
             ev = evidence_at(f, t0, t1, "support_cue" if pol == "support" else "oppose_cue", cid, wd)
@@ -225,13 +225,31 @@ class Cues:
                 continue
             if h.kind == "oppose" and negated:
                 continue
+            if h.kind == "support" and h.key in lexicon.PRAISE and mocked(f, h):
+                out.append(("oppose", max(w, 0.6), h.t0, h.t1, "mock " + h.key))
+                continue
             if w <= 0:
                 continue
             prev = {f.tokens[j].norm for j in range(max(0, h.t0 - 2), h.t0)}
-            if prev & lexicon.THIRD_PERSON:
+            if prev & lexicon.THIRD_PERSON or (
+                    h.key in lexicon.ELECTION_VERBS and prev & lexicon.RELATIVE and not prev & lexicon.FIRST_PERSON):
                 w *= W.THIRD_PERSON
             out.append((h.kind, w, h.t0, h.t1, h.key))
+        against = {f.sentence[t0] for pol, w, t0, _, _ in out if pol == "oppose" and w >= W.PARTICLE_VETO}
+        if against:
+            # "liat mukanya aja udah muak": next to an evaluation against, a particle is emphasis, not a vote
+            out = [c for c in out if not (c[0] == "support" and c[4] in lexicon.PARTICLES and f.sentence[c[2]] in against)]
         return out
+
+
+def mocked(f: Field, h: Hit) -> bool:
+    """Praise taken back: "sok" right before it, or "doang" shortly after it in the same sentence."""
+    toks = f.tokens
+    if h.t0 > 0 and toks[h.t0 - 1].norm in lexicon.MOCKING_BEFORE:
+        return True
+    sid = f.sentence[h.t1]
+    return any(toks[j].norm in lexicon.RESTRICTING_AFTER and f.sentence[j] == sid
+               for j in range(h.t1 + 1, min(len(toks), h.t1 + 1 + lexicon.RESTRICT_REACH)))
 
 
 def contrast_markers(f: Field) -> list[Hit]:

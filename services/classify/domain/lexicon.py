@@ -20,17 +20,24 @@ SUPPORT: dict[str, float] = {
     "jangan lupa": 0.55, "tidak ada obat": 0.8, "tidak pakai mikir": 0.6, "gemes": 0.45, "sopo maneh": 0.7,
     "dukungan": 0.6, "juara": 0.5, "idola": 0.55, "amanah": 0.3, "bela": 0.4, "siap": 0.45, "100%": 0.6, "pas": 0.35, "menyala": 0.5,
 }
+# Pronouns and particles that back a contestant only right next to a reference ("saya 02", "03 aja", "tetap
+# Prabowo"): anywhere else in a post they say nothing, so they never reach the post's only contestant unattached.
+PARTICLES = {"saya", "kami", "saja", "lah", "lagi", "tetap", "presiden", "wapres", "saja lah", "saja dulu"}
 # Cues that are about voting in themselves. Without election context a gesture emoji (✌️ is also "peace")
 # becomes a contestant's sign only next to one of these: "pilih ✌️" is a vote, "makasih bestie ✌️ mantap" is not.
 ELECTION_VERBS = {"pilih", "coblos", "dukung", "menangkan", "pilihan", "pilihanku", "pilihan saya", "pilihan keluarga",
                   "presidenku", "capresku", "full dukung", "dukungan", "tolak", "asal bukan", "dipilih"}
 # Words that are support cues only when a negator does not precede them; negated they become oppose.
 NEGATABLE = {"pilih", "coblos", "dukung", "menangkan", "layak", "cocok", "mau", "percaya", "respect", "dipilih"}
-NEGATORS = {"tidak", "jangan", "bukan", "ogah", "anti", "stop", "jangan sampai", "jangan mau", "usah"}
+NEGATORS = {"tidak", "jangan", "bukan", "ogah", "anti", "stop", "jangan sampai", "jangan mau", "usah",
+            # doubt reads like negation: "kurang yakin sama X", "makin ragu (untuk) pilih X", "pesimis memilih X"
+            "kurang", "ragu", "ragu ragu", "pesimis", "belum yakin"}
 NEGATION_EXCEPTIONS = {"jangan lupa", "tidak ada obat", "tidak pakai mikir", "jangan golput", "tidak usah takut",
                        "tidak usah debat", "jangan ada yang beda", "tidak diragukan", "tidak ragu",
                        # "sopo maneh nek ora X", "siapa lagi kalau bukan X": who else but X
-                       "maneh kalau tidak", "lagi kalau tidak", "lagi kalau bukan", "lain kalau bukan", "lain kalau tidak"}
+                       "maneh kalau tidak", "lagi kalau tidak", "lagi kalau bukan", "lain kalau bukan", "lain kalau tidak",
+                       # "kurang lebih", "tanpa ragu", "bukan hanya pintar, tapi juga ...": no negation of what follows
+                       "kurang lebih", "tanpa ragu", "bukan hanya", "tidak hanya", "bukan cuma", "tidak cuma", "tidak kurang"}
 
 OPPOSE: dict[str, float] = {
     "tolak": 0.85, "asal bukan": 0.9, "gagal": 0.6, "bohong": 0.7, "dibohongi": 0.6, "pembohong": 0.8, "malu": 0.5,
@@ -71,8 +78,30 @@ INSULTS: dict[str, float] = {
     "pecundang": 0.7, "nyungsep": 0.6, "gagal paham": 0.6, "playing victim": 0.6, "omon omon": 0.55, "mangkrak": 0.5,
     "rumit": 0.4, "ngaco": 0.6, "asal bunyi": 0.6, "asbun": 0.6, "lucu": 0.35, "kasihan": 0.45, "memalukan": 0.7,
     "dinasti": 0.5, "gemoy doang": 0.6, "joget doang": 0.65, "sesat": 0.6, "culun": 0.55, "ingusan": 0.65,
+    # disgust and weariness: "liat mukanya aja muak", "makin jijik sama X"
+    "muak": 0.7, "jijik": 0.7, "eneg": 0.6, "enek": 0.6, "mual": 0.5, "bosan": 0.45, "capek liat": 0.6,
+    # talk without deeds: "kebanyakan ngomong", "cuma ngomong panjang lebar", "pinter ngomong doang"
+    "kebanyakan ngomong": 0.65, "banyak omong": 0.6, "banyak ngomong": 0.6, "banyak bacot": 0.7, "bacot": 0.55,
+    "cuma ngomong": 0.6, "ngomong doang": 0.65, "omong doang": 0.65, "cakap doang": 0.65, "bisanya ngomong": 0.65,
+    "janji doang": 0.65, "teori doang": 0.6, "retorika doang": 0.6, "pencitraan doang": 0.7,
+    # cheating by any means: "menang dengan segala cara", "kecurangan pun dihalalkan"
+    "segala cara": 0.6, "semua cara": 0.6, "menghalalkan segala cara": 0.75, "dihalalkan": 0.5, "kecurangan": 0.5,
 }
+# Better than all the others: "lebih fresh dibanding cawapres lainnya", "paling beda dari yang lain" backs the one
+# it is said of (no contestant follows the comparator, so it is no contrast between two of them).
+OTHERS_COMPARISON: dict[str, float] = {
+    f"{cmp} {who}{yang}{lain}": 0.6
+    for cmp in ("dibanding", "dibandingkan", "daripada", "dari", "ketimbang")
+    for who in ("yang", "paslon", "capres", "cawapres", "calon", "kandidat", "pasangan")
+    for yang in (("",) if who == "yang" else ("", " yang"))
+    for lain in (" lain", " lainnya")}
+PRAISE.update(OTHERS_COMPARISON)
 SUPPORT.update({k: max(v, SUPPORT.get(k, 0.0)) for k, v in PRAISE.items()})
+# Praise taken back: pretended ("sok pintar", "sok tegas") or restricted to somewhere it does not count ("cocok jadi
+# presiden di medsos doang", "pinter ngomong doang"): the praise word then attacks whom it names.
+MOCKING_BEFORE = {"sok"}
+RESTRICTING_AFTER = {"doang"}
+RESTRICT_REACH = 4  # tokens after the praise word, same sentence
 OPPOSE.update({k: max(v, OPPOSE.get(k, 0.0)) for k, v in INSULTS.items()})
 
 # Contrast: a choice between contestants of one race. "mending X" / "lebih baik X" backs X against the
@@ -162,6 +191,10 @@ NAMESAKE_ROLES = {"tukang", "satpam", "guru", "pelatih", "sopir", "supir", "penj
 # The poster's own voice: a text with these is not a bare pasted headline.
 PERSONAL_PRONOUNS = {"saya", "aku", "gue", "gua", "gw", "kita", "kami", "kamu", "lu", "lo", "elu", "anda", "ku", "sy"}
 THIRD_PERSON = {"dia", "beliau", "mereka", "ia", "tetangga", "tetangga saya"} | THIRD_PERSON_FAMILY
+# "orang yang pilih X", "kader yang mendukung X": a relative clause names somebody else's vote (an election verb
+# right after "yang"), unless the author is that somebody ("kita yang dukung X", "saya yang pilih X").
+RELATIVE = {"yang"}
+FIRST_PERSON = {"saya", "kami", "kita"}
 
 # "arahnya ke 02", "condong ke 01": a direction towards a number is a ballot number despite "ke" (ordinal "ke-2").
 NUMBER_DIRECTION = {"arahnya", "arah", "arahkan", "diarahkan", "condong", "merapat", "dukungan", "suaranya", "suara"}

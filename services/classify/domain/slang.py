@@ -35,7 +35,7 @@ SLANG: dict[str, str] = {
     "mantul": "mantap", "mantab": "mantap", "mntp": "mantap", "mantep": "mantap",
     "ayok": "ayo", "ayuk": "ayo", "yuk": "ayo", "yok": "ayo", "hayu": "ayo", "mari": "ayo", "monggo": "ayo", "kuy": "ayo",
     "mendingan": "mending", "mending": "mending", "drpd": "daripada", "dripada": "daripada", "drpada": "daripada",
-    "cuman": "cuma",
+    "cuman": "cuma", "krg": "kurang", "kurg": "kurang", "kirang": "kurang",
     "gaskeun": "gas", "gass": "gas", "gaspol": "gas", "sikat": "gas",
     # election verbs and nouns
     "plh": "pilih", "pilihlah": "pilih", "milih": "pilih", "memilih": "pilih", "mlh": "pilih", "pilihen": "pilih",

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from services.classify.domain import lexicon
+from services.classify.domain import weights as W
 
 ARTEFACT = pathlib.Path(__file__).resolve().parent.parent / "artefacts" / "target-lr.json"
 CLASSES = ("none", "support", "oppose")
@@ -34,6 +35,7 @@ MAX_POST_TOKENS = 160  # post features read the first tokens of each own field: 
 REF_WORD = "<ref>"
 MAX_REPEAT = 2  # a word counts at most this often: a wall of the same slogan is not a hundred votes
 _BINS = (0.0, 0.3, 0.45, 0.6, 0.75)
+LEAN = 0.3  # rule support and oppose this far apart: the rules lean one way
 NEGATORS = frozenset(("tidak", "bukan", "kurang", "belum", "ragu", "jangan", "tanpa", "gagal", "anti"))
 MOCK_PREFIXES = ("wkwk", "haha", "hehe", "hihi", "xixi", "awok", "ngakak")
 MOCK_EMOJI = frozenset(("🤣", "😂", "😅", "🙄", "🤭", "😆", "😝", "🤪", "🤡", "😏", "😜", "🥱"))
@@ -147,6 +149,8 @@ def target_features(fields_by_name, refs, cid: str, support: float, oppose: floa
     """Features of one contestant in the record: what the rules found for it and the words around it."""
     mine = [r for r in refs if r.contestant == cid]
     out: dict[str, Span] = {f"t:sup:{_bin(support)}": None, f"t:opp:{_bin(oppose)}": None}
+    if abs(support - oppose) >= LEAN:  # the rules read one side clearly (an insult, a negated vote, mocked praise)
+        out["t:lean:support" if support > oppose else "t:lean:oppose"] = None
     for r in mine:
         out[f"t:rk:{r.kind}"] = None
     out[f"t:n:{min(len(mine), 3)}"] = None
@@ -259,11 +263,11 @@ class TargetModel:
         top = max(z)
         e = [math.exp(x - top) for x in z]
         total = sum(e)
+        p_opp = e[2] / (e[1] + e[2])
         if self.polarity is not None:
             zp = max(-30.0, min(30.0, self.polarity_bias + post_sums[3] + t[3]))
-            p_opp = 1.0 / (1.0 + math.exp(-zp))
-        else:
-            p_opp = e[2] / (e[1] + e[2])
+            share = W.POLARITY_SIDE_SHARE
+            p_opp = share * p_opp + (1.0 - share) / (1.0 + math.exp(-zp))
         return [x / total for x in e], p_opp
 
     def word_vector(self, norm: str, spelled: bool) -> tuple[float, float, float, float]:

@@ -15,6 +15,7 @@ QUOTED = 0.25  # a cue or reference inside quotation marks is somebody else's wo
 UNATTACHED_CUE = 0.7  # a strong cue near no reference, given to the only contestant the content names
 UNATTACHED_MIN = 0.5  # ... only cues at least this strong
 THIRD_PERSON = 0.2  # "dia dukung 02": somebody else's choice
+PARTICLE_VETO = 0.6  # an oppose cue this strong in a sentence: its pronouns and particles ("aja", "gw") back nobody
 
 # References that carry a weight of their own
 HASHTAG = 0.9
@@ -41,3 +42,14 @@ COMMENT_OPPOSE = 0.7  # a hostile comment on a campaign account
 # configuration (``classification.decision``), since they are chosen per deployment on real data.
 VETO_BELOW, P_VETO = 0.7, 0.05
 RESCUE_FROM, P_RESCUE = 0.35, 0.97
+
+# The target model's "which way": the polarity model's probability of "against", mixed with this share of the
+# side model's own reading (oppose / (support + oppose)); two views of the same features steady close calls.
+POLARITY_SIDE_SHARE = 0.5
+# ... and when that probability is within this of 0.5 (the model hardly knows which way), the side the rules lean
+# to (support and oppose at least target_model.LEAN apart) decides: on the real dev half's YouTube comments 0.857 ->
+# 0.898 stance (the flips are doubt, "bukan hanya ..., tapi", "better than the others", "hanya janji manis").
+CLOSE_CALL = 0.3
+# ... except on sources the model learnt from thousands of real posts (the annotated X crawl): there its own reading
+# of close calls is the better one (5-fold CV on the crawl: stance 0.880 with it, 0.873 with the rules deciding).
+CLOSE_CALL_MODEL_SOURCES = frozenset({"x"})

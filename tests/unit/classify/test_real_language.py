@@ -138,11 +138,11 @@ needs_real = pytest.mark.skipif(REAL is None, reason="../shared/data/pemilu2024-
 
 @needs_real
 def test_the_real_dev_half_meets_its_targets(clf):
-    # The issue's targets: F1 >= 0.80 and false alarms <= 0.12 on non-partisan posts (the shipped model:
-    # 0.839 and 0.103); stance >= 0.85 on the hits is not reached (0.80), so it is guarded where it is.
-    # The hidden half of the same collection decides acceptance.
+    # The issue's targets: F1 >= 0.80, false alarms <= 0.12 on non-partisan posts and stance >= 0.85 on the hits
+    # (the shipped model: 0.839, 0.103 and 0.857; stance is 78 of 91 hits, so one item is 0.011: guarded a step
+    # below). The hidden half of the same collection decides acceptance.
     out, _ = score_real(clf, REAL)
     overall = out["all"]
     assert overall["f1"] >= 0.80, overall
     assert overall["false_alarm_rate"] <= 0.12, overall
-    assert overall["stance_accuracy"] >= 0.78, overall
+    assert overall["stance_accuracy"] >= 0.84, overall
