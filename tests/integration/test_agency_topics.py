@@ -4,7 +4,7 @@ An agency connects to the external listener with exactly what `pantau agency kaf
 printed, reads its own topic, and nothing else: another agency's topic and the analysts'
 `pantau.alerts.v1` are refused with an authorisation error, a client without credentials (or with a
 revoked one) cannot connect, and a suspicion no analyst verified never reaches the agency's topic
-unless a route auto-forwards it.
+(unless a route auto-forwards it: notify/test_agency_topic_auto_forward.py).
 """
 from __future__ import annotations
 
@@ -12,21 +12,16 @@ import asyncio
 import json
 import time
 import uuid
-from datetime import timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import GroupAuthorizationFailedError, KafkaConnectionError, TopicAuthorizationFailedError
 from aiokafka.helpers import create_ssl_context
 
-from services.dispatcher.channels.kafka import KafkaFeed, LazyProducer
 from shared import topics
-from shared.kafka_client import client_options
-from shared.schemas import content_id_for, utcnow
+from shared.schemas import content_id_for
 from tests.integration.conftest import run_cli, unique, wait_for
-from .helpers import dispatcher, put_alert
 from tests.integration.test_pipeline import PARTISAN_BY_REGISTERED_HANDLE, alerts_for_content, api, submit
-from tests.unit.notify.conftest import make_alert
 
 pytestmark = pytest.mark.integration
 A, B = "PEMPROV-73", "PEMKOT-3374"  # Bambang (x:bambang_ht) works for A in the sample registry
@@ -136,37 +131,3 @@ async def test_no_credential_or_a_revoked_one_cannot_connect(pipeline, settings)
     run_cli("agency", "kafka", "revoke", listed["credential_id"], "--reason", "uji pencabutan")
     assert isinstance(await refused(agency_consumer(creds)), KafkaConnectionError)
     assert creds["password"] not in run_cli("agency", "kafka", "list", "--all", "--json").stdout
-
-
-async def test_a_suspicion_reaches_the_agency_topic_only_when_a_route_auto_forwards_it(db, notify_setup, settings, tmp_path):
-    """The dispatcher's own publishing, with a route that auto-forwards BPS's cases and no other."""
-    from services.notify.domain.config import load_notify_config
-    from .conftest import write_config
-
-    route = {"receiver": "ops", "group_by": ["agency"], "routes": [
-        {"name": "bps-auto", "matchers": ['event="forwarded"', 'agency="BPS"'], "receiver": "ops", "auto_forward": True}]}
-    folder = write_config(tmp_path / "auto", notify_setup["receiver"].base, notify_setup["topic"], route=route)
-    setup = {**notify_setup, "config": load_notify_config(folder)}
-    bps, pemkot = create_credential("BPS"), create_credential(B)
-    auto = make_alert(external_id=unique("auto"), nip="199001012015031001", agency_code="BPS",
-                      agency_name="Badan Pusat Statistik", province="31", regency="31.71")
-    held = make_alert(external_id=unique("held"))  # PEMKOT-3374: no route forwards it
-    for alert in (auto, held):
-        await put_alert(db, alert)
-    producer = LazyProducer(client_options(settings))
-    d = dispatcher(db, setup, settings, feed=KafkaFeed(producer))
-    now = utcnow()
-    try:
-        first = await d.run_once(now)  # routed; BPS's case auto-forwarded (its feed entry written)
-        assert first["routed"] == 2
-        await d.run_once(now + timedelta(seconds=1))  # the feed entry published
-    finally:
-        await d.close()
-
-    records = await read_records(bps, lambda rs: "forwarded" in events_of(rs, auto.alert_id))
-    [record] = [r for r in records if r["case_id"] == auto.alert_id]
-    assert [h["action"] for h in record["case"]["history"]] == ["auto_forward"]
-    assert "bps-auto" in record["case"]["history"][0]["reason"]
-    assert await db["cases"].find_one({"_id": held.alert_id}, {"status": 1}) == {"_id": held.alert_id, "status": "new"}
-    everything = await read_records(pemkot, lambda rs: True, timeout=5)
-    assert events_of(everything, held.alert_id) == []
