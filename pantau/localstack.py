@@ -278,6 +278,9 @@ class LocalStack:
                 raise StackError(
                     f"port {self.kafka_port} is taken by another process: set KAFKA_BOOTSTRAP_SERVERS to a free port"
                 )
+            if _port_open(self.kafka_host, self.external_port):
+                raise StackError(f"port {self.external_port} (the agencies' TLS listener) is taken by another process: "
+                                 "set PANTAU_KAFKA_EXTERNAL_PORT to a free port")
             if (self.state_dir / "kafka" / "data" / "meta.properties").exists() and \
                     not (self.settings.kafka_secrets_dir / ADMIN).exists():
                 raise StackError(f"the Kafka storage in {self.state_dir / 'kafka'} predates broker authentication: "

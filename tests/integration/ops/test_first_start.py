@@ -40,9 +40,11 @@ def _bindable(port: int) -> bool:
 def fresh_env(tmp_path):
     import os
 
-    # One run of consecutive free ports: five for the stack, then the web base and its four offsets.
-    kafka, controller, mongo, api, ingest, web_base, *_ = _free_ports(10)
+    # One run of consecutive free ports: five for the stack, the web base and its five offsets, the
+    # broker's TLS listener for agencies.
+    kafka, controller, mongo, api, ingest, web_base, *_, external = _free_ports(12)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka}", "PANTAU_KAFKA_CONTROLLER_PORT": str(controller),
+           "PANTAU_KAFKA_EXTERNAL_PORT": str(external),
            "MONGODB_URI": f"mongodb://127.0.0.1:{mongo}/pantau_first", "PANTAU_API_PORT": str(api),
            "PANTAU_INGEST_PORT": str(ingest), "PANTAU_WEB_PORT_BASE": str(web_base),
            "PANTAU_PUBLIC_URL": f"http://127.0.0.1:{api}", "PANTAU_STATE_DIR": str(tmp_path / "state"),
