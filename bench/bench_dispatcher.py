@@ -55,6 +55,7 @@ async def _scenario(items: int) -> dict:
     from shared.mongo import connect
     from shared.schemas import utcnow
     from shared.settings import get_settings
+    from shared.stored import StoredAlert
     from tests.unit.notify.conftest import make_alert
 
     os.environ.setdefault("PANTAU_BENCH_WEBHOOK_SECRET", "bench-secret")
@@ -89,7 +90,7 @@ async def _scenario(items: int) -> dict:
         d = dispatcher()
         # one real case routed by the dispatcher gives the exact item shape; the backlog clones it
         seed = make_alert(external_id="seed")
-        await db["alerts"].insert_one({"_id": seed.alert_id, **seed.model_dump(mode="json")})
+        await db[StoredAlert.COLLECTION].insert_one(StoredAlert.of(seed).document())
         await store.ensure_case(seed, seed.created_at)
         now = utcnow()
         await d.working.reload(now)
@@ -124,7 +125,7 @@ async def _scenario(items: int) -> dict:
         other = make_alert(external_id="new-agency", nip="199001012015031001", agency_code="BPS",
                            agency_name="Badan Pusat Statistik", province="31", regency="31.71", created_at=utcnow())
         t0 = time.monotonic()
-        await db["alerts"].insert_one({"_id": other.alert_id, **other.model_dump(mode="json")})
+        await db[StoredAlert.COLLECTION].insert_one(StoredAlert.of(other).document())
         await store.ensure_case(other, other.created_at)
         busy = []
         while time.monotonic() - t0 < GROUP_WAIT_S + 30 and not any(p == "/agency/BPS" for p, _ in arrivals):

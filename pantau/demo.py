@@ -25,6 +25,7 @@ from shared.logging import mask_nips
 from shared.mongo import connect
 from shared.schemas import ContentRecord
 from shared.settings import REPO_ROOT, Settings, get_settings
+from shared.stored import StoredAlert
 
 SAMPLE = REPO_ROOT / "deploy" / "sample"
 NEUTRALITY_NEWS_ID = "semarang-sosialisasi-netralitas-2024-01-18"
@@ -55,7 +56,8 @@ async def _progress(settings: Settings, content_ids: list[str]) -> tuple[int, in
 async def _alerts(settings: Settings) -> list[dict]:
     client, db = connect(settings)
     try:
-        return await db["alerts"].find({}, {"_id": 0}).sort("created_at", 1).to_list(None)
+        docs = await db[StoredAlert.COLLECTION].find({}).sort("created_at", 1).to_list(None)
+        return [StoredAlert.from_document(doc).alert().model_dump(mode="json") for doc in docs]
     finally:
         await client.close()
 

@@ -19,9 +19,10 @@ from shared.alert_log import AlertLog
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
 from shared.mongo import InFlight, LazyDatabase, find_ids, insert_new, ping
-from shared.schemas import Alert, ContentMatched, utcnow
+from shared.schemas import ContentMatched, utcnow
 from shared.settings import get_settings
 from shared.stage import Batch, Outgoing
+from shared.stored import StoredAlert
 
 log = logging.getLogger("pantau.notify")
 settings = get_settings()
@@ -40,14 +41,12 @@ async def notify(batch: Batch[ContentMatched]) -> None:
         return
     in_flight = InFlight(db()[IN_FLIGHT])
     await in_flight.begin(drafts)
-    stored_before = await insert_new(db()["alerts"], [
-        {"_id": alert_id, **alert.model_dump(mode="json")} for alert_id, alert in drafts.items()
-    ])
+    stored_before = await insert_new(db()[StoredAlert.COLLECTION], [StoredAlert.of(alert).document() for alert in drafts.values()])
     # Interrupted by a crash after storing, perhaps before publishing: publish the stored version
     # (same created_at). Read from the big collection only then, never in normal operation.
     interrupted = in_flight.interrupted(stored_before)
-    resumed = {alert_id: Alert.model_validate({k: v for k, v in doc.items() if k in Alert.model_fields})
-               for alert_id, doc in (await find_ids(db()["alerts"], interrupted)).items()}
+    resumed = {alert_id: StoredAlert.from_document(doc).alert()
+               for alert_id, doc in (await find_ids(db()[StoredAlert.COLLECTION], interrupted)).items()}
     publish = [resumed.get(alert_id, alert) for alert_id, alert in drafts.items()
                if alert_id not in stored_before or alert_id in resumed]
     # The case opens with the alert, before it is published (the dispatcher's intake is only a

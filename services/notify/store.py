@@ -24,8 +24,8 @@ Collections
                      plus a unique index on those three fields. Written as ``pending`` *before* sending,
                      then ``sent`` or ``failed``. The key is the Idempotency-Key receivers see.
   notify_failures    dead letters: exhausted retries, permanent refusals, unresolved recipients
-  alerts             every alert as notify built it (``Alert``), insert-only; ``source: review`` when an analyst
-                     accepted a review candidate
+  alerts             every alert as notify built it (``shared.stored.StoredAlert``: the alert as one JSON
+                     string), insert-only; ``source: review`` when an analyst accepted a review candidate
   review_candidates  review-band match candidates awaiting an analyst (``shared.stored.ReviewCandidate``)
   review_decisions   the analysts' decisions on them, insert-only (see ``ReviewSource``)
   silences, api_keys, audit, notify_leases
@@ -50,7 +50,7 @@ from shared.alert_log import AlertLog
 from shared.evidence import find_content
 from shared.mongo import insert_new
 from shared.schemas import Alert
-from shared.stored import Judgement, MatchResult, ReviewCandidate, StoredClassification, StoredContent
+from shared.stored import Judgement, MatchResult, ReviewCandidate, StoredAlert, StoredClassification, StoredContent
 
 CASE_FIELDS = set(Case.model_fields)
 MAX_BATCH = 25  # FerretDB v1 hangs on update batches of ~100 statements
@@ -305,30 +305,25 @@ class NotifyStore:
 
     # ------------------------------------------------------------------ alerts
     async def alert_ids(self, since: datetime | None = None) -> list[str]:
-        query: dict = {}
-        if since is not None:
-            # alerts store created_at as an ISO string (JSON dump) or a date: accept both
-            query = {"$or": [{"created_at": {"$gte": since}}, {"created_at": {"$gte": since.isoformat()}}]}
+        query = {"created_at": {"$gte": since}} if since is not None else {}
         return [d["_id"] async for d in self.alerts.find(query, {"_id": 1})]
 
     async def get_alert(self, alert_id: str) -> Alert | None:
         doc = await self.alerts.find_one({"_id": _text(alert_id, "alert_id")})
-        if doc is None:
-            return None
-        return Alert.model_validate({k: v for k, v in doc.items() if k in Alert.model_fields})
+        return StoredAlert.from_document(doc).alert() if doc else None
 
     async def get_alerts(self, ids: Iterable[str]) -> dict[str, Alert]:
         out = {}
         ids = list(ids)
         for chunk in chunks(ids, 500):
             async for doc in self.alerts.find({"_id": {"$in": chunk}}):
-                out[doc["_id"]] = Alert.model_validate({k: v for k, v in doc.items() if k in Alert.model_fields})
+                out[doc["_id"]] = StoredAlert.from_document(doc).alert()
         return out
 
-    async def insert_alert(self, alert: Alert, **extra: Any) -> bool:
+    async def insert_alert(self, alert: Alert, source: str = "pipeline") -> bool:
         """Store an alert the way the notify agent does (insert-only; False if already there), and log it
         where `pantau alerts` reads (``shared.alert_log``)."""
-        doc = {"_id": alert.alert_id, **alert.model_dump(mode="json"), **extra}
+        doc = StoredAlert.of(alert, source).document()
         try:
             await _retry(lambda: self.alerts.insert_one(doc))
         except DuplicateKeyError:
@@ -485,7 +480,7 @@ class NotifyStore:
         cases, the matches and review candidates that name them, the "not this person" judgements, and the
         audit entries of their cases. Each read scans its collection once: an operator's rare request."""
         nip = _text(nip, "nip")
-        alerts = await self.alerts.find({"subject.nip": nip}).to_list(None)
+        alerts = [StoredAlert.from_document(doc).readable() for doc in await self.alerts.find({"nip": nip}).to_list(None)]
         case_ids = [a["_id"] for a in alerts]
         cases = await self.cases.find({"_id": {"$in": case_ids}}).to_list(None) if case_ids else []
         audit = await self.audit.find({"case_id": {"$in": case_ids}}).to_list(None) if case_ids else []

@@ -83,7 +83,7 @@ async def _seed(settings, db_name: str) -> tuple[dict[str, str], dict[str, str]]
                           province="31", regency="31.71", contestant="capres-01"),
     }
     for alert in alerts.values():
-        await store.insert_alert(alert, published=True)
+        await store.insert_alert(alert)
         await store.ensure_case(alert, alert.created_at)
     # a stored post with media, so the case page shows captions and OCR
     semarang = alerts["semarang"]

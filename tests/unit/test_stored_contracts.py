@@ -11,6 +11,7 @@ import pytest
 from shared import stored
 from shared.schemas import Classification, ContentClassified, ContentRecord, FeatureExplanation, Match, Subject, evidence_hash
 from shared.settings import REPO_ROOT
+from tests.unit.notify.conftest import make_alert
 
 NOW = datetime(2024, 2, 14, 8, 0, tzinfo=timezone.utc)
 RECORD = ContentRecord(source="x", external_id="42", text="Coblos 02 ya!   " + "kata " * 80,
@@ -22,6 +23,7 @@ ITEM = ContentClassified(content_id=RECORD.content_id, evidence_sha256=evidence_
                          classification=CLASSIFICATION)
 SUBJECT = Subject(nip="199002142019032011", name="Rina Marlina", agency_code="PEMKAB-3301",
                   agency_name="Pemerintah Kabupaten Cilacap")
+ALERT = make_alert(nip="199002142019032011", created_at=NOW)
 MATCH = Match(nip=SUBJECT.nip, band="review", score=0.78, subject=SUBJECT, author_key="x:rina_m",
               explanation=[FeatureExplanation(feature="name_similarity", score=0.8, detail="nama sama")])
 
@@ -37,6 +39,7 @@ WRITTEN = [
                              form="social_media_campaign", record=RAW.decode(), analyst="analis-1 (BKN)",
                              agency_code="PEMKAB-3301", model_version="t", model_partisan=False, at=NOW),
     stored.ContentKey.of(RECORD.content_id, evidence_hash(RAW), NOW),
+    stored.StoredAlert.of(ALERT, source="review"),
 ]
 
 
@@ -57,6 +60,9 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
     (lambda: "result" in WRITTEN[2].document(), False),
     (lambda: WRITTEN[0].collection(), "content_d20240214"),
     (lambda: set(WRITTEN[8].document()), {"_id", "evidence_sha256", "received_at"}),  # a key holds no text, no author
+    (lambda: WRITTEN[9].alert(), ALERT),
+    (lambda: (WRITTEN[9].nip, WRITTEN[9].agency_code, WRITTEN[9].created_at), (ALERT.subject.nip, ALERT.agency_code, ALERT.created_at)),
+    (lambda: WRITTEN[9].readable()["subject"]["nip"], ALERT.subject.nip),
     (lambda: WRITTEN[3].key, RECORD.content_id),
     (lambda: WRITTEN[4].key, f"{RECORD.content_id}@reg-2"),
     (lambda: WRITTEN[4].pairs(), {(SUBJECT.nip, "review")}),
@@ -80,6 +86,8 @@ def test_readers_accessors(accessor, expected):
 def test_time_fields_stay_dates_so_readers_can_filter_on_them():
     for written in WRITTEN:
         for name in ("received_at", "classified_at", "matched_at", "created_at", "at"):
+            if isinstance(written, stored.StoredAlert):
+                continue  # its time is the alert's own
             if name in type(written).model_fields:
                 assert written.document()[name] == NOW
 
@@ -87,7 +95,7 @@ def test_time_fields_stay_dates_so_readers_can_filter_on_them():
 def test_the_collections_table_names_every_model_and_nothing_else():
     table = (REPO_ROOT / "docs" / "contracts" / "collections.md").read_text(encoding="utf-8")
     documented = {(m.group(1), m.group(2)) for m in re.finditer(r"^\| `(\w+)` \| `(\w+)` \|", table, re.M)}
-    models = [stored.ContentKey, stored.StoredContent, stored.StoredClassification, stored.MatchResult,
+    models = [stored.ContentKey, stored.StoredContent, stored.StoredClassification, stored.StoredAlert, stored.MatchResult,
               stored.ReviewCandidate, stored.Judgement, stored.ClassifierExample]
     declared = {(m.COLLECTION, m.__name__) for m in models} | {(stored.MatchResult.RESCREEN_COLLECTION, "MatchResult"),
                                                               (stored.StoredContent.CASE_COLLECTION, "StoredContent")}

@@ -25,7 +25,7 @@ from tests.local_servers import free_port
 async def put_alert(db, alert: Alert) -> None:
     """Exactly how the notify faust agent stores an alert and opens its case."""
     store = NotifyStore(db)
-    await store.insert_alert(alert, published=True)
+    await store.insert_alert(alert)
     await store.ensure_case(alert, alert.created_at)
 
 

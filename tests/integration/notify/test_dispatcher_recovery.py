@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from services.notify.store import NotifyStore
-from shared.schemas import utcnow
+from shared.schemas import Alert, utcnow
 from tests.unit.notify.conftest import make_alert
 
 from .helpers import dispatcher, put_alert
@@ -54,4 +54,4 @@ async def test_ensure_cases_is_insert_only_and_opens_each_case_once(db):
     assert await db["cases"].count_documents({}) == 5
     work = await store.open_work()
     assert sorted(w["case_id"] for w in work) == sorted(a.alert_id for a in alerts)
-    assert all(w["kind"] == "route" and w["alert"]["alert_id"] == w["case_id"] for w in work)
+    assert all(w["kind"] == "route" and Alert.model_validate_json(w["alert"]).alert_id == w["case_id"] for w in work)

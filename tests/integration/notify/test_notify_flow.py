@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from shared.schemas import utcnow
+from shared.stored import StoredAlert
 from tests.unit.notify.conftest import make_alert
 
 from tests.integration.conftest import read_topic_async
@@ -216,13 +217,13 @@ async def test_silence_holds_back_and_inhibition_mutes_post_repeats(db, notify_s
 async def test_safety_net_opens_cases_for_alerts_stored_without_one(db, notify_setup, settings):
     """A crash between storing an alert and opening its case: the next dispatcher start repairs it."""
     orphan = make_alert(external_id="orphan")
-    await db["alerts"].insert_one({"_id": orphan.alert_id, **orphan.model_dump(mode="json")})
+    await db[StoredAlert.COLLECTION].insert_one(StoredAlert.of(orphan).document())
     d = dispatcher(db, notify_setup, settings)
     first = await d.run_once(utcnow())
     assert first["cases_created"] == 1
     assert (await db["cases"].find_one({"_id": orphan.alert_id}))["status"] == "new"
     later = make_alert(external_id="orphan-2", nip=NIP_B, created_at=utcnow())
-    await db["alerts"].insert_one({"_id": later.alert_id, **later.model_dump(mode="json")})
+    await db[StoredAlert.COLLECTION].insert_one(StoredAlert.of(later).document())
     assert (await d.run_once(utcnow()))["cases_created"] == 0  # not every cycle: once per period
     assert (await d.run_once(utcnow() + timedelta(seconds=61)))["cases_created"] == 1
     await d.close()
