@@ -13,19 +13,12 @@ from shared.kafka_client import client_options
 from shared.settings import Settings
 
 
-def notification_topics() -> list[str]:
-    """The Kafka receivers' topics in routes.yaml: the dispatcher writes them."""
-    from services.notify.domain.config import load_notify_config
-
-    return [k.topic for r in load_notify_config().routes.receivers for k in r.kafka]
-
-
 async def setup_access(settings: Settings, login: tuple[str, str] | None, passwords: dict[str, str]) -> list[str]:
     """``passwords``: service -> password; returns the topics created now."""
     admin = AIOKafkaAdminClient(**client_options(settings, login))
     await admin.start()
     try:
-        await ensure_service_access(admin, passwords, notification_topics())
+        await ensure_service_access(admin, passwords)
     finally:
         await admin.close()
     return await ensure_topics(settings, login)

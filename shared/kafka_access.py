@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 from shared import topics
 
@@ -53,14 +53,13 @@ def service_principal(service: str) -> str:
     return f"pantau-{service}"
 
 
-def service_bindings(service: str, notification_topics: Iterable[str] = ()) -> list[Binding]:
-    """What ``service`` may do; the dispatcher also writes the Kafka receivers' topics of routes.yaml
-    (``notification_topics``) and every agency's topic."""
+def service_bindings(service: str) -> list[Binding]:
+    """What ``service`` may do. The dispatcher reads nothing and writes the notification topics (a Kafka
+    receiver's topic in routes.yaml is named ``pantau.notifications.*``) and every agency's topic."""
     who = user(service_principal(service))
     if service == "dispatcher":
-        wanted = {topics.NOTIFICATIONS.name, *notification_topics}
-        return ([Binding(who, "topic", t, "literal", "write") for t in sorted(wanted)]
-                + [Binding(who, "topic", topics.AGENCY_TOPIC_PREFIX, "prefixed", "write")])
+        return [Binding(who, "topic", prefix, "prefixed", "write")
+                for prefix in (topics.NOTIFICATION_TOPIC_PREFIX, topics.AGENCY_TOPIC_PREFIX)]
     source, outputs = _STAGES[service]
     app_id = f"pantau-{service}"
     writes = [*(o.name for o in outputs), source.dead_letter or f"{source.name}.dlq"]

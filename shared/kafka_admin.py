@@ -164,10 +164,8 @@ async def delete_scram(admin: AIOKafkaAdminClient, name: str) -> None:
     raise_errors("delete a SCRAM credential", ((r[1], r[2]) for r in response.results), ignore=frozenset({91}))
 
 
-async def ensure_service_access(admin: AIOKafkaAdminClient, passwords: dict[str, str],
-                                notification_topics: Iterable[str] = ()) -> None:
+async def ensure_service_access(admin: AIOKafkaAdminClient, passwords: dict[str, str]) -> None:
     """Every service's SCRAM credential (``passwords``: service -> password) and ACLs; idempotent, so
-    the stack runs it at every start and a changed routes.yaml topic is granted to the dispatcher."""
-    notification_topics = list(notification_topics)
+    the stack runs it at every start."""
     await upsert_scram(admin, {service_principal(s): passwords[s] for s in SERVICES})
-    await create_acls(admin, [b for s in SERVICES for b in service_bindings(s, notification_topics)])
+    await create_acls(admin, [b for s in SERVICES for b in service_bindings(s)])

@@ -49,8 +49,9 @@ ALERTS = TopicSpec(
     description="one alert per (NIP, content) for the responsible agency (external contract)",
 )
 
+NOTIFICATION_TOPIC_PREFIX = "pantau.notifications."  # what the dispatcher may write (shared.kafka_access)
 NOTIFICATIONS = TopicSpec(
-    "pantau.notifications.v1",
+    NOTIFICATION_TOPIC_PREFIX + "v1",
     key="recipient",
     description="routed notifications (verified cases, escalations) for Kafka receivers in config/routes.yaml",
 )

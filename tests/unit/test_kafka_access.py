@@ -34,10 +34,9 @@ def test_a_stage_reads_its_input_and_writes_its_outputs_and_its_dead_letters_onl
 
 
 def test_the_dispatcher_writes_notifications_and_agency_topics_and_reads_nothing():
-    granted = rights(service_bindings("dispatcher", ["pantau.notifications.ops"]))
-    assert granted == {("write", "topic", "literal", "pantau.notifications.v1"),
-                       ("write", "topic", "literal", "pantau.notifications.ops"),
-                       ("write", "topic", "prefixed", "pantau.agency.")}
+    assert rights(service_bindings("dispatcher")) == {("write", "topic", "prefixed", "pantau.notifications."),
+                                                      ("write", "topic", "prefixed", "pantau.agency.")}
+    assert topics.NOTIFICATIONS.name.startswith(topics.NOTIFICATION_TOPIC_PREFIX)
 
 
 def test_an_agency_credential_reads_its_own_topic_in_groups_under_its_own_prefix():
