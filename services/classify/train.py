@@ -167,7 +167,8 @@ def target_artefact_bytes(clf: Classifier) -> bytes:
 
 def target_artefact(clf: Classifier, examples) -> bytes:
     """The artefact's bytes for a training set: the shipped one, or a candidate with the analysts' examples
-    (``services.classify.retrain``); its version names the data, so the same examples give the same version."""
+    (``services.classify.retrain``); its version names the data and the fitted weights, so the same examples
+    and code give the same version, and a change of either a new one."""
     fitted = fit_target(clf, examples)
     digest = hashlib.sha256()
     for ex in examples:
@@ -175,7 +176,10 @@ def target_artefact(clf: Classifier, examples) -> bytes:
     origins = Counter(ex.origin for ex in examples)
     fitted["weights"] = {f: [_stored(v) for v in col] for f, col in fitted["weights"].items()}
     fitted["polarity"] = {f: _stored(v) for f, v in fitted["polarity"].items()}
-    doc = {"schema": "pantau.target-model/v2", "version": f"target-lr-1+data.{digest.hexdigest()[:12]}",
+    # The version names the data and the fit: new features or rules on the same data give a new version.
+    fit = hashlib.sha256(json.dumps([fitted["bias"], fitted["weights"], fitted["polarity_bias"], fitted["polarity"]],
+                                    sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:8]
+    doc = {"schema": "pantau.target-model/v2", "version": f"target-lr-1+data.{digest.hexdigest()[:12]}.fit.{fit}",
            "weight_scale": target_model.WEIGHT_SCALE,
            "classes": list(target_model.CLASSES),
            "trained_on": {k: origins[k] for k in sorted(origins)} | {"rows": fitted.pop("rows"),
