@@ -225,7 +225,7 @@ def test_ingest_topic_carries_or_dead_letters_every_value(pipeline, settings):
     except AssertionError:
         pass  # reported below, with the values
     letters, classified = state["letters"], state["classified"]
-    stored = found(settings, "content", [s.content_id for s in sent.values() if s.content_id])
+    stored = found(settings, "content_keys", [s.content_id for s in sent.values() if s.content_id])
     carried = {w for w, s in sent.items() if s.content_id in classified}
     half = [s for w, s in sent.items() if s.content_id in stored and s.content_id not in classified and w not in letters]
     both = [s for w, s in sent.items() if w in letters and s.content_id in stored]
