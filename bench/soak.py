@@ -299,7 +299,7 @@ def account(settings, state: dict, watch: Watch) -> dict:
     try:
         db = client[database_name(settings.mongodb_uri)]
         classified = {d["_id"] for d in db["classifications"].find({}, {"_id": 1})}
-        stored = {d["_id"] for d in db["content"].find({}, {"_id": 1})}
+        stored = {d["_id"] for d in db["content_keys"].find({}, {"_id": 1})}
         in_flight = db["ingest_in_flight"].count_documents({}) + db["alerts_in_flight"].count_documents({})
     finally:
         client.close()

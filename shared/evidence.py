@@ -29,8 +29,10 @@ async def find_content(db, ids: Iterable[str], since: date | None = None,
         missing = sorted(wanted - found.keys())
         if not missing:
             break
-        for start in range(0, len(missing), 500):
-            async for doc in db[collection].find({"_id": {"$in": missing[start:start + 500]}}):
+        # Every find reads the whole bucket: many ids are one pass over it, not one pass per 500 ids.
+        query = {"_id": {"$in": missing}} if len(missing) <= 500 else {}
+        async for doc in db[collection].find(query):
+            if doc["_id"] in wanted:
                 found.setdefault(doc["_id"], StoredContent.from_document(doc))
     return found
 

@@ -7,17 +7,20 @@ indexes or change streams.
 """
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, OperationFailure
 from pymongo.uri_parser import parse_uri
 
 from shared.settings import Settings
+
+T = TypeVar("T")
 
 
 def database_name(uri: str) -> str:
@@ -46,6 +49,23 @@ SQLite is fine, 50 hangs on PostgreSQL) and then answers nothing at all until re
 
 
 DUPLICATE_KEY_CODES = frozenset({11000, 11001})
+
+
+def is_locked(exc: Exception) -> bool:
+    """FerretDB's SQLite answer to a concurrent writer: passes by itself."""
+    return isinstance(exc, OperationFailure) and "database is locked" in str(exc).lower()
+
+
+async def retry_locked(op: Callable[[], Awaitable[T]], attempts: int = 6, base: float = 0.05) -> T:
+    """Run ``op``; retry "database is locked" with backoff."""
+    for attempt in range(attempts):
+        try:
+            return await op()
+        except OperationFailure as exc:
+            if not is_locked(exc) or attempt == attempts - 1:
+                raise
+            await asyncio.sleep(base * (2 ** attempt))
+    raise AssertionError("unreachable")
 
 
 async def insert_new(collection, documents: Sequence[dict[str, Any]]) -> set[Any]:

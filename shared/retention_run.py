@@ -18,10 +18,10 @@ from pymongo import UpdateOne
 from shared.alert_log import erase_alerts
 from shared.evidence import content_days
 from shared.logging import log_event
-from shared.mongo import bulk_write_chunked, insert_new
+from shared.mongo import bulk_write_chunked, insert_new, retry_locked
 from shared.retention import Plan, RetentionPolicy, plan
 from shared.schemas import utcnow
-from shared.stored import ClassifierExample, ContentKey, ReviewCandidate, StoredClassification, StoredContent
+from shared.stored import ClassifierExample, ContentKey, ReviewCandidate, StoredAlert, StoredClassification, StoredContent
 
 log = logging.getLogger("pantau.retention")
 
@@ -39,17 +39,31 @@ def _chunks(items: list, size: int = 500):
         yield items[start:start + size]
 
 
+LEGACY_CONTENT = "content"  # every raw post, as ingest stored them before the policy: migrated once
+
+
 async def _needed_posts(db) -> set[str]:
-    """Posts that must outlive their day: behind a case not yet erased, or behind a review candidate."""
-    needed = {doc["content_id"] async for doc in db["cases"].find({}, {"content_id": 1}) if doc.get("content_id")}
+    """Posts that must outlive their day: behind a case not yet erased, or behind a review candidate. A case
+    opened before cases recorded their post names it through its alert."""
+    needed, older = set(), []
+    async for doc in db["cases"].find({}, {"content_id": 1, "erased_at": 1}):
+        if doc.get("content_id"):
+            needed.add(doc["content_id"])
+        elif not doc.get("erased_at"):
+            older.append(doc["_id"])
+    for chunk in _chunks(older):
+        needed |= {StoredAlert.from_document(doc).alert().content.content_id
+                   async for doc in db[StoredAlert.COLLECTION].find({"_id": {"$in": chunk}})}
     needed |= {doc["content_id"] async for doc in db[ReviewCandidate.COLLECTION].find({}, {"content_id": 1})}
     return needed
 
 
-async def _drop_content_days(db, steps: Plan, needed: set[str]) -> dict[str, int]:
+async def _drop_content_days(db, steps: Plan, needed: set[str], names: list[str]) -> dict[str, int]:
+    """Each due day (and the store's pre-policy ``content``, once) read once for what cases need, then dropped."""
     copied = dropped = 0
-    for collection in steps.drop_content:
-        keep = [doc async for doc in db[collection].find({"_id": {"$in": sorted(needed)}})] if needed else []
+    due = [*steps.drop_content, *([LEGACY_CONTENT] if LEGACY_CONTENT in names else [])]
+    for collection in due:
+        keep = [doc async for doc in db[collection].find({}) if doc["_id"] in needed] if needed else []
         if keep:
             await insert_new(db[StoredContent.CASE_COLLECTION], keep)
             copied += len(keep)
@@ -59,25 +73,34 @@ async def _drop_content_days(db, steps: Plan, needed: set[str]) -> dict[str, int
 
 
 async def _erase_cases(db, steps: Plan, now: datetime) -> list[str]:
-    """Personal data of closed cases past their period: the case keeps its id, agency, status and dates."""
+    """Personal data of closed cases past their period: the case keeps its id, agency, status and dates.
+
+    Everything else goes first and the case is marked erased last, so a run cut off half-way is finished by
+    the next one (a marked case is never looked at again)."""
     due = []
-    created: dict[str, datetime] = {}
-    async for doc in db["cases"].find({}, {"status": 1, "closed_at": 1, "erased_at": 1, "created_at": 1}):
+    async for doc in db["cases"].find({}, {"status": 1, "closed_at": 1, "erased_at": 1}):
         if doc.get("erased_at") or not doc.get("closed_at"):
             continue
         cutoff = steps.not_proven_before if doc.get("status") == CLOSED_NOT_PROVEN else steps.closed_before
         if _aware(doc["closed_at"]) < cutoff:
             due.append(doc["_id"])
-            created[doc["_id"]] = doc["created_at"]
     if not due:
         return []
-    await bulk_write_chunked(db["cases"], [UpdateOne({"_id": case_id}, {"$set": {
-        "nip": None, "text": ERASED, "labels": {}, "contestants": [], "region": None, "content_id": None,
-        "history": [], "erased_at": now}}) for case_id in due])
+    logged: dict[str, datetime] = {}  # the alert log files an alert by the alert's own time
     for chunk in _chunks(due):
-        await db["alerts"].delete_many({"_id": {"$in": chunk}})  # alert id = case id
-        await db[ClassifierExample.COLLECTION].delete_many({"_id": {"$in": chunk}})  # an example follows its case
-    await erase_alerts(db, created)  # the alert was logged when its case opened
+        async for doc in db[StoredAlert.COLLECTION].find({"_id": {"$in": chunk}}):
+            logged[doc["_id"]] = StoredAlert.from_document(doc).created_at
+    await erase_alerts(db, logged)
+    for chunk in _chunks(due):
+        for collection, field in ((StoredAlert.COLLECTION, "_id"), (ClassifierExample.COLLECTION, "_id"),
+                                  ("notify_items", "case_id"), ("notify_items_done", "case_id")):
+            await retry_locked(lambda: db[collection].delete_many({field: {"$in": chunk}}))
+        for collection in ("notify_log", "notify_failures"):  # an entry may also be another case's proof of sending
+            await retry_locked(lambda: db[collection].update_many({"case_ids": {"$in": chunk}}, {"$set": {"body": ERASED}}))
+    await retry_locked(lambda: bulk_write_chunked(db["cases"], [UpdateOne({"_id": case_id}, {
+        "$set": {"nip": None, "text": ERASED, "labels": {}, "contestants": [], "region": None, "content_id": None,
+                 "notes": [], "sanction": None, "assigned_to": None, "history": [], "erased_at": now},
+        "$inc": {"version": 1}}) for case_id in due]))
     return due
 
 
@@ -117,10 +140,11 @@ async def run(db, policy: RetentionPolicy, as_of: datetime | None = None, settin
     """One retention run as if at ``as_of`` (default now); returns and records what it did."""
     now = utcnow()
     as_of = as_of or now
-    steps = plan(policy, await db.list_collection_names(), as_of)
+    names = await db.list_collection_names()
+    steps = plan(policy, names, as_of)
     erased = await _erase_cases(db, steps, now)
     needed = await _needed_posts(db)
-    report: dict[str, Any] = {"as_of": as_of, "ran_at": now, **await _drop_content_days(db, steps, needed),
+    report: dict[str, Any] = {"as_of": as_of, "ran_at": now, **await _drop_content_days(db, steps, needed, names),
                               "cases_erased": len(erased)}
     report["case_posts_released"] = await _prune_case_content(db, needed)
     report["review_candidates_deleted"] = await _delete_older(db, ReviewCandidate.COLLECTION, "created_at",

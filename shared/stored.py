@@ -85,11 +85,17 @@ class StoredContent(_Stored):
     raw: str
     evidence_sha256: str
     received_at: datetime
+    classification: str | None = None  # the Classification as JSON: its evidence spans go with the post
 
     @classmethod
-    def of(cls, record: ContentRecord, raw: bytes, received_at: datetime) -> StoredContent:
+    def of(cls, record: ContentRecord, raw: bytes, received_at: datetime,
+           classification: Classification | None = None) -> StoredContent:
         return cls(content_id=record.content_id, source=record.source, external_id=record.external_id,
-                   raw=raw.decode("utf-8", errors="replace"), evidence_sha256=evidence_hash(raw), received_at=received_at)
+                   raw=raw.decode("utf-8", errors="replace"), evidence_sha256=evidence_hash(raw), received_at=received_at,
+                   classification=classification.model_dump_json() if classification is not None else None)
+
+    def classified_as(self) -> Classification | None:
+        return Classification.model_validate_json(self.classification) if self.classification else None
 
     @staticmethod
     def collection_for(received_at: datetime) -> str:
@@ -101,20 +107,21 @@ class StoredContent(_Stored):
     def record(self) -> ContentRecord:
         return ContentRecord.model_validate_json(self.raw)
 
-    def classified(self, classification: Classification) -> ContentClassified:
-        """What classify sent to match for this post: rebuilt from the evidence, never stored twice."""
-        return ContentClassified(content_id=self.content_id, evidence_sha256=self.evidence_sha256,
-                                 record=self.record(), classification=classification)
+    def classified(self) -> ContentClassified | None:
+        """What classify sent to match for this post, rebuilt from what is kept (None: not classified here)."""
+        classification = self.classified_as()
+        return None if classification is None else ContentClassified(
+            content_id=self.content_id, evidence_sha256=self.evidence_sha256, record=self.record(),
+            classification=classification)
 
 
 class StoredClassification(_Stored):
-    """``classifications``: one per classified post, the summary kept for the deployment (statistics, audit,
-    re-screening). Writer: classify. Readers: match (re-screening: those sent on, with their post from
-    ``content_d*``), the agency API (a review accepted becomes a case).
+    """``classifications``: one summary per classified post, kept for the deployment (statistics, audit,
+    re-screening). Writer: classify. Readers: match (re-screening: those ``sent``, with their post and its
+    classification from ``content_d*``), ``pantau classify replay``.
 
-    ``result`` is the Classification as one JSON string (a nested document costs far more to write on
-    FerretDB: 4,200 against ~10,000 documents/s measured), kept only for posts sent on to match: the
-    evidence spans of any other post are its author's words, which the policy does not keep."""
+    No evidence spans: they are the author's words, kept only with the post itself (``StoredContent``), for as
+    long as the policy keeps the post."""
     COLLECTION: ClassVar[str] = "classifications"
     content_id: str = Field(alias="_id")
     partisan: bool
@@ -123,17 +130,14 @@ class StoredClassification(_Stored):
     model_version: str
     classified_at: datetime
     sent: bool = False
-    result: str | None = None
 
     @classmethod
     def of(cls, content_id: str, result: Classification, now: datetime, sent: bool) -> StoredClassification:
-        """``sent``: the post travelled on to match (partisan, or reported by a person), so its evidence is kept."""
+        """``sent``: the post travelled on to match (partisan, or reported by a person)."""
         return cls(content_id=content_id, partisan=result.partisan, form=result.form, score=result.score,
-                   model_version=result.model_version, classified_at=now, sent=sent,
-                   result=result.model_dump_json() if sent else None)
+                   model_version=result.model_version, classified_at=now, sent=sent)
 
-    def classification(self) -> Classification | None:
-        return Classification.model_validate_json(self.result) if self.result else None
+    RESCREEN: ClassVar[dict] = {"$or": [{"sent": True}, {"partisan": True}]}  # ``partisan``: written before ``sent``
 
 
 class StoredAlert(_Stored):
@@ -156,6 +160,14 @@ class StoredAlert(_Stored):
     def of(cls, alert: Alert, source: str = "pipeline") -> StoredAlert:
         return cls(alert_id=alert.alert_id, agency_code=alert.agency_code, nip=alert.subject.nip,
                    created_at=alert.created_at, source=source, body=alert.model_dump_json())
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> StoredAlert:
+        """Also an alert stored before this model (the alert's fields nested in the document)."""
+        if "body" not in doc:
+            legacy = Alert.model_validate({k: v for k, v in doc.items() if k in Alert.model_fields})
+            return cls.of(legacy, doc.get("source", "pipeline"))
+        return super().from_document(doc)
 
     def alert(self) -> Alert:
         return Alert.model_validate_json(self.body)

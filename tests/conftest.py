@@ -26,6 +26,8 @@ TEST_ENV = {
     "PANTAU_RESCREEN_LEASE_S": "6",
     # The API process's dispatcher gives up at once instead of retrying for hours (budget: unit tests).
     "PANTAU_NOTIFY_RETRY_HOURS": "0.0001",
+    # The retention run only when a test asks for it (a timer run would race the retention test).
+    "PANTAU_RETENTION_EVERY_H": "0",
 }
 for _key, _value in TEST_ENV.items():
     os.environ.setdefault(_key, _value)

@@ -87,8 +87,15 @@ def check_config(
         err.print(f"[green]ok[/green] retention {paths.retention}:")
         for data, period in policy.rows():
             err.print(f"    {data}: {period}")
+        matcher = load_match_config(match_config or paths.match)
+        if matcher.rescreen_days > policy.content.rescreen_days:
+            problems.append(f"retention: content.rescreen_days is {policy.content.rescreen_days} but match.yaml re-screens "
+                            f"{matcher.rescreen_days} days back: posts older than the first are no longer kept; "
+                            "make them equal")
     except ConfigError as exc:
         problems += [f"retention: {p}" for p in exc.problems]
+    except (ValidationError, OSError):
+        pass  # match.yaml's own problems are reported above
     for problem in problems:
         err.print(f"[red]error:[/red] {problem}", markup=True)
     if problems:

@@ -18,7 +18,7 @@ from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
 from shared.mongo import LazyDatabase, insert_new, ping
-from shared.schemas import ContentAccepted, ContentClassified, utcnow
+from shared.schemas import Classification, ContentAccepted, ContentClassified, utcnow
 from shared.retention import load_policy
 from shared.settings import get_settings
 from shared.stage import Batch, InvalidRecord, Outgoing
@@ -31,10 +31,11 @@ active = ActiveModel(db, Classifier.from_config(), settings.classify_model_check
 retention = load_policy()
 
 
-def evidence_of(accepted: ContentAccepted) -> StoredContent:
-    """The post as ingest received it (a message from before ingest sent ``raw``: its record as JSON)."""
+def evidence_of(accepted: ContentAccepted, result: Classification) -> StoredContent:
+    """The post as ingest received it, with its classification (a message from before ingest sent ``raw``: its
+    record as JSON)."""
     raw = accepted.raw.encode() if accepted.raw is not None else accepted.record.model_dump_json().encode()
-    return StoredContent.of(accepted.record, raw, accepted.received_at)
+    return StoredContent.of(accepted.record, raw, accepted.received_at, result)
 
 
 async def classify(batch: Batch[ContentAccepted]) -> None:
@@ -61,7 +62,7 @@ async def classify(batch: Batch[ContentAccepted]) -> None:
     evidence: dict[str, dict[str, dict]] = {}  # day bucket -> content id -> document
     for accepted, result in results:
         if accepted.content_id in outputs or retention.content.keep_raw_not_partisan:
-            stored = evidence_of(accepted)
+            stored = evidence_of(accepted, result)
             evidence.setdefault(stored.collection(), {})[stored.content_id] = stored.document()
     for collection, documents in evidence.items():
         await insert_new(db()[collection], list(documents.values()))

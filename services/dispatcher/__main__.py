@@ -67,8 +67,9 @@ async def main() -> None:
         await dispatcher.run_forever(notify.interval_s, stop, on_cycle=liveness.cycle_finished)
     finally:
         stop.set()
-        if retention is not None:
-            await retention
+        if retention is not None:  # a run cut off is finished by the next one (shared.retention_run)
+            retention.cancel()
+            await asyncio.gather(retention, return_exceptions=True)
         await dispatcher.close()
         await health.cleanup()
         await client.close()

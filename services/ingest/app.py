@@ -12,7 +12,7 @@ import logging
 from aiohttp.web import HTTPRequestEntityTooLarge
 from faust.web import Request, Response, View
 
-from services.ingest.domain import accepted_event, check_record_size, plan_forwarding, split_body
+from services.ingest.domain import accepted_event, check_forwarded_size, check_record_size, plan_forwarding, split_body
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import InvalidRecord, batch_agent, make_app, parse_model
@@ -44,25 +44,25 @@ async def accept(batch: Batch[ContentRecord]) -> None:
     """
     now = utcnow()
     keys: dict[str, ContentKey] = {}
-    received: dict[str, tuple[ContentRecord, bytes]] = {}
+    events: dict[str, bytes] = {}
     for item in batch.items:
+        cid = item.model.content_id
+        if cid in keys:
+            continue
+        key = ContentKey.of(cid, evidence_hash(item.received.value), now)
         try:
             check_record_size(item.received.value)
+            event = accepted_event(item.model, key, item.received.value).model_dump_json().encode()
+            check_forwarded_size(event)
         except InvalidRecord as exc:
             batch.reject(item, exc)
             continue
-        if item.model.content_id not in keys:
-            keys[item.model.content_id] = ContentKey.of(item.model.content_id, evidence_hash(item.received.value), now)
-            received[item.model.content_id] = (item.model, item.received.value)
+        keys[cid], events[cid] = key, event
     in_flight = InFlight(db()[IN_FLIGHT])
     await in_flight.begin(keys)
     stored_before = await insert_new(db()[ContentKey.COLLECTION], [k.document() for k in keys.values()])
     forward, dropped = plan_forwarding(list(keys), stored_before, in_flight.interrupted(stored_before))
-    await batch.publish([
-        Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(),
-                 accepted_event(received[cid][0], keys[cid], received[cid][1]).model_dump_json().encode())
-        for cid in forward
-    ])
+    await batch.publish([Outgoing(topics.CONTENT_ACCEPTED.name, cid.encode(), events[cid]) for cid in forward])
     await in_flight.end(keys)
     if dropped:
         log.info("duplicates dropped", extra={"fields": {"count": len(dropped)}})

@@ -31,6 +31,18 @@ def check_record_size(raw: bytes) -> None:
                             f"{RecordLimits.RECORD_BYTES:,} a record may have", ["(record)"])
 
 
+FORWARDED_BYTES = 1_000_000  # under the broker's default 1 MiB message limit, with room for the envelope
+
+
+def check_forwarded_size(event: bytes) -> None:
+    """The accepted record carries the post twice (parsed, and its raw bytes as a JSON string); a record of
+    escaped quotes or backslashes can double in the second copy and pass the broker's limit."""
+    if len(event) > FORWARDED_BYTES:
+        raise InvalidRecord("validation", f"(record): {len(event):,} bytes once forwarded with its raw bytes, more "
+                            f"than the {FORWARDED_BYTES:,} the pipeline carries; send it with fewer escaped "
+                            "characters (quotes, backslashes) or a shorter text", ["(record)"])
+
+
 def split_body(body: bytes) -> list[bytes]:
     """The exact bytes of each record in a POST body: the object itself, or each array element.
 

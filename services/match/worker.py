@@ -220,14 +220,13 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     slack = since - timedelta(days=1)  # content arrives before it is classified
     # What classify sent to match, rebuilt from its summary and the post it kept (config/retention.yaml:
     # a post older than rescreen_days is gone, and counted as missing).
-    summaries = {doc["_id"]: StoredClassification.from_document(doc) async for doc in
-                 db[StoredClassification.COLLECTION].find({"sent": True, "classified_at": {"$gte": since}})}
-    report.partisan = len(summaries)
-    if not summaries:
+    sent = [doc["_id"] async for doc in db[StoredClassification.COLLECTION].find(
+        {**StoredClassification.RESCREEN, "classified_at": {"$gte": since}}, {"_id": 1})]
+    report.partisan = len(sent)
+    if not sent:
         return report
-    posts = await find_content(db, summaries, since=day_of(slack), include_cases=False)
-    partisan = {cid: posts[cid].classified(summary.classification()) if cid in posts else None
-                for cid, summary in summaries.items()}
+    posts = await find_content(db, sent, since=day_of(slack), include_cases=False)
+    partisan = {cid: posts[cid].classified() if cid in posts else None for cid in sent}
     previous: dict[str, set[tuple[str, str]]] = {}
     for collection in (MatchResult.COLLECTION, MatchResult.RESCREEN_COLLECTION):
         async for doc in db[collection].find({"matched_at": {"$gte": slack}}, MatchResult.PAIRS_ONLY):

@@ -32,30 +32,28 @@ Collections
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable
 
 from pymongo import ASCENDING, ReturnDocument, UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from services.notify.domain.cases import Case, agency_event, new_case
 from services.notify.domain.silences import Silence
 from shared.alert_log import AlertLog
 from shared.evidence import find_content
-from shared.mongo import insert_new
+from shared.mongo import insert_new, retry_locked as _retry
 from shared.schemas import Alert
-from shared.stored import Judgement, MatchResult, ReviewCandidate, StoredAlert, StoredClassification, StoredContent
+from shared.stored import Judgement, MatchResult, ReviewCandidate, StoredAlert, StoredContent
 
 CASE_FIELDS = set(Case.model_fields)
 MAX_BATCH = 25  # FerretDB v1 hangs on update batches of ~100 statements
 log = logging.getLogger("pantau.notify.store")
-T = TypeVar("T")
 
 
 def item_key(integration: str, group_key: str, item_id: str) -> str:
@@ -69,22 +67,6 @@ def _strip(doc: dict[str, Any]) -> dict[str, Any]:
 def chunks(values: list, size: int = MAX_BATCH) -> Iterable[list]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
-
-
-def is_transient(exc: Exception) -> bool:
-    return isinstance(exc, OperationFailure) and "database is locked" in str(exc).lower()
-
-
-async def _retry(op: Callable[[], Awaitable[T]], attempts: int = 6, base: float = 0.05) -> T:
-    """Run ``op``; retry FerretDB's "database is locked" (a concurrent writer) with backoff."""
-    for attempt in range(attempts):
-        try:
-            return await op()
-        except OperationFailure as exc:
-            if not is_transient(exc) or attempt == attempts - 1:
-                raise
-            await asyncio.sleep(base * (2 ** attempt))
-    raise AssertionError("unreachable")
 
 
 def _text(value: Any, name: str) -> str:
@@ -334,10 +316,6 @@ class NotifyStore:
     async def stored_content(self, content_id: str) -> StoredContent | None:
         """The post as received (its raw bytes are the evidence), while the retention policy keeps it."""
         return (await find_content(self.db, [_text(content_id, "content_id")])).get(content_id)
-
-    async def stored_classification(self, content_id: str) -> StoredClassification | None:
-        doc = await self.db[StoredClassification.COLLECTION].find_one({"_id": _text(content_id, "content_id")})
-        return StoredClassification.from_document(doc) if doc else None
 
     # ------------------------------------------------------------------ items and groups
     async def add_item(self, doc: dict) -> bool:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timezone
 
 import pytest
 
-from services.ingest.domain import check_record_size, split_body
-from shared.schemas import ContentRecord, RecordLimits
+from services.ingest.domain import accepted_event, check_forwarded_size, check_record_size, split_body
+from shared.schemas import ContentAccepted, ContentRecord, RecordLimits
 from shared.settings import Settings
 from shared.stage import InvalidRecord, parse_model
+from shared.stored import ContentKey
 
 OK = {"source": "x", "external_id": "1", "text": "halo"}
 
@@ -108,3 +110,22 @@ def test_a_number_python_cannot_read_is_a_refusal_not_a_crash(body):
         for raw in split_body(body):
             parse_model(ContentRecord, raw)
     assert caught.value.error_type == "invalid_json" and "4300 digits" in caught.value.reason
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("Coblos nomor 2 ya!", False),
+    ("kata biasa " * 27_000, False),  # 297,000 characters: within the limits, forwarded whole
+    ('"' * 190_000, True),  # escaped twice on the way (record, then its raw bytes as a string): over 1 MB
+])
+def test_the_forwarded_record_stays_under_the_brokers_limit(text, refused):
+    raw = json.dumps({"source": "x", "external_id": "9", "text": text}).encode()
+    record = parse_model(ContentRecord, raw)
+    key = ContentKey.of(record.content_id, hashlib.sha256(raw).hexdigest(), datetime(2024, 2, 14, tzinfo=timezone.utc))
+    check_record_size(raw)
+    event = accepted_event(record, key, raw).model_dump_json().encode()
+    if refused:
+        with pytest.raises(InvalidRecord, match="once forwarded"):
+            check_forwarded_size(event)
+    else:
+        check_forwarded_size(event)
+        assert ContentAccepted.model_validate_json(event).raw.encode() == raw  # the evidence travels as sent

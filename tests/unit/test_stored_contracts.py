@@ -28,7 +28,7 @@ MATCH = Match(nip=SUBJECT.nip, band="review", score=0.78, subject=SUBJECT, autho
               explanation=[FeatureExplanation(feature="name_similarity", score=0.8, detail="nama sama")])
 
 WRITTEN = [
-    stored.StoredContent.of(RECORD, RAW, NOW),
+    stored.StoredContent.of(RECORD, RAW, NOW, CLASSIFICATION),
     stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION, NOW, sent=True),
     stored.StoredClassification.of(RECORD.content_id, CLASSIFICATION.model_copy(update={"partisan": False}), NOW, sent=False),
     stored.MatchResult.of(RECORD.content_id, [MATCH], "reg-1", NOW),
@@ -54,10 +54,13 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
 @pytest.mark.parametrize("accessor, expected", [
     (lambda: stored.StoredContent.of(RECORD, RAW, NOW).record(), RECORD),
     (lambda: stored.StoredContent.of(RECORD, RAW, NOW).evidence_sha256, evidence_hash(RAW)),
-    (lambda: WRITTEN[1].classification(), CLASSIFICATION),
-    (lambda: WRITTEN[0].classified(WRITTEN[1].classification()), ITEM),  # what went to match, rebuilt
-    (lambda: WRITTEN[2].classification(), None),  # not sent on: no evidence spans of the author's words kept
-    (lambda: "result" in WRITTEN[2].document(), False),
+    (lambda: WRITTEN[0].classified_as(), CLASSIFICATION),
+    (lambda: WRITTEN[0].classified(), ITEM),  # what went to match, rebuilt from the kept post
+    (lambda: stored.StoredContent.of(RECORD, RAW, NOW).classified(), None),
+    (lambda: set(WRITTEN[2].document()) - {"_id", "partisan", "form", "score", "model_version", "classified_at", "sent"},
+     set()),  # a summary: no evidence spans (the author's words) outside the post itself
+    (lambda: stored.StoredAlert.from_document({"_id": ALERT.alert_id, **ALERT.model_dump(mode="json")}).alert(),
+     ALERT),  # an alert stored before StoredAlert still reads
     (lambda: WRITTEN[0].collection(), "content_d20240214"),
     (lambda: set(WRITTEN[8].document()), {"_id", "evidence_sha256", "received_at"}),  # a key holds no text, no author
     (lambda: WRITTEN[9].alert(), ALERT),

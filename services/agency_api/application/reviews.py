@@ -55,13 +55,13 @@ async def accept(ctx: WebContext, p: Principal, review_id: str, reason: str) -> 
         raise _already_decided(review_id, review.status)
     candidate = review.candidate
     content = await store.stored_content(candidate.content_id)
-    classification = await store.stored_classification(candidate.content_id)
+    classification = content.classified_as() if content is not None else None
     if content is None or classification is None or candidate.subject is None:
         raise UseCaseError("conflict", "content_missing", "the post or its classification is no longer stored",
                            "review_id")
     item = ContentMatched(
         content_id=candidate.content_id, evidence_sha256=content.evidence_sha256, record=content.record(),
-        classification=classification.classification(), matches=[candidate.match(actor(p), reason)],
+        classification=classification, matches=[candidate.match(actor(p), reason)],
         registry_version=candidate.registry_version)
     now = utcnow()
     alerts = alerts_for(item, now, ctx.config, ctx.public_url)

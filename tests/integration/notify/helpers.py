@@ -32,7 +32,7 @@ async def put_alert(db, alert: Alert) -> None:
 async def put_post(db, record: ContentRecord, classification: Classification) -> ContentClassified:
     """Store a post as classify stores a partisan one (through the writers, ``shared.stored``)."""
     raw, now = record.model_dump_json(exclude_defaults=True).encode(), utcnow()
-    content = StoredContent.of(record, raw, now)
+    content = StoredContent.of(record, raw, now, classification)
     item = ContentClassified(content_id=content.content_id, evidence_sha256=content.evidence_sha256, record=record,
                              classification=classification)
     await db[content.collection()].insert_one(content.document())

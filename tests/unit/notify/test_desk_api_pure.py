@@ -142,7 +142,7 @@ def test_list_filters_on_alert_fields():
 async def test_database_is_locked_is_retried_as_transient():
     from pymongo.errors import OperationFailure
 
-    from services.notify.store import _retry, is_transient
+    from shared.mongo import is_locked as is_transient, retry_locked as _retry
 
     calls = []
 
