@@ -1,11 +1,34 @@
-"""Read-side queries the CLI needs (alerts, summaries)."""
+"""Read-side queries the CLI needs (alerts, summaries), and running a command's work against the store."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 from shared import alert_log
 from shared.mongo import connect
-from shared.settings import Settings
+from shared.settings import Settings, get_settings
+
+T = TypeVar("T")
+
+
+def run_with_store(work: Callable[..., Awaitable[T]]) -> T:
+    """``work(db)`` against the store of the current settings: reachable first (or one line saying so), one
+    client for the call, closed after."""
+    from pantau.errors import require_store
+
+    settings = get_settings()
+    require_store(settings)
+
+    async def go() -> T:
+        client, db = connect(settings)
+        try:
+            return await work(db)
+        finally:
+            await client.close()
+
+    return asyncio.run(go())
 
 
 async def fetch_alerts(settings: Settings, limit: int, since: datetime | None = None,

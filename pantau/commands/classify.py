@@ -144,23 +144,9 @@ def _operator() -> str:
 
 def _run(work):
     """Run ``work(db)`` against the store (reachable first, or one line saying so)."""
-    import asyncio
+    from pantau.queries import run_with_store
 
-    from pantau.errors import require_store
-    from shared.mongo import connect
-    from shared.settings import get_settings
-
-    settings = get_settings()
-    require_store(settings)
-
-    async def go():
-        client, db = connect(settings)
-        try:
-            return await work(db)
-        finally:
-            await client.close()
-
-    return asyncio.run(go())
+    return run_with_store(work)
 
 
 def _shipped():

@@ -2,7 +2,6 @@
 CLI talks to the store directly, as `agency key` does; every resend is audited)."""
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 from typing import Annotated, Optional
@@ -11,29 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pantau.errors import OperatorError, require_store
+from pantau.errors import OperatorError
+from pantau.queries import run_with_store
 from shared.logging import mask_nips
-from shared.settings import get_settings
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 notify_app = typer.Typer(help="Notification deliveries: failures and re-sending them.", no_args_is_help=True)
-
-
-def _db(work):
-    from shared.mongo import connect
-
-    settings = get_settings()
-    require_store(settings)
-
-    async def run():
-        client, db = connect(settings)
-        try:
-            return await work(db)
-        finally:
-            await client.close()
-
-    return asyncio.run(run())
 
 
 def _since(value: str | None):
@@ -55,7 +38,7 @@ def failures(
     from services.notify.resend import list_failures
 
     when = _since(since)
-    rows = _db(lambda db: list_failures(db, since=when, limit=limit))
+    rows = run_with_store(lambda db: list_failures(db, since=when, limit=limit))
     if as_json:
         for row in rows:
             out.print(mask_nips(json.dumps(row, default=str, ensure_ascii=False)), markup=False)
@@ -98,7 +81,7 @@ def resend(
                 problems.append(exc.message)
         return done, problems
 
-    done, problems = _db(work)
+    done, problems = run_with_store(work)
     for item in done:
         err.print(f"queued {item.id} ({item.receiver}, {item.integration}) again, resend #{item.resend_count}")
     for problem in problems:

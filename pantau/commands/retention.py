@@ -2,7 +2,6 @@
 ``config/retention.yaml`` now (the dispatcher also runs it once a day) or as if at another date."""
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime, timezone
 from typing import Annotated, Optional
@@ -10,7 +9,8 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from pantau.errors import OperatorError, require_store
+from pantau.errors import OperatorError
+from pantau.queries import run_with_store
 from shared.settings import get_settings
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -28,16 +28,6 @@ def _moment(text: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-async def _with_db(settings, work):
-    from shared.mongo import connect
-
-    client, db = connect(settings)
-    try:
-        return await work(db)
-    finally:
-        await client.close()
-
-
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="act as if it were this date or time (drills, tests)")]
 
 
@@ -48,10 +38,8 @@ def status(as_of: AsOf = None, as_json: Annotated[bool, typer.Option("--json", h
     from shared.retention import load_policy
     from shared.retention_run import status as held
 
-    settings = get_settings()
-    require_store(settings)
     policy = load_policy()
-    found = asyncio.run(_with_db(settings, lambda db: held(db, policy, _moment(as_of))))
+    found = run_with_store(lambda db: held(db, policy, _moment(as_of)))
     if as_json:
         print(json.dumps(found, default=str, indent=1))
         return
@@ -79,9 +67,8 @@ def run(as_of: AsOf = None, kafka: Annotated[bool, typer.Option("--kafka/--no-ka
     from shared.retention_run import run as apply
 
     settings = get_settings()
-    require_store(settings)
     policy = load_policy()
-    report = asyncio.run(_with_db(settings, lambda db: apply(db, policy, _moment(as_of), settings if kafka else None)))
+    report = run_with_store(lambda db: apply(db, policy, _moment(as_of), settings if kafka else None))
     print(json.dumps(report, default=str, indent=1))
 
 
