@@ -10,7 +10,7 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from pantau.cli import build_app
+from pantau.app import build_app
 from shared.settings import REPO_ROOT
 
 runner = CliRunner()

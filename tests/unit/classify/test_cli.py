@@ -5,7 +5,7 @@ import json
 
 from typer.testing import CliRunner
 
-from pantau.cli import build_app
+from pantau.app import build_app
 
 runner = CliRunner()
 
@@ -57,3 +57,23 @@ def test_parallel_workers_write_what_one_process_writes_in_the_same_order(tmp_pa
     assert [r.get("external_id") for r in rows[:3]] == ["p0", "p1", "p2"]
     assert [n + 1 for n, r in enumerate(rows) if "error" in r] == [4, 500, 501, 1_101]
     assert all(f"line {n + 1}:" in r["error"] for n, r in enumerate(rows) if "error" in r)
+
+
+def test_plain_form_starts_without_typer_and_writes_what_the_typer_command_writes(tmp_path):
+    from pantau.classify_offline import fast_main, plain_options
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([json.dumps({"source": "x", "external_id": "a1", "text": "coblos 02 Prabowo-Gibran!"}),
+                              "{broken", ""]) + "\n")
+    fast, typed = tmp_path / "fast.jsonl", tmp_path / "typed.jsonl"
+    assert fast_main(["--in", str(src), f"--out={fast}", "--workers", "1"]) == 0
+    result = runner.invoke(build_app(), ["classify", "--in", str(src), "--out", str(typed), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert fast.read_text() == typed.read_text()
+    # anything else is left to typer (its help and its messages): subcommands, unknown or repeated options,
+    # a missing input, an output that is a folder, a bad worker count
+    for args in (["--help"], ["examples"], ["--in", str(src)], ["--in", str(src), "--out", str(fast), "--x", "1"],
+                 ["--in", str(src), "--in", str(src), "--out", str(fast)], ["--in", str(tmp_path / "no"), "--out", str(fast)],
+                 ["--in", str(src), "--out", str(tmp_path)], ["--in", str(src), "--out", str(fast), "--workers", "-1"]):
+        assert plain_options(args) is None, args
+    assert fast_main(["--in", str(src), "--out", str(fast), "--config", str(tmp_path / "none")]) == 2

@@ -79,7 +79,7 @@ def test_config_is_validated(tmp_path) -> None:
 
 
 def test_cli_match_and_generate(tmp_path) -> None:
-    from pantau.cli import build_app
+    from pantau.app import build_app
     app = build_app()
     runner = CliRunner()
     reg = tmp_path / "reg.csv"

@@ -154,7 +154,7 @@ def test_registry_import_warns_about_unresolved_codes(tmp_path, monkeypatch):
 
     from typer.testing import CliRunner
 
-    from pantau.cli import build_app
+    from pantau.app import build_app
     from pantau.commands import registry_import
     from services.match.registry_import import ImportReport
 

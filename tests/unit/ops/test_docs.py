@@ -11,7 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pantau.cli import build_app
+from pantau.app import build_app
 from shared import topics
 from shared.schemas import REGISTRY_CSV_HEADER
 from shared.settings import REPO_ROOT
