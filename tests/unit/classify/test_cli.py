@@ -37,9 +37,11 @@ def test_classify_one_line_per_input_in_order_with_errors(tmp_path):
 
 def test_parallel_workers_write_what_one_process_writes_in_the_same_order(tmp_path):
     # more lines than one chunk, with bad lines on both sides of a chunk boundary: numbers must stay right
-    lines = []
-    for i in range(1_203):
-        if i in (3, 499, 500, 1_100):
+    from pantau.classify_offline import CHUNK
+
+    lines, broken = [], (3, CHUNK - 1, CHUNK, 2 * CHUNK + 100)
+    for i in range(2 * CHUNK + 203):
+        if i in broken:
             lines.append("{broken")
         else:
             lines.append(json.dumps({"source": "x", "external_id": f"p{i}",
@@ -55,7 +57,7 @@ def test_parallel_workers_write_what_one_process_writes_in_the_same_order(tmp_pa
     assert outputs[0] == outputs[1]
     rows = [json.loads(x) for x in outputs[1].splitlines()]
     assert [r.get("external_id") for r in rows[:3]] == ["p0", "p1", "p2"]
-    assert [n + 1 for n, r in enumerate(rows) if "error" in r] == [4, 500, 501, 1_101]
+    assert [n for n, r in enumerate(rows) if "error" in r] == list(broken)
     assert all(f"line {n + 1}:" in r["error"] for n, r in enumerate(rows) if "error" in r)
 
 
