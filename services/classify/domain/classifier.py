@@ -13,6 +13,7 @@ import bisect
 import copy
 import hashlib
 import pathlib
+from itertools import accumulate
 
 import ahocorasick
 
@@ -184,20 +185,19 @@ class Classifier(References, Cues, Frames, Combination):
     def _field(self, name: str, text: str, budget: list[int] | None = None) -> Field:
         tokens = self._window_tokens(text, budget)
         norms = [t.norm for t in tokens]
-        starts, pos = [], 1
-        for n in norms:  # where each token's norm starts in " n0 n1 ... "
-            starts.append(pos)
-            pos += len(n) + 1
+        starts = list(accumulate([len(n) + 1 for n in norms], initial=1))  # where each norm starts in " n0 n1 ... "
+        starts.pop()
         s = " " + " ".join(norms) + " "
         hits = self._scan(s, starts, tokens)
         sentence, quoted = [], []
-        sid, inside, run = 0, False, 0
+        sid, inside, run, longest = 0, False, 0, W.MAX_SENTENCE
         for t in tokens:
+            kind = t.kind
             run += 1
-            if t.kind == "stop" or run > W.MAX_SENTENCE:
+            if kind == "stop" or run > longest:
                 sid += 1
                 run = 0
-            if t.kind == "quote":
+            if kind == "quote":
                 inside = not inside
             sentence.append(sid)
             quoted.append(inside)

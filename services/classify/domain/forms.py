@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 
 import ahocorasick
 
@@ -20,6 +21,7 @@ from shared.schemas import ContentRecord, Evidence
 
 # Evidence built here is well-typed by construction: skip re-validation on the hot path.
 _evidence = Evidence.model_construct
+_UNREAD = frozenset(("url", "quote", "hashtag", "mention"))  # tokens the form patterns do not read
 
 
 class FormDetector:
@@ -104,19 +106,14 @@ class FormDetector:
 
 def _norm_with_offsets(f) -> tuple[str, tuple[list[int], list[int]]]:
     """Normalised text of a field and where each kept token starts in it (with the token's index)."""
-    parts, starts, idx = [], [], []
-    pos = 0
+    parts, idx = [], []
     for i, t in enumerate(f.tokens):
         kind = t.kind
-        if kind in ("url", "quote", "hashtag", "mention"):
-            continue
-        piece = t.norm if kind != "stop" else "."
-        if parts:
-            pos += 1
-        starts.append(pos)
-        idx.append(i)
-        parts.append(piece)
-        pos += len(piece)
+        if kind not in _UNREAD:
+            idx.append(i)
+            parts.append(t.norm if kind != "stop" else ".")
+    starts = list(accumulate([len(p) + 1 for p in parts], initial=0))  # each piece and its space
+    starts.pop()
     return " ".join(parts), (starts, idx)
 
 

@@ -231,30 +231,30 @@ class TargetModel:
 
     def sums(self, feats) -> list[float]:
         """Summed weights of the features (each once): [none, support, oppose, oppose-vs-support]."""
-        w = self.weights
-        z = [0.0, 0.0, 0.0, 0.0]
+        get = self.weights.get
+        a = b = c = d = 0.0  # locals, not list items: the same sums in the same order, faster
         for f in feats:
-            v = w.get(f)
+            v = get(f)
             if v is not None:
-                z[0] += v[0]
-                z[1] += v[1]
-                z[2] += v[2]
-                z[3] += v[3]
-        return z
+                a += v[0]
+                b += v[1]
+                c += v[2]
+                d += v[3]
+        return [a, b, c, d]
 
     def post_sums(self, post: PostFeatures) -> list[float]:
         """``sums`` of the post's features, each distinct word's share computed once per model (a bounded memo)."""
         memo = self._word_memo
         if len(memo) > 200_000:
             memo.clear()
-        z = self.sums(post.other)
+        a, b, c, d = self.sums(post.other)
         for norm, spelled, _ in post.words:
             v = memo.get((norm, spelled)) or self.word_vector(norm, spelled)
-            z[0] += v[0]
-            z[1] += v[1]
-            z[2] += v[2]
-            z[3] += v[3]
-        return z
+            a += v[0]
+            b += v[1]
+            c += v[2]
+            d += v[3]
+        return [a, b, c, d]
 
     def probabilities(self, post_sums: list[float], target_feats) -> tuple[list[float], float]:
         """(none, support, oppose) and, once a side is taken, the probability that it is against."""
