@@ -15,7 +15,7 @@ setup(
     package_data={
         "pantau_config": ["*.yaml", "elections/*.yaml"],
         "services.agency_api": ["web/templates/*.html", "web/static/*"],
-        "": ["*.yaml", "*.json", "*.txt", "*.csv", "*.md"],
+        "": ["*.yaml", "*.json", "*.bin", "*.txt", "*.csv", "*.md"],
     },
     include_package_data=False,
 )

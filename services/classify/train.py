@@ -204,14 +204,21 @@ def artefact_bytes(clf: Classifier) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=0) + "\n").encode("utf-8")
 
 
+def _artefacts(clf: Classifier):
+    """(path, bytes) of every artefact, built in turn; the target model's compact form follows its JSON."""
+    yield lexical.ARTEFACT, artefact_bytes(clf)
+    data = target_artefact_bytes(clf)
+    yield target_model.ARTEFACT, data
+    yield target_model.COMPACT, target_model.compact_bytes(data)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--check", action="store_true", help="exit 1 if a committed artefact differs from a fresh build")
     args = parser.parse_args(argv)
     clf = Classifier.from_config(use_model=False)
     status = 0
-    for path, build in ((lexical.ARTEFACT, artefact_bytes), (target_model.ARTEFACT, target_artefact_bytes)):
-        data = build(clf)
+    for path, data in _artefacts(clf):
         if args.check:
             same = path.exists() and path.read_bytes() == data
             print(f"{path.relative_to(REPO_ROOT)}: {'identical' if same else 'DIFFERS from a fresh build'}")
@@ -219,8 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        n = len(json.loads(data)["weights"])
-        print(f"wrote {path.relative_to(REPO_ROOT)}: {n} weights, {len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}")
+        n = f"{len(json.loads(data)['weights'])} weights, " if path.suffix == ".json" else ""
+        print(f"wrote {path.relative_to(REPO_ROOT)}: {n}{len(data)} bytes, sha256 {hashlib.sha256(data).hexdigest()[:16]}")
     return status
 
 

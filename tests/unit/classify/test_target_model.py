@@ -32,7 +32,7 @@ def test_make_train_rebuilds_the_committed_artefacts_bit_for_bit():
     done = subprocess.run([sys.executable, "-m", "services.classify.train", "--check"], cwd=REPO_ROOT,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.count("identical") == 2, done.stdout
+    assert done.stdout.count("identical") == 3, done.stdout
 
 
 def test_artefact_is_versioned_json_that_says_what_it_was_trained_on():
@@ -41,6 +41,21 @@ def test_artefact_is_versioned_json_that_says_what_it_was_trained_on():
     assert doc["classes"] == ["none", "support", "oppose"]
     assert {"real-tweets", "templated", "own-comments"} <= set(doc["trained_on"])
     assert target_model.ARTEFACT.stat().st_size < 3_000_000
+
+
+def test_the_compact_form_loads_the_json_model_and_only_for_the_json_it_was_written_for(tmp_path):
+    raw = target_model.ARTEFACT.read_bytes()
+    assert target_model.COMPACT.read_bytes() == target_model.compact_bytes(raw)  # as `make train` writes it
+    from_json = target_model.TargetModel.from_json(raw.decode("utf-8"))
+    loaded = target_model.TargetModel.load()
+    assert loaded == from_json and list(loaded.weights) == list(from_json.weights)
+    # a JSON changed after the compact form was written: the JSON is read, the stale compact form is not
+    doc = json.loads(raw)
+    doc["version"] += "-edited"
+    path = tmp_path / "target-lr.json"
+    path.write_text(json.dumps(doc))
+    path.with_suffix(".bin").write_bytes(target_model.COMPACT.read_bytes())
+    assert target_model.TargetModel.load(path).version == doc["version"]
 
 
 def test_labels_files_are_well_formed_and_hold_no_text():
