@@ -12,11 +12,11 @@ import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from pydantic import ValidationError
 
-_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False) builds one per call
 _CLASSIFIER = None  # set in the parent before the workers fork, so they share it without rebuilding it
 CHUNK = 100  # lines a worker classifies per task: small, so that both cores stay busy until the end
 
@@ -57,9 +57,10 @@ def _classify_lines(chunk: tuple[int, list[str]]) -> tuple[str, int, int, int]:
                 record = ContentRecord.model_validate_json(raw)
                 result = _CLASSIFIER.classify(record)
                 flagged += int(result.partisan)
-                # {"external_id", "source", ...the classification}: serialised by pydantic in one go (fast path)
-                head = _encode({"external_id": record.external_id, "source": record.source})
-                out.append(head[:-1] + ", " + result.model_dump_json()[1:] + "\n")
+                # {"external_id", "source", ...the classification}: what json.dumps(..., ensure_ascii=False) writes
+                # for the two strings, then the classification serialised by pydantic in one go (fast path)
+                out.append(f'{{"external_id": {encode_basestring(record.external_id)}, "source": '
+                           f'{encode_basestring(record.source)}, {result.model_dump_json()[1:]}\n')
                 continue
             except (ValidationError, ValueError) as exc:
                 row = _error_line(lineno, exc, raw)

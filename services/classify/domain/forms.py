@@ -52,9 +52,7 @@ class FormDetector:
         per_form: dict[str, list] = {}
         for f in fields:
             norm, offsets = _norm_with_offsets(f)
-            candidates: set[int] = set()
-            for _, idxs in self.anchors.iter(norm):
-                candidates |= idxs
+            candidates: set[int] = set().union(*{idxs for _, idxs in self.anchors.iter(norm)})  # each owner set once
             seen: set[str] = set()
             for idx in sorted(candidates):  # priority order: patterns are numbered form by form
                 form, pat = self.patterns[idx]
