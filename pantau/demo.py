@@ -23,9 +23,10 @@ from pantau.publish import publish_lines
 from services.notify.domain.config import load_notify_config
 from shared.logging import mask_nips
 from shared.mongo import connect
+from shared.pages import read_rows
 from shared.schemas import ContentRecord
 from shared.settings import REPO_ROOT, Settings, get_settings
-from shared.stored import StoredAlert
+from shared.stored import StoredAlert, StoredClassification
 
 SAMPLE = REPO_ROOT / "deploy" / "sample"
 NEUTRALITY_NEWS_ID = "semarang-sosialisasi-netralitas-2024-01-18"
@@ -46,7 +47,8 @@ def _valid_content_ids(lines: list[bytes]) -> dict[str, str]:
 async def _progress(settings: Settings, content_ids: list[str]) -> tuple[int, int]:
     client, db = connect(settings)
     try:
-        classified = await db["classifications"].count_documents({"_id": {"$in": content_ids}})
+        classified = len([row async for row in read_rows(db[StoredClassification.COLLECTION], ids=content_ids,
+                                                         time_field=StoredClassification.TIME_FIELD)])
         alerts = await db["alerts"].count_documents({})
         return classified, alerts
     finally:

@@ -346,7 +346,9 @@ class LocalStack:
             data.mkdir(parents=True, exist_ok=True)
             self.ferretdb.spawn([
                 str(FERRETDB_BIN), "--handler=sqlite", f"--sqlite-url=file:{data}/",
-                f"--listen-addr={self.mongo_host}:{self.mongo_port}", "--debug-addr=-",
+                f"--listen-addr={self.mongo_host}:{self.mongo_port}",
+                # host:port serves /debug/pprof and /debug/metrics: profiling the store under load
+                f"--debug-addr={os.environ.get('PANTAU_FERRETDB_DEBUG_ADDR', '-')}",
                 f"--state-dir={self.state_dir / 'ferretdb'}",
                 "--telemetry=disable", "--log-level=warn",
             ])

@@ -19,6 +19,7 @@ from shared.alert_log import erase_alerts
 from shared.evidence import content_days
 from shared.logging import log_event
 from shared.mongo import bulk_write_chunked, insert_new, retry_locked
+from shared.pages import count_rows
 from shared.retention import Plan, RetentionPolicy, plan
 from shared.schemas import utcnow
 from shared.stored import ClassifierExample, ContentKey, ReviewCandidate, StoredAlert, StoredClassification, StoredContent
@@ -175,7 +176,7 @@ async def status(db, policy: RetentionPolicy, as_of: datetime | None = None) -> 
         "as_of": as_of,
         "policy": dict(policy.rows()),
         "posts_received": await count(ContentKey.COLLECTION),
-        "classifications": await count(StoredClassification.COLLECTION),
+        "classifications": await count_rows(db[StoredClassification.COLLECTION]),
         "raw_posts_by_day": [{"day": day.isoformat(), "posts": await count(name), "due": name in steps.drop_content}
                              for day, name in days],
         "posts_behind_cases": await count(StoredContent.CASE_COLLECTION),

@@ -117,8 +117,10 @@ class StoredContent(_Stored):
 
 class StoredClassification(_Stored):
     """``classifications``: one summary per classified post, kept for the deployment (statistics, audit,
-    re-screening). Writer: classify. Readers: match (re-screening: those ``sent``, with their post and its
-    classification from ``content_d*``), ``pantau classify replay``.
+    re-screening). Writer: classify, a batch's summaries as one page (``shared.pages``: a post's id is a hash,
+    and a million hashed ids in one index cost more than the summaries). Readers, through ``shared.pages``:
+    match (re-screening: those ``sent``, with their post and its classification from ``content_d*``),
+    ``pantau classify replay``, ``pantau retention status``.
 
     No evidence spans: they are the author's words, kept only with the post itself (``StoredContent``), for as
     long as the policy keeps the post."""
@@ -137,7 +139,16 @@ class StoredClassification(_Stored):
         return cls(content_id=content_id, partisan=result.partisan, form=result.form, score=result.score,
                    model_version=result.model_version, classified_at=now, sent=sent)
 
-    RESCREEN: ClassVar[dict] = {"$or": [{"sent": True}, {"partisan": True}]}  # ``partisan``: written before ``sent``
+    TIME_FIELD: ClassVar[str] = "classified_at"
+
+    def row(self) -> dict[str, Any]:
+        """The summary as a page row (JSON values)."""
+        return self.model_dump(by_alias=True, mode="json")
+
+    @property
+    def went_to_match(self) -> bool:
+        """What re-screening takes: ``sent``, or ``partisan`` in a summary written before ``sent`` existed."""
+        return self.sent or self.partisan
 
 
 class StoredAlert(_Stored):

@@ -18,6 +18,7 @@ from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
 from shared.mongo import LazyDatabase, insert_new, ping
+from shared.pages import insert_rows
 from shared.schemas import Classification, ContentAccepted, ContentClassified, utcnow
 from shared.retention import load_policy
 from shared.settings import get_settings
@@ -55,10 +56,9 @@ async def classify(batch: Batch[ContentAccepted]) -> None:
         ).model_dump_json()
         for accepted, result in results if result.partisan or accepted.record.reported
     }
-    await insert_new(db()[StoredClassification.COLLECTION], [stored.document() for stored in {
-        accepted.content_id: StoredClassification.of(accepted.content_id, result, now, accepted.content_id in outputs)
-        for accepted, result in results
-    }.values()])
+    await insert_rows(db()[StoredClassification.COLLECTION], [
+        StoredClassification.of(accepted.content_id, result, now, accepted.content_id in outputs).row()
+        for accepted, result in results], time_field=StoredClassification.TIME_FIELD)
     evidence: dict[str, dict[str, dict]] = {}  # day bucket -> content id -> document
     for accepted, result in results:
         if accepted.content_id in outputs or retention.content.keep_raw_not_partisan:

@@ -19,6 +19,7 @@ from datetime import datetime
 from services.classify.domain.classifier import Classifier
 from shared.schemas import ContentClassified
 from shared.evidence import content_days, read_day
+from shared.pages import read_rows
 from shared.retention import day_of
 from shared.stored import StoredClassification
 
@@ -44,8 +45,8 @@ async def replay(db, classifier: Classifier, since: datetime) -> tuple[ReplayRep
     contents = [post for day, name in await content_days(db) if day >= day_of(since)
                 for post in await read_day(db, name) if post.received_at >= since]
     ids = [c.content_id for c in contents]
-    flagged_before = {d["_id"]: d["partisan"] for d in await db[StoredClassification.COLLECTION].find(
-        {"_id": {"$in": ids}}, {"partisan": 1}).to_list(None)} if ids else {}
+    flagged_before = {row["_id"]: row["partisan"] async for row in read_rows(
+        db[StoredClassification.COLLECTION], ids=ids, time_field=StoredClassification.TIME_FIELD)} if ids else {}
     messages = []
     for content in contents:
         report.read += 1

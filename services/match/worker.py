@@ -32,6 +32,7 @@ from shared import topics
 from shared.judgements import load_judgements
 from shared.evidence import find_content
 from shared.mongo import insert_new
+from shared.pages import read_rows
 from shared.retention import day_of
 from shared.schemas import ContentClassified, ContentMatched, Match, utcnow
 from shared.stage import Outgoing, TransientError
@@ -220,8 +221,9 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     slack = since - timedelta(days=1)  # content arrives before it is classified
     # What classify sent to match, rebuilt from its summary and the post it kept (config/retention.yaml:
     # a post older than rescreen_days is gone, and counted as missing).
-    sent = [doc["_id"] async for doc in db[StoredClassification.COLLECTION].find(
-        {**StoredClassification.RESCREEN, "classified_at": {"$gte": since}}, {"_id": 1})]
+    sent = [summary.content_id async for row in read_rows(db[StoredClassification.COLLECTION], since=since,
+                                                          time_field=StoredClassification.TIME_FIELD)
+            if (summary := StoredClassification.from_document(row)).went_to_match]
     report.partisan = len(sent)
     if not sent:
         return report

@@ -14,16 +14,24 @@ from pantau.loadgen import mixed_posts
 from shared import topics
 from shared.kafka import WEB_PORT_OFFSETS
 from shared.mongo import connect
+from shared.pages import count_rows, read_rows
 from shared.schemas import alert_id_for, content_id_for
+from shared.stored import StoredClassification
 from tests.integration.conftest import read_topic, run_cli, unique, wait_for
 
 pytestmark = pytest.mark.integration
 
 TOTAL = 3000
 async def _count(settings, collection: str, ids: list[str] | None = None, **fields) -> int:
-    """Documents in ``collection`` (only ``ids`` if given: slower on FerretDB, so used sparingly)."""
+    """Documents in ``collection`` (only ``ids`` if given: slower on FerretDB, so used sparingly); rows of a
+    paged collection (the classification summaries)."""
     client, db = connect(settings)
     try:
+        if collection == StoredClassification.COLLECTION:
+            if not ids and not fields:
+                return await count_rows(db[collection])
+            return sum([all(row[k] == v for k, v in fields.items()) async for row in read_rows(
+                db[collection], ids=ids, time_field=StoredClassification.TIME_FIELD)])
         return await db[collection].count_documents({**({"_id": {"$in": ids}} if ids else {}), **fields})
     finally:
         await client.close()

@@ -29,7 +29,9 @@ from hypothesis import HealthCheck, assume, given, settings as hsettings, strate
 from shared import topics
 from shared.kafka_client import client_options
 from shared.mongo import connect
+from shared.pages import read_rows
 from shared.schemas import alert_id_for, content_id_for
+from shared.stored import StoredClassification
 from tests.hostile import CONTENT_TYPES, Renderer, Valid, expected_content_id, http_bodies, topic_keys, topic_values
 from tests.integration.conftest import read_topic, unique, wait_for
 
@@ -50,6 +52,8 @@ def live(examples: int) -> hsettings:
 async def _found(settings, collection: str, ids: list[str]) -> set[str]:
     client, db = connect(settings)
     try:
+        if collection == StoredClassification.COLLECTION:  # a batch's summaries are one page
+            return {row["_id"] async for row in read_rows(db[collection], ids=ids, time_field=StoredClassification.TIME_FIELD)}
         return {doc["_id"] async for doc in db[collection].find({"_id": {"$in": ids}}, {"_id": 1})}
     finally:
         await client.close()

@@ -136,7 +136,7 @@ def _registry_status() -> dict:
     return json.loads(run_cli("registry", "status", "--json").stdout)
 
 
-KILLED = 80  # posts by people the next version adds; re-screened one per chunk (PANTAU_RESCREEN_CHUNK=1)
+KILLED = 160  # posts by people the next version adds; re-screened one per chunk (PANTAU_RESCREEN_CHUNK=1)
 
 
 def test_rescreen_cut_off_by_kill_9_is_taken_over_and_alerts_each_person_once(pipeline, settings, tmp_path):

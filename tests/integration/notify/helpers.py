@@ -17,6 +17,7 @@ from services.dispatcher.channels.webhook import WebhookChannel
 from services.dispatcher.cycle import Dispatcher
 from services.notify.store import NotifyStore
 from shared.kafka_client import client_options
+from shared.pages import insert_rows
 from shared.schemas import Alert, Classification, ContentClassified, ContentRecord, utcnow
 from shared.stored import StoredClassification, StoredContent
 from tests.local_servers import free_port
@@ -37,7 +38,7 @@ async def put_post(db, record: ContentRecord, classification: Classification) ->
                              classification=classification)
     await db[content.collection()].insert_one(content.document())
     stored = StoredClassification.of(content.content_id, classification, now, sent=True)
-    await db[StoredClassification.COLLECTION].insert_one(stored.document())
+    await insert_rows(db[StoredClassification.COLLECTION], [stored.row()], time_field=StoredClassification.TIME_FIELD)
     return item
 
 

@@ -26,6 +26,7 @@ from shared.mongo import connect
 from shared.retention import RetentionPolicy
 from shared.retention_run import run as run_retention
 from shared.schemas import ContentRecord, evidence_hash, utcnow
+from shared.pages import read_rows
 from shared.stored import ContentKey, StoredClassification, StoredContent
 from tests.integration.conftest import run_cli, unique, wait_for
 
@@ -82,7 +83,9 @@ def test_posts_are_kept_only_as_long_as_the_policy_says(pipeline, settings):
     day = StoredContent.collection_for(received_at)
     asyncio.run(_publish_as_ingest(settings, records, received_at))
 
-    classified = lambda db: db[StoredClassification.COLLECTION].find({"_id": {"$in": list(ids.values())}}).to_list(None)  # noqa: E731
+    async def classified(db):
+        return [row async for row in read_rows(db[StoredClassification.COLLECTION], ids=ids.values(),
+                                               time_field=StoredClassification.TIME_FIELD)]
     wait_for(lambda: len(_in_db(settings, classified)) == len(ids), 120, "the four posts to be classified")
     wait_for(lambda: all(_in_db(settings, lambda db: _case_of(db, ids[k])) for k in ("alerting", "closed")), 120,
              "the registered people's cases to open")
