@@ -7,6 +7,7 @@ typer command (``pantau.commands.classify``), which runs the same ``classify_fil
 """
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
@@ -93,7 +94,10 @@ def classify_file(in_path: Path, out_path: Path, config: list[Path] | None, work
     done = bad = flagged = 0
     with open(in_path, encoding="utf-8", errors="replace") as src, open(out_path, "w", encoding="utf-8") as dst:
         if workers > 1:
+            # the workers' collections skip what they inherit (the classifier is never garbage), leaving its pages shared
+            gc.freeze()
             pool = multiprocessing.get_context("fork").Pool(workers)
+            gc.unfreeze()
             results = pool.imap(_classify_lines, _chunks(src))  # ordered: output line n answers input line n
         else:
             pool, results = None, map(_classify_lines, _chunks(src))
