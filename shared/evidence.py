@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from shared.pages import read_rows
 from shared.retention import CONTENT_PREFIX, buckets
 from shared.stored import StoredContent
 
@@ -30,13 +31,13 @@ async def find_content(db, ids: Iterable[str], since: date | None = None,
         if not missing:
             break
         # Every find reads the whole bucket: many ids are one pass over it, not one pass per 500 ids.
-        query = {"_id": {"$in": missing}} if len(missing) <= 500 else {}
-        async for doc in db[collection].find(query):
-            if doc["_id"] in wanted:
-                found.setdefault(doc["_id"], StoredContent.from_document(doc))
+        async for row in read_rows(db[collection], ids=missing if len(missing) <= 500 else None,
+                                   time_field=StoredContent.TIME_FIELD):
+            if row["_id"] in wanted:
+                found.setdefault(row["_id"], StoredContent.from_document(row))
     return found
 
 
 async def read_day(db, collection: str) -> list[StoredContent]:
     """A whole day bucket (re-screening reads the days it covers)."""
-    return [StoredContent.from_document(doc) async for doc in db[collection].find({})]
+    return [StoredContent.from_document(row) async for row in read_rows(db[collection], time_field=StoredContent.TIME_FIELD)]

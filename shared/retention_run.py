@@ -19,7 +19,7 @@ from shared.alert_log import erase_alerts
 from shared.evidence import content_days
 from shared.logging import log_event
 from shared.mongo import bulk_write_chunked, insert_new, retry_locked
-from shared.pages import count_rows
+from shared.pages import count_rows, read_rows
 from shared.retention import Plan, RetentionPolicy, plan
 from shared.schemas import utcnow
 from shared.stored import ClassifierExample, ContentKey, ReviewCandidate, StoredAlert, StoredClassification, StoredContent
@@ -64,11 +64,12 @@ async def _drop_content_days(db, steps: Plan, needed: set[str], names: list[str]
     copied = dropped = 0
     due = [*steps.drop_content, *([LEGACY_CONTENT] if LEGACY_CONTENT in names else [])]
     for collection in due:
-        keep = [doc async for doc in db[collection].find({}) if doc["_id"] in needed] if needed else []
+        held = [row async for row in read_rows(db[collection], time_field=StoredContent.TIME_FIELD)]
+        keep = [row for row in held if row["_id"] in needed]
         if keep:
             await insert_new(db[StoredContent.CASE_COLLECTION], keep)
             copied += len(keep)
-        dropped += await db[collection].estimated_document_count()
+        dropped += len(held)
         await db[collection].drop()
     return {"days_dropped": len(steps.drop_content), "posts_dropped": dropped - copied, "posts_kept_for_cases": copied}
 
@@ -163,7 +164,7 @@ async def run(db, policy: RetentionPolicy, as_of: datetime | None = None, settin
 
 
 async def status(db, policy: RetentionPolicy, as_of: datetime | None = None) -> dict[str, Any]:
-    """What is held, per class and age, without reading a document of the large collections."""
+    """What is held, per class and age: counts, and the row ids of the paged collections (no post is read)."""
     as_of = as_of or utcnow()
     days = await content_days(db)
     steps = plan(policy, [name for _, name in days], as_of)
@@ -177,7 +178,7 @@ async def status(db, policy: RetentionPolicy, as_of: datetime | None = None) -> 
         "policy": dict(policy.rows()),
         "posts_received": await count(ContentKey.COLLECTION),
         "classifications": await count_rows(db[StoredClassification.COLLECTION]),
-        "raw_posts_by_day": [{"day": day.isoformat(), "posts": await count(name), "due": name in steps.drop_content}
+        "raw_posts_by_day": [{"day": day.isoformat(), "posts": await count_rows(db[name]), "due": name in steps.drop_content}
                              for day, name in days],
         "posts_behind_cases": await count(StoredContent.CASE_COLLECTION),
         "cases": await count("cases"),

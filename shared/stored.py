@@ -70,7 +70,8 @@ class ContentKey(_Stored):
 
 class StoredContent(_Stored):
     """``content_dYYYYMMDD`` (one collection per received day, UTC): the post kept as the bytes received (the
-    evidence). Writer: classify, for partisan posts only unless the policy keeps every raw post. A day is
+    evidence). Writer: classify, for partisan posts only unless the policy keeps every raw post, a batch's
+    posts of one day as one page (``shared.pages``; readers go through ``shared.evidence``). A day is
     dropped whole once re-screening no longer reads it (``shared.retention``); posts behind a case or an
     open review are first copied to ``case_content``. Readers: the agency API (a review accepted becomes a
     case), the desk (media on the case page), match (re-screening).
@@ -86,6 +87,11 @@ class StoredContent(_Stored):
     evidence_sha256: str
     received_at: datetime
     classification: str | None = None  # the Classification as JSON: its evidence spans go with the post
+    TIME_FIELD: ClassVar[str] = "received_at"
+
+    def row(self) -> dict[str, Any]:
+        """The post as a row of its day's pages (JSON values)."""
+        return self.model_dump(by_alias=True, mode="json", exclude_none=True)
 
     @classmethod
     def of(cls, record: ContentRecord, raw: bytes, received_at: datetime,

@@ -17,7 +17,7 @@ from services.classify.models import ActiveModel
 from shared import topics
 from shared.health import add_health_routes
 from shared.kafka import batch_agent, make_app
-from shared.mongo import LazyDatabase, insert_new, ping
+from shared.mongo import LazyDatabase, ping
 from shared.pages import insert_rows
 from shared.schemas import Classification, ContentAccepted, ContentClassified, utcnow
 from shared.retention import load_policy
@@ -59,13 +59,13 @@ async def classify(batch: Batch[ContentAccepted]) -> None:
     await insert_rows(db()[StoredClassification.COLLECTION], [
         StoredClassification.of(accepted.content_id, result, now, accepted.content_id in outputs).row()
         for accepted, result in results], time_field=StoredClassification.TIME_FIELD)
-    evidence: dict[str, dict[str, dict]] = {}  # day bucket -> content id -> document
+    evidence: dict[str, list[dict]] = {}  # day bucket -> its posts (as page rows)
     for accepted, result in results:
         if accepted.content_id in outputs or retention.content.keep_raw_not_partisan:
             stored = evidence_of(accepted, result)
-            evidence.setdefault(stored.collection(), {})[stored.content_id] = stored.document()
-    for collection, documents in evidence.items():
-        await insert_new(db()[collection], list(documents.values()))
+            evidence.setdefault(stored.collection(), []).append(stored.row())
+    for collection, rows in evidence.items():
+        await insert_rows(db()[collection], rows, time_field=StoredContent.TIME_FIELD)
     await batch.publish([Outgoing(topics.CONTENT_CLASSIFIED.name, cid.encode(), value.encode())
                          for cid, value in outputs.items()])
 

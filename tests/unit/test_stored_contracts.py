@@ -60,6 +60,7 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
     (lambda: set(WRITTEN[2].document()) - {"_id", "partisan", "form", "score", "model_version", "classified_at", "sent"},
      set()),  # a summary: no evidence spans (the author's words) outside the post itself
     (lambda: stored.StoredClassification.from_document(json.loads(json.dumps(WRITTEN[1].row()))), WRITTEN[1]),  # a page row
+    (lambda: stored.StoredContent.from_document(json.loads(json.dumps(WRITTEN[0].row()))), WRITTEN[0]),  # a page row
     (lambda: (WRITTEN[1].went_to_match, WRITTEN[2].went_to_match), (True, False)),
     (lambda: stored.StoredAlert.from_document({"_id": ALERT.alert_id, **ALERT.model_dump(mode="json")}).alert(),
      ALERT),  # an alert stored before StoredAlert still reads

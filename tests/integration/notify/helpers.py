@@ -36,7 +36,7 @@ async def put_post(db, record: ContentRecord, classification: Classification) ->
     content = StoredContent.of(record, raw, now, classification)
     item = ContentClassified(content_id=content.content_id, evidence_sha256=content.evidence_sha256, record=record,
                              classification=classification)
-    await db[content.collection()].insert_one(content.document())
+    await insert_rows(db[content.collection()], [content.row()], time_field=StoredContent.TIME_FIELD)
     stored = StoredClassification.of(content.content_id, classification, now, sent=True)
     await insert_rows(db[StoredClassification.COLLECTION], [stored.row()], time_field=StoredClassification.TIME_FIELD)
     return item
