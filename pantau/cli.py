@@ -2,6 +2,7 @@
 ``pantau classify --in IN --out OUT``, which starts without typer (``pantau.classify_offline``)."""
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -11,7 +12,11 @@ def main() -> None:
 
         code = fast_main(sys.argv[2:])
         if code is not None:
-            sys.exit(code)
+            # Done: output closed, workers joined, nothing left to run at exit. Leaving at once spares tearing
+            # the classifier down object by object (about 0.03 s, a tenth of a short file's run).
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
     from pantau.app import run
 
     run()
