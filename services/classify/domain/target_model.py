@@ -230,10 +230,10 @@ class TargetModel:
         meta = json.loads(head)
         if meta.get("schema") != COMPACT_SCHEMA or meta["json_sha256"] != json_sha256:
             return None
-        names = body[:meta["names_bytes"]].decode("utf-8").split("\n")
-        ints = array.array("i", body[meta["names_bytes"]:])
+        ints = array.array("i", body[:meta["int32s"] * 4])
         if sys.byteorder != "little":
             ints.byteswap()
+        names = body[meta["int32s"] * 4:].decode("utf-8").split("\n")
         scale, n = meta["weight_scale"], len(names)
         it = iter([v / scale for v in ints[:4 * n]])  # k / scale: the same floats as from_json
         weights = dict(zip(names, zip(it, it, it, it)))
@@ -340,9 +340,9 @@ class TargetModel:
 
 
 def compact_bytes(json_bytes: bytes) -> bytes:
-    """The compact form of an artefact's JSON: a header line, the feature names (one a line), then little-endian
-    int32 weights as stored (side and polarity: four a feature, in ``from_json``'s order) and the polarity
-    features' positions in the JSON's polarity order."""
+    """The compact form of an artefact's JSON: a header line; little-endian int32 weights as stored (side and
+    polarity: four a feature, in ``from_json``'s order), then the polarity features' positions in the JSON's
+    polarity order; then the feature names, one a line (after the integers, so that git sees a binary file)."""
     data = json.loads(json_bytes)
     pol = data.get("polarity") or {}
     rows = {f: (*col, pol.get(f, 0)) for f, col in data["weights"].items()}
@@ -355,5 +355,5 @@ def compact_bytes(json_bytes: bytes) -> bytes:
         ints.byteswap()
     head = {"schema": COMPACT_SCHEMA, "json_sha256": hashlib.sha256(json_bytes).hexdigest(), "version": data["version"],
             "bias": data["bias"], "polarity_bias": data.get("polarity_bias", 0.0), "weight_scale": data["weight_scale"],
-            "names_bytes": len(names)}
-    return json.dumps(head, sort_keys=True, separators=(",", ":")).encode() + b"\n" + names + ints.tobytes()
+            "int32s": len(ints)}
+    return json.dumps(head, sort_keys=True, separators=(",", ":")).encode() + b"\n" + ints.tobytes() + names
