@@ -64,7 +64,7 @@ def normalise_word(raw: str) -> str:
             word = m.group(1)
             if word in SLANG:
                 return SLANG[word]
-    if word.isdigit() and len(word) <= 2:
+    if word.isdecimal() and len(word) <= 2:  # "❶" is a digit that int() refuses
         return str(int(word)) if word != "0" else word
     if word.endswith("nya") and len(word) > 6 and word[:-3] in SLANG:
         return SLANG[word[:-3]]
