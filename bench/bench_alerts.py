@@ -43,12 +43,12 @@ async def _store(total: int, tag: str) -> dict:
 
 async def _queries(settings, tag: str) -> dict:
     from pantau.queries import fetch_alerts
-    from shared.alert_log import PREFIX
+    from shared.alert_log import AGENCY_PREFIX
     from shared.mongo import connect
 
     client, db = connect(settings)
     try:
-        pages = len(await db.list_collection_names(filter={"name": {"$regex": f"^{PREFIX}"}}))
+        pages = len(await db.list_collection_names(filter={"name": {"$regex": f"^{AGENCY_PREFIX}"}}))
     finally:
         await client.close()
     cases = {

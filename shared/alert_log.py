@@ -3,17 +3,20 @@
 Why: on FerretDB v1 (SQLite) every filter and every sort reads the whole collection, about 130 µs
 and 40 µs/KB per stored document (measured: 200,000 small documents take 31 s; by ``_id`` 1.8 s).
 Reading a whole *small* collection is the only cheap read. So the notify stage, next to each
-alert it stores in ``alerts``, appends it to a page: a collection named
-``alert_log_<start>_<writer>_<seq>`` holding at most ``PAGE_ALERTS`` alerts whose ``created_at``
-lies in ``[start, start + PAGE_SPAN)``, one document per append (the alerts as one JSON string,
-which FerretDB reads several times faster than nested documents). A writer (one process) fills
-one page at a time in time order, so a page's alerts are also older than the start of the same
-writer's next page. The reader lists the page names (no document read), reads pages newest first
-and stops as soon as no unread page can hold anything newer than what it already has. Each
-alert is also logged in one of ``AGENCY_BUCKETS`` sequences chosen by its agency code
-(``alert_agency_log_<bucket>_...``), so ``--agency`` reads the newest pages of a sixteenth of the
-alerts, not everyone's, while a batch of alerts for hundreds of agencies still writes at most
-``AGENCY_BUCKETS + 1`` pages (one insert each).
+alert it stores in ``alerts``, appends it to a page of its agency's sequence: one of
+``AGENCY_BUCKETS`` sequences chosen by the agency code, a collection named
+``alert_agency_log_<bucket>_<start>_<writer>_<seq>`` holding at most ``PAGE_ALERTS`` alerts whose
+``created_at`` lies in ``[start, start + AGENCY_PAGE_SPAN)``, one document per append (the alerts as
+one JSON string, which FerretDB reads several times faster than nested documents). A writer (one
+process) fills one page at a time in time order, so a page's alerts are also older than the start of
+the same writer's next page. The reader lists the page names (no document read), reads pages newest
+first and stops as soon as no unread page can hold anything newer than what it already has:
+``--agency`` reads its bucket (a sixteenth of the alerts), the whole log merges the sixteen. A batch
+of alerts for hundreds of agencies writes at most ``AGENCY_BUCKETS`` pages (one insert each).
+
+Each alert is logged once. Until 2026-12 it was also logged in an all-agencies sequence
+(``alert_log_...``, ``PAGE_SPAN``): a second copy of every alert's bytes, the pipeline's largest write
+after the alert itself; those pages are still read.
 
 Insert-only: a replay may log an alert twice, the reader keeps one.
 """
@@ -30,7 +33,7 @@ from typing import Any, Iterable
 from shared.mongo import insert_new
 from shared.schemas import Alert
 
-PREFIX = "alert_log_"
+PREFIX = "alert_log_"  # the all-agencies sequence written before 2026-12: read, no longer written
 AGENCY_PREFIX = "alert_agency_log_"  # + the agency's bucket + "_"
 AGENCY_BUCKETS = 16  # sequences the agencies share: bounds the inserts per batch, whatever its agencies
 PAGE_ALERTS = 500  # ~1 MB of alerts: one page reads in about 0.1 s
@@ -40,9 +43,17 @@ STAMP = "%Y%m%dT%H%M%S%fZ"
 SLACK = timedelta(seconds=1)
 
 
+def _bucket_prefix(bucket: int) -> str:
+    return f"{AGENCY_PREFIX}{bucket:02d}_"
+
+
+# Every sequence a reader of the whole log merges: the agencies' buckets and the old all-agencies one.
+_SEQUENCES = [(PREFIX, PAGE_SPAN)] + [(_bucket_prefix(b), AGENCY_PAGE_SPAN) for b in range(AGENCY_BUCKETS)]
+
+
 def agency_prefix(agency: str) -> str:
-    """The sequence an agency's alerts are also logged in: its bucket, from a digest of its code."""
-    return f"{AGENCY_PREFIX}{int(hashlib.sha256(agency.encode()).hexdigest()[:8], 16) % AGENCY_BUCKETS:02d}_"
+    """The sequence an agency's alerts are logged in: its bucket, from a digest of its code."""
+    return _bucket_prefix(int(hashlib.sha256(agency.encode()).hexdigest()[:8], 16) % AGENCY_BUCKETS)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -98,7 +109,7 @@ class _Sequence:
 
 @dataclass
 class AlertLog:
-    """One process's writer: all alerts in one sequence, and each also in its agency's bucket."""
+    """One process's writer: each alert in its agency's bucket sequence."""
 
     writer: str = field(default_factory=lambda: secrets.token_hex(4))
     sequences: dict[str, _Sequence] = field(default_factory=dict)
@@ -112,7 +123,6 @@ class AlertLog:
         """Log alerts already stored in ``alerts`` (call before publishing them)."""
         ordered = sorted(alerts, key=lambda a: (_utc(a.created_at), a.alert_id))
         pages: dict[str, list[Alert]] = {}
-        self._sequence(PREFIX).assign(ordered, pages)
         buckets: dict[str, list[Alert]] = {}
         for alert in ordered:
             buckets.setdefault(agency_prefix(alert.agency_code), []).append(alert)
@@ -174,12 +184,14 @@ class Found:
 async def newest(db, limit: int, since: datetime | None = None, before: Cursor | None = None,
                  agency: str | None = None) -> Found:
     """The ``limit`` newest logged alerts matching the filters, reading as few pages as it can."""
-    prefix, span = (agency_prefix(agency), AGENCY_PAGE_SPAN) if agency else (PREFIX, PAGE_SPAN)
-    names = await db.list_collection_names(filter={"name": {"$regex": f"^{re.escape(prefix)}"}})
+    sequences = [(agency_prefix(agency), AGENCY_PAGE_SPAN)] if agency else _SEQUENCES
+    names = await db.list_collection_names(filter={"name": {"$regex": f"^({re.escape(PREFIX)}|{re.escape(AGENCY_PREFIX)})"}})
     want = limit + 1  # one more tells whether there is a next page
     found: dict[str, dict[str, Any]] = {}
     read = 0
-    for page in pages(names, prefix, span):
+    candidates = sorted((page for prefix, span in sequences for page in pages(names, prefix, span)),
+                        key=lambda p: (p.end, p.name), reverse=True)
+    for page in candidates:
         if since is not None and page.end <= since:
             break
         if before is not None and page.start > before.created_at:
@@ -208,9 +220,8 @@ async def erase_alerts(db, created: dict[str, datetime]) -> int:
         return 0
     moments = [_utc(moment) for moment in created.values()]
     names = await db.list_collection_names(filter={"name": {"$regex": f"^({re.escape(PREFIX)}|{re.escape(AGENCY_PREFIX)})"}})
-    sequences = [(PREFIX, PAGE_SPAN)] + [(f"{AGENCY_PREFIX}{b:02d}_", AGENCY_PAGE_SPAN) for b in range(AGENCY_BUCKETS)]
     removed = 0
-    for prefix, span in sequences:
+    for prefix, span in _SEQUENCES:
         for page in pages(names, prefix, span):
             if not any(page.start - SLACK <= moment < page.end + SLACK for moment in moments):
                 continue

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -32,30 +32,37 @@ def _moment(value: Any) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def page_documents(rows: Sequence[dict[str, Any]], key: str, time_field: str) -> list[dict[str, Any]]:
-    """Pages of at most ``PAGE_ROWS`` rows (JSON-ready dicts keyed by ``key``), one row per key."""
+def page_documents(rows: Sequence[dict[str, Any]], key: str, time_field: str,
+                   tags: Callable[[dict[str, Any]], Iterable[str]] | None = None) -> list[dict[str, Any]]:
+    """Pages of at most ``PAGE_ROWS`` rows (JSON-ready dicts keyed by ``key``), one row per key; ``tags``: what
+    else readers find a page by (its rows' values, top-level as ``tags``)."""
     unique = list({row[key]: row for row in rows}.values())
     pages = []
     for start in range(0, len(unique), PAGE_ROWS):
         chunk = unique[start:start + PAGE_ROWS]
         ids = [row[key] for row in chunk]
         times = [_moment(row[time_field]) for row in chunk]
-        pages.append({"_id": "pg_" + hashlib.sha256("|".join(ids).encode()).hexdigest()[:32], "ids": ids,
-                      "first": min(times), "last": max(times), "rows": json.dumps(chunk, ensure_ascii=False)})
+        page = {"_id": "pg_" + hashlib.sha256("|".join(ids).encode()).hexdigest()[:32], "ids": ids,
+                "first": min(times), "last": max(times), "rows": json.dumps(chunk, ensure_ascii=False)}
+        if tags is not None:
+            page["tags"] = sorted({tag for row in chunk for tag in tags(row)})
+        pages.append(page)
     return pages
 
 
-async def insert_rows(collection, rows: Sequence[dict[str, Any]], key: str = "_id",
-                      time_field: str = "created_at") -> None:
+async def insert_rows(collection, rows: Sequence[dict[str, Any]], key: str = "_id", time_field: str = "created_at",
+                      tags: Callable[[dict[str, Any]], Iterable[str]] | None = None) -> None:
     """Store a batch's rows as pages (insert-only; a replayed batch adds nothing)."""
     if rows:
-        await insert_new(collection, page_documents(rows, key, time_field))
+        await insert_new(collection, page_documents(rows, key, time_field, tags))
 
 
 async def read_rows(collection, ids: Iterable[str] | None = None, since: datetime | None = None,
-                    key: str = "_id", time_field: str = "created_at") -> AsyncIterator[dict[str, Any]]:
+                    key: str = "_id", time_field: str = "created_at",
+                    where: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
     """Rows (as stored: JSON values) among ``ids`` and at or after ``since``, each key once. The store
-    filters whole pages; the rows of a page are then filtered here."""
+    filters whole pages (and by ``where``, a clause on pages and older row documents the caller writes);
+    the rows of a page are then filtered here, except by ``where``."""
     wanted = set(ids) if ids is not None else None
     since = _moment(since) if since is not None else None
     clauses = []
@@ -64,6 +71,8 @@ async def read_rows(collection, ids: Iterable[str] | None = None, since: datetim
         clauses.append({"$or": [{"ids": {"$in": listed}}, {key: {"$in": listed}}]})
     if since is not None:
         clauses.append({"$or": [{"last": {"$gte": since}}, {time_field: {"$gte": since}}]})
+    if where is not None:
+        clauses.append(where)
     query = {"$and": clauses} if len(clauses) > 1 else (clauses[0] if clauses else {})
     seen: set[str] = set()
     async for doc in collection.find(query):

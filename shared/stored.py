@@ -196,7 +196,9 @@ class StoredAlert(_Stored):
 
 class MatchResult(_Stored):
     """``matches`` (and ``rescreen_matches``, keyed ``<content id>@<registry version>``): what the matcher
-    found for a post. Writer: match. Reader: match (a re-screen alerts only on pairs not found before)."""
+    found for a post. Writer: match, a batch's results as one page (``shared.pages``, tagged with the NIPs
+    they name). Readers, through ``shared.pages``: match (a re-screen alerts only on pairs not found before),
+    ``pantau subject report``."""
     COLLECTION: ClassVar[str] = "matches"
     RESCREEN_COLLECTION: ClassVar[str] = "rescreen_matches"
     key: str = Field(alias="_id")
@@ -213,19 +215,33 @@ class MatchResult(_Stored):
         return cls(key=key, content_id=content_id, matches=matches, registry_version=registry_version,
                    matched_at=now, rescreen=rescreen)
 
+    TIME_FIELD: ClassVar[str] = "matched_at"
+
     def document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, mode="json") | {"matched_at": self.matched_at}
+
+    def row(self) -> dict[str, Any]:
+        """The result as a page row (JSON values)."""
+        return self.model_dump(by_alias=True, mode="json")
+
+    @staticmethod
+    def nips_in(row: dict[str, Any]) -> list[str]:
+        """The people a stored result names (a page's tags: a data-subject report finds them)."""
+        return [m["nip"] for m in row.get("matches") or []]
+
+    @staticmethod
+    def naming(nip: str) -> dict[str, Any]:
+        """The store's clause for pages, and documents from before pages, that name ``nip``."""
+        return {"$or": [{"tags": nip}, {"matches.nip": nip}]}
 
     def pairs(self) -> set[tuple[str, str]]:
         """(nip, band) of every match: what a re-screen compares against."""
         return {(m.nip, m.band) for m in self.matches}
 
-    PAIRS_ONLY: ClassVar[dict] = {"content_id": 1, "matches": 1}  # the projection a re-screen reads
-
     @staticmethod
     def pairs_in(doc: dict[str, Any]) -> tuple[str, set[tuple[str, str]]]:
-        """(content id, ``pairs()``) of a document read with ``PAIRS_ONLY``, without validating every match:
-        a re-screen reads thousands, and an old document must not stop it."""
+        """(content id, ``pairs()``) of a stored row, without validating every match: a re-screen reads
+        thousands, and an old document must not stop it."""
         return doc.get("content_id") or doc["_id"], {(m["nip"], m["band"]) for m in doc.get("matches") or []}
 
 

@@ -5,7 +5,7 @@
   wait (``RegistryNotLoaded`` is transient: the batch is retried, never skipped). So once
   ``pantau registry import`` says a version is active, every record matched afterwards uses it.
 * ``match_batch(engine, items, excluded)``: pure; results with how common each name is.
-* ``result_documents`` / ``review_candidate_documents`` / ``matched_messages``: what is stored and
+* ``result_rows`` / ``review_candidate_documents`` / ``matched_messages``: what is stored and
   published, insert-only with deterministic ids.
 * ``rescreen(...)``: partisan content of the last ``rescreen_days`` matched again against a newly
   active version; reads ``classifications`` (which keep the message sent to match) and the previous results once each (FerretDB
@@ -32,7 +32,7 @@ from shared import topics
 from shared.judgements import load_judgements
 from shared.evidence import find_content
 from shared.mongo import insert_new
-from shared.pages import read_rows
+from shared.pages import insert_rows, read_rows
 from shared.retention import day_of
 from shared.schemas import ContentClassified, ContentMatched, Match, utcnow
 from shared.stage import Outgoing, TransientError
@@ -148,10 +148,10 @@ def match_batch(engine: MatchEngine, items: Iterable[ContentClassified],
     return [(item, engine.match_with_frequency(item.record, excluded=excluded)) for item in items]
 
 
-def result_documents(engine: MatchEngine, results: Sequence[Result], now: datetime,
-                     rescreen: bool = False) -> list[dict[str, Any]]:
-    """``matches`` documents (``_id`` = content id), or for a re-screen ``<content id>@<version>``."""
-    return [MatchResult.of(item.content_id, [m for m, _ in matches], engine.registry_version, now, rescreen).document()
+def result_rows(engine: MatchEngine, results: Sequence[Result], now: datetime,
+                rescreen: bool = False) -> list[dict[str, Any]]:
+    """``matches`` rows (``_id`` = content id), or for a re-screen ``<content id>@<version>``."""
+    return [MatchResult.of(item.content_id, [m for m, _ in matches], engine.registry_version, now, rescreen).row()
             for item, matches in {item.content_id: (item, matches) for item, matches in results}.values()]
 
 
@@ -182,7 +182,8 @@ async def store_results(db, engine: MatchEngine, results: Sequence[Result], resc
     """Insert-only: results, then review candidates (a replay finds both "already there")."""
     now = utcnow()
     collection = MatchResult.RESCREEN_COLLECTION if rescreen else MatchResult.COLLECTION
-    await insert_new(db[collection], result_documents(engine, results, now, rescreen))
+    await insert_rows(db[collection], result_rows(engine, results, now, rescreen), time_field=MatchResult.TIME_FIELD,
+                      tags=MatchResult.nips_in)
     await insert_new(db[ReviewCandidate.COLLECTION], review_candidate_documents(engine, results, now))
 
 
@@ -231,8 +232,8 @@ async def rescreen(db, engine: MatchEngine, since: datetime, publish: Publish,
     partisan = {cid: posts[cid].classified() if cid in posts else None for cid in sent}
     previous: dict[str, set[tuple[str, str]]] = {}
     for collection in (MatchResult.COLLECTION, MatchResult.RESCREEN_COLLECTION):
-        async for doc in db[collection].find({"matched_at": {"$gte": slack}}, MatchResult.PAIRS_ONLY):
-            content_id, pairs = MatchResult.pairs_in(doc)
+        async for row in read_rows(db[collection], since=slack, time_field=MatchResult.TIME_FIELD):
+            content_id, pairs = MatchResult.pairs_in(row)
             if content_id in partisan:
                 previous.setdefault(content_id, set()).update(pairs)
     items = []

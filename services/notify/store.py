@@ -48,6 +48,7 @@ from services.notify.domain.silences import Silence
 from shared.alert_log import AlertLog
 from shared.evidence import find_content
 from shared.mongo import insert_new, retry_locked as _retry
+from shared.pages import read_rows
 from shared.schemas import Alert
 from shared.stored import Judgement, MatchResult, ReviewCandidate, StoredAlert, StoredContent
 
@@ -464,7 +465,8 @@ class NotifyStore:
         audit = await self.audit.find({"case_id": {"$in": case_ids}}).to_list(None) if case_ids else []
         return {
             "alerts": alerts, "cases": cases,
-            "matches": await self.db[MatchResult.COLLECTION].find({"matches.nip": nip}).to_list(None),
+            "matches": [row async for row in read_rows(self.db[MatchResult.COLLECTION], where=MatchResult.naming(nip),
+                                                       time_field=MatchResult.TIME_FIELD) if nip in MatchResult.nips_in(row)],
             "review_candidates": await self.db[ReviewCandidate.COLLECTION].find({"nip": nip}).to_list(None),
             "judgements": await self.db[Judgement.COLLECTION].find({"nip": nip}).to_list(None),
             "audit": audit,

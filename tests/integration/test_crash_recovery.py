@@ -16,22 +16,25 @@ from shared.kafka import WEB_PORT_OFFSETS
 from shared.mongo import connect
 from shared.pages import count_rows, read_rows
 from shared.schemas import alert_id_for, content_id_for
-from shared.stored import StoredClassification
+from shared.stored import MatchResult, StoredClassification
 from tests.integration.conftest import read_topic, run_cli, unique, wait_for
 
 pytestmark = pytest.mark.integration
 
 TOTAL = 3000
+PAGED = {StoredClassification.COLLECTION: StoredClassification.TIME_FIELD, MatchResult.COLLECTION: MatchResult.TIME_FIELD}
+
+
 async def _count(settings, collection: str, ids: list[str] | None = None, **fields) -> int:
     """Documents in ``collection`` (only ``ids`` if given: slower on FerretDB, so used sparingly); rows of a
-    paged collection (the classification summaries)."""
+    paged collection (summaries, match results)."""
     client, db = connect(settings)
     try:
-        if collection == StoredClassification.COLLECTION:
+        if collection in PAGED:
             if not ids and not fields:
                 return await count_rows(db[collection])
             return sum([all(row[k] == v for k, v in fields.items()) async for row in read_rows(
-                db[collection], ids=ids, time_field=StoredClassification.TIME_FIELD)])
+                db[collection], ids=ids, time_field=PAGED[collection])])
         return await db[collection].count_documents({**({"_id": {"$in": ids}} if ids else {}), **fields})
     finally:
         await client.close()
@@ -41,8 +44,8 @@ async def _matched_pairs(settings, ids: list[str]) -> set[str]:
     client, db = connect(settings)
     try:
         pairs = set()
-        async for doc in db["matches"].find({"_id": {"$in": ids}}):
-            pairs |= {alert_id_for(m["nip"], doc["_id"]) for m in doc["matches"] if m["band"] == "match"}
+        async for row in read_rows(db[MatchResult.COLLECTION], ids=ids, time_field=MatchResult.TIME_FIELD):
+            pairs |= {alert_id_for(m["nip"], row["_id"]) for m in row["matches"] if m["band"] == "match"}
         return pairs
     finally:
         await client.close()

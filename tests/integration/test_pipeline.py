@@ -12,7 +12,9 @@ import pytest
 from shared import topics
 from shared.kafka import WEB_PORT_OFFSETS
 from shared.mongo import connect
+from shared.pages import read_rows
 from shared.schemas import content_id_for
+from shared.stored import MatchResult
 from tests.integration.conftest import SAMPLE, alerts_json, read_topic, run_cli, unique, wait_for
 
 pytestmark = pytest.mark.integration
@@ -35,7 +37,9 @@ def stored_match(settings, content_id: str) -> dict | None:
     async def read() -> dict | None:
         client, db = connect(settings)
         try:
-            return await db["matches"].find_one({"_id": content_id})
+            rows = [row async for row in read_rows(db[MatchResult.COLLECTION], ids=[content_id],
+                                                   time_field=MatchResult.TIME_FIELD)]
+            return rows[0] if rows else None
         finally:
             await client.close()
 

@@ -25,7 +25,9 @@ from aiokafka import AIOKafkaProducer
 from services.match.domain.nip import make_nip
 from shared.kafka_client import client_options
 from shared.mongo import connect
+from shared.pages import read_rows
 from shared.schemas import alert_id_for, content_id_for
+from shared.stored import MatchResult
 from shared.topics import ALERTS, CONTENT_SUBMITTED
 from tests.integration.conftest import SAMPLE, alerts_json, read_topic, run_cli, unique, wait_for
 from tests.integration.test_pipeline import stored_match, submit
@@ -125,7 +127,7 @@ def _count(settings, collection: str, ids: list[str]) -> int:
     async def count() -> int:
         client, db = connect(settings)
         try:
-            return await db[collection].count_documents({"_id": {"$in": ids}})
+            return len([row async for row in read_rows(db[collection], ids=ids, time_field=MatchResult.TIME_FIELD)])
         finally:
             await client.close()
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+from types import SimpleNamespace
 
 import pytest
 
+from services.match.worker import store_results
 from services.notify.store import NotifyStore
 from shared.judgements import record_judgement
 from shared.mongo import connect
 from shared.schemas import ContentClassified, utcnow
-from shared.stored import MatchResult, ReviewCandidate
+from shared.stored import ReviewCandidate
 from tests.integration.conftest import run_cli, unique
 from tests.unit.notify.conftest import make_alert
 
@@ -34,8 +36,7 @@ def _store_about(settings, nip: str, tag: str) -> dict[str, str]:
             store = NotifyStore(db)
             await store.insert_alert(alert)
             await store.ensure_case(alert, alert.created_at)
-            await db[MatchResult.COLLECTION].insert_one(
-                MatchResult.of(item.content_id, [alert.match], "reg-1", utcnow()).document())
+            await store_results(db, SimpleNamespace(registry_version="reg-1"), [(item, [(alert.match, 1)])])
             await db[ReviewCandidate.COLLECTION].insert_one(review.document())
             await record_judgement(db, nip, f"x:{tag}", reviewer="analis-1", reason="orang lain")
         finally:

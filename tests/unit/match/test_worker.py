@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from services.match.domain.engine import MatchEngine
 from services.match.worker import (
-    match_batch, matched_messages, new_results, result_documents, review_candidate_documents,
+    match_batch, matched_messages, new_results, result_rows, review_candidate_documents,
 )
 from shared.schemas import Classification, ContentClassified, ContentMatched, ContentRecord
 from shared.stored import MatchResult, ReviewCandidate
@@ -48,7 +48,7 @@ def test_only_items_with_results_are_published(golden_engine: MatchEngine) -> No
     [message] = matched_messages(golden_engine, results)
     out = ContentMatched.model_validate_json(message.value)
     assert out.content_id == items[0].content_id and out.matches[0].nip == P["budi_bantul"].nip
-    docs = result_documents(golden_engine, results, NOW, rescreen=True)
+    docs = result_rows(golden_engine, results, NOW, rescreen=True)
     assert [d["_id"] for d in docs] == [f"{i.content_id}@golden" for i in items]
     stored = [MatchResult.from_document(d) for d in docs]
     assert [r.pairs() for r in stored] == [{(m.nip, m.band) for m, _ in matches} for _, matches in results]
