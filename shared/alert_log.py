@@ -7,7 +7,9 @@ alert it stores in ``alerts``, appends it to a page of its agency's sequence: on
 ``AGENCY_BUCKETS`` sequences chosen by the agency code, a collection named
 ``alert_agency_log_<bucket>_<start>_<writer>_<seq>`` holding at most ``PAGE_ALERTS`` alerts whose
 ``created_at`` lies in ``[start, start + AGENCY_PAGE_SPAN)``, one document per append (the alerts as
-one JSON string, which FerretDB reads several times faster than nested documents). A writer (one
+one compressed JSON array: FerretDB reads a string or bytes several times faster than nested documents,
+and compressed a page is about a tenth of the bytes). The dispatcher reads a new case's alert from its
+page (the route work entry names it), so the alert's bytes are written twice, not four times. A writer (one
 process) fills one page at a time in time order, so a page's alerts are also older than the start of
 the same writer's next page. The reader lists the page names (no document read), reads pages newest
 first and stops as soon as no unread page can hold anything newer than what it already has:
@@ -26,6 +28,7 @@ import hashlib
 import json
 import re
 import secrets
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
@@ -119,8 +122,8 @@ class AlertLog:
             self.sequences[prefix] = _Sequence(prefix, PAGE_SPAN if prefix == PREFIX else AGENCY_PAGE_SPAN, self.writer)
         return self.sequences[prefix]
 
-    async def append(self, db, alerts: Iterable[Alert]) -> None:
-        """Log alerts already stored in ``alerts`` (call before publishing them)."""
+    async def append(self, db, alerts: Iterable[Alert]) -> dict[str, str]:
+        """Log alerts already stored in ``alerts`` (call before publishing them); the page each went to."""
         ordered = sorted(alerts, key=lambda a: (_utc(a.created_at), a.alert_id))
         pages: dict[str, list[Alert]] = {}
         buckets: dict[str, list[Alert]] = {}
@@ -132,7 +135,30 @@ class AlertLog:
         for name, group in pages.items():
             ids = "|".join(a.alert_id for a in group)
             body = "[" + ", ".join(rows[a.alert_id] for a in group) + "]"
-            await insert_new(db[name], [{"_id": hashlib.sha256(ids.encode()).hexdigest()[:32], "alerts": body}])
+            await insert_new(db[name], [{"_id": hashlib.sha256(ids.encode()).hexdigest()[:32], **_packed(body)}])
+        return {alert.alert_id: name for name, group in pages.items() for alert in group}
+
+
+def _packed(rows: str) -> dict[str, bytes]:
+    """A page's alerts (a JSON array) compressed: alerts share most of their words (legal bases, summaries,
+    agency names), so a page shrinks about tenfold (351 to 24 KB measured, zlib level 1, 1.2 ms)."""
+    return {"alerts_z": zlib.compress(rows.encode(), 1)}
+
+
+def page_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The alerts of a page document (a page written before compression holds ``alerts``, plain JSON)."""
+    return json.loads(zlib.decompress(doc["alerts_z"]) if "alerts_z" in doc else doc["alerts"])
+
+
+async def logged_alerts(db, names: Iterable[str], ids: Iterable[str]) -> dict[str, Alert]:
+    """The alerts ``ids`` from the pages ``names`` (each page read once: a small collection)."""
+    wanted, found = set(ids), {}
+    for name in sorted(set(names)):
+        async for doc in db[name].find({}):
+            for row in page_rows(doc):
+                if row["alert_id"] in wanted:
+                    found[row["alert_id"]] = Alert.model_validate(row)
+    return found
 
 
 @dataclass(frozen=True)
@@ -201,7 +227,7 @@ async def newest(db, limit: int, since: datetime | None = None, before: Cursor |
             break
         read += 1
         async for doc in db[page.name].find({}):
-            for row in json.loads(doc["alerts"]):
+            for row in page_rows(doc):
                 key = _key(row)
                 if ((agency is None or row["agency_code"] == agency) and (since is None or key[0] >= since)
                         and (before is None or key < (before.created_at, before.alert_id))):
@@ -226,9 +252,9 @@ async def erase_alerts(db, created: dict[str, datetime]) -> int:
             if not any(page.start - SLACK <= moment < page.end + SLACK for moment in moments):
                 continue
             async for doc in db[page.name].find({}):
-                rows = json.loads(doc["alerts"])
+                rows = page_rows(doc)
                 kept = [row for row in rows if row["alert_id"] not in created]
                 if len(kept) != len(rows):
                     removed += len(rows) - len(kept)
-                    await db[page.name].replace_one({"_id": doc["_id"]}, {"alerts": json.dumps(kept, ensure_ascii=False)})
+                    await db[page.name].replace_one({"_id": doc["_id"]}, _packed(json.dumps(kept, ensure_ascii=False)))
     return removed

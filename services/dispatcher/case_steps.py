@@ -20,6 +20,7 @@ from services.notify.domain.evaluate import plan_for_labels
 from services.notify.domain.labels import alert_labels, with_event
 from services.notify.domain.recipients import Target
 from services.notify.store import NotifyStore, item_key
+from shared.alert_log import logged_alerts
 from shared.logging import log_event
 
 from .agency_feed import AgencyFeed
@@ -91,6 +92,11 @@ class CaseSteps:
             if w.get("case") and w["_id"] not in self._stale_work:
                 docs[w["case_id"]] = w["case"]
                 self.working.remember_alert(w["case_id"], w.get("alert"))
+        paged = [w for w in route if w.get("alert_page") and w["case_id"] not in self.working.alerts]
+        if paged:  # the alerts from their log pages, each page read once
+            for case_id, alert in (await logged_alerts(self.store.db, [w["alert_page"] for w in paged],
+                                                       [w["case_id"] for w in paged])).items():
+                self.working.remember_alert(case_id, alert)
         wanted = {w["case_id"] for w in route + forward + escalate} - set(docs)
         if wanted:
             docs.update(await self.store.cases_by_ids(wanted))

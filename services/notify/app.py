@@ -49,10 +49,10 @@ async def notify(batch: Batch[ContentMatched]) -> None:
                for alert_id, doc in (await find_ids(db()[StoredAlert.COLLECTION], interrupted)).items()}
     publish = [resumed.get(alert_id, alert) for alert_id, alert in drafts.items()
                if alert_id not in stored_before or alert_id in resumed]
-    # The case opens with the alert, before it is published (the dispatcher's intake is only a
-    # safety net for what a crash left behind).
-    await NotifyStore(db()).ensure_cases(publish, now)
-    await alert_log.append(db(), publish)
+    # Logged, then the case opens (its route work names the alert's log page), before it is published
+    # (the dispatcher's intake is only a safety net for what a crash left behind).
+    logged = await alert_log.append(db(), publish)
+    await NotifyStore(db()).ensure_cases(publish, now, logged)
     await batch.publish([
         Outgoing(topics.ALERTS.name, alert.agency_code.encode(), alert.model_dump_json().encode()) for alert in publish
     ])

@@ -174,14 +174,18 @@ class NotifyStore:
         await self.add_work("route", alert.alert_id, case=doc, alert=alert.model_dump_json())
         return True
 
-    async def ensure_cases(self, alerts: list[Alert], now: datetime) -> int:
-        """Batched ``ensure_case`` (insert-only, unordered): how many cases were new."""
+    async def ensure_cases(self, alerts: list[Alert], now: datetime, logged: dict[str, str] | None = None) -> int:
+        """Batched ``ensure_case`` (insert-only, unordered): how many cases were new. ``logged``: the alert-log
+        page of each alert (``AlertLog.append``); the route work then names the page instead of carrying the
+        alert, a page being compressed and read whole by the dispatcher."""
+        logged = logged or {}
         docs = {alert.alert_id: (self._case_doc(alert, now), alert) for alert in alerts}
         existed = await _retry(lambda: insert_new(self.cases, [doc for doc, _ in docs.values()]))
         created = [case_id for case_id in docs if case_id not in existed]
         await _retry(lambda: insert_new(self.work, [
             {"_id": f"route:{c}", "kind": "route", "case_id": c, "case": docs[c][0],
-             "alert": docs[c][1].model_dump_json()} for c in created]))
+             **({"alert_page": logged[c]} if c in logged else {"alert": docs[c][1].model_dump_json()})}
+            for c in created]))
         return len(created)
 
     async def get_case_doc(self, case_id: str) -> dict | None:

@@ -17,6 +17,7 @@ from services.dispatcher.channels.webhook import WebhookChannel
 from services.dispatcher.cycle import Dispatcher
 from services.notify.store import NotifyStore
 from shared.kafka_client import client_options
+from shared.alert_log import AlertLog
 from shared.pages import insert_rows
 from shared.schemas import Alert, Classification, ContentClassified, ContentRecord, utcnow
 from shared.stored import StoredClassification, StoredContent
@@ -24,10 +25,11 @@ from tests.local_servers import free_port
 
 
 async def put_alert(db, alert: Alert) -> None:
-    """Exactly how the notify faust agent stores an alert and opens its case."""
+    """How the notify faust agent stores an alert, logs it and opens its case (the route work names the
+    alert's log page, where the dispatcher reads it)."""
     store = NotifyStore(db)
     await store.insert_alert(alert)
-    await store.ensure_case(alert, alert.created_at)
+    await store.ensure_cases([alert], alert.created_at, await AlertLog().append(db, [alert]))
 
 
 async def put_post(db, record: ContentRecord, classification: Classification) -> ContentClassified:

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from services.notify.store import NotifyStore
+from shared.alert_log import AGENCY_PREFIX
 from shared.schemas import Alert, utcnow
 from tests.unit.notify.conftest import make_alert
 
@@ -55,3 +56,18 @@ async def test_ensure_cases_is_insert_only_and_opens_each_case_once(db):
     work = await store.open_work()
     assert sorted(w["case_id"] for w in work) == sorted(a.alert_id for a in alerts)
     assert all(w["kind"] == "route" and Alert.model_validate_json(w["alert"]).alert_id == w["case_id"] for w in work)
+
+
+async def test_a_route_entry_names_the_log_page_and_the_dispatcher_routes_from_it(db, notify_setup, settings):
+    alerts = [make_alert(external_id=f"paged-{i}", nip=f"19850312201001101{i}") for i in range(3)]
+    for alert in alerts:
+        await put_alert(db, alert)
+    work = await NotifyStore(db).open_work()
+    assert all(w["alert_page"].startswith(AGENCY_PREFIX) and "alert" not in w for w in work)
+    d = dispatcher(db, notify_setup, settings)
+    await d.run_once(utcnow())
+    await d.close()
+    cases = await db["cases"].find({"_id": {"$in": [a.alert_id for a in alerts]}}).to_list(None)
+    assert len(cases) == 3 and not any(c["needs_routing"] for c in cases)  # routed: the alerts were found
+    assert {c["labels"]["nip"] for c in cases} == {a.subject.nip for a in alerts}
+
