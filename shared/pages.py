@@ -92,3 +92,29 @@ async def count_rows(collection) -> int:
     async for doc in collection.find({}, {"ids": 1}):
         total += len(doc["ids"]) if "ids" in doc else 1
     return total
+
+
+async def rewrite_rows(collection, where: dict[str, Any], edit: Callable[[dict[str, Any]], dict[str, Any] | None],
+                       key: str = "_id", time_field: str = "created_at",
+                       tags: Callable[[dict[str, Any]], Iterable[str]] | None = None) -> int:
+    """Pass the rows of the pages (and older row documents) matching ``where`` through ``edit`` (None: the row
+    goes); a page is replaced only when one of its rows changed, and deleted when none is left. How many rows
+    changed. Off the hot path (a filtered read, then a write per page): erasure."""
+    changed = 0
+    for doc in await collection.find(where).to_list(None):
+        rows = json.loads(doc["rows"]) if "rows" in doc else [doc]
+        edited = [edit(row) for row in rows]
+        touched = sum(new != old for new, old in zip(edited, rows))
+        if not touched:
+            continue
+        changed += touched
+        kept = [row for row in edited if row is not None]
+        if not kept:
+            await collection.delete_one({"_id": doc["_id"]})
+        elif "rows" in doc:
+            page = page_documents(kept, key, time_field, tags)[0]
+            await collection.replace_one({"_id": doc["_id"]}, {k: v for k, v in page.items() if k != "_id"})
+        else:
+            await collection.replace_one({"_id": doc["_id"]}, {k: v for k, v in kept[0].items() if k != "_id"})
+    return changed
+

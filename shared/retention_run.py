@@ -19,10 +19,11 @@ from shared.alert_log import erase_alerts
 from shared.evidence import content_days
 from shared.logging import log_event
 from shared.mongo import bulk_write_chunked, insert_new, retry_locked
-from shared.pages import count_rows, read_rows
+from shared.pages import count_rows, read_rows, rewrite_rows
 from shared.retention import Plan, RetentionPolicy, plan
 from shared.schemas import utcnow
-from shared.stored import ClassifierExample, ContentKey, ReviewCandidate, StoredAlert, StoredClassification, StoredContent
+from shared.stored import (ClassifierExample, ContentKey, MatchResult, ReviewCandidate, StoredAlert, StoredClassification,
+                           StoredContent)
 
 log = logging.getLogger("pantau.retention")
 
@@ -79,15 +80,22 @@ async def _erase_cases(db, steps: Plan, now: datetime) -> list[str]:
 
     Everything else goes first and the case is marked erased last, so a run cut off half-way is finished by
     the next one (a marked case is never looked at again)."""
-    due = []
-    async for doc in db["cases"].find({}, {"status": 1, "closed_at": 1, "erased_at": 1}):
+    due, people = [], {}  # people: content id -> the NIPs its erased cases named
+    async for doc in db["cases"].find({}, {"status": 1, "closed_at": 1, "erased_at": 1, "nip": 1, "content_id": 1}):
         if doc.get("erased_at") or not doc.get("closed_at"):
             continue
         cutoff = steps.not_proven_before if doc.get("status") == CLOSED_NOT_PROVEN else steps.closed_before
         if _aware(doc["closed_at"]) < cutoff:
             due.append(doc["_id"])
+            if doc.get("nip") and doc.get("content_id"):
+                people.setdefault(doc["content_id"], set()).add(doc["nip"])
     if not due:
         return []
+    if people:  # the match results that named them (another person matched on the same post stays)
+        nips = sorted({nip for named in people.values() for nip in named})
+        for collection in (MatchResult.COLLECTION, MatchResult.RESCREEN_COLLECTION):
+            await retry_locked(lambda: rewrite_rows(db[collection], MatchResult.naming(*nips), MatchResult.without(people),
+                                                    time_field=MatchResult.TIME_FIELD, tags=MatchResult.nips_in))
     logged: dict[str, datetime] = {}  # the alert log files an alert by the alert's own time
     for chunk in _chunks(due):
         async for doc in db[StoredAlert.COLLECTION].find({"_id": {"$in": chunk}}):

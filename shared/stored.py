@@ -14,7 +14,7 @@ import hashlib
 import json
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, ClassVar, Literal
+from typing import Any, Callable, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -230,9 +230,18 @@ class MatchResult(_Stored):
         return [m["nip"] for m in row.get("matches") or []]
 
     @staticmethod
-    def naming(nip: str) -> dict[str, Any]:
-        """The store's clause for pages, and documents from before pages, that name ``nip``."""
-        return {"$or": [{"tags": nip}, {"matches.nip": nip}]}
+    def naming(*nips: str) -> dict[str, Any]:
+        """The store's clause for pages, and documents from before pages, that name one of ``nips``."""
+        return {"$or": [{"tags": {"$in": list(nips)}}, {"matches.nip": {"$in": list(nips)}}]}
+
+    @staticmethod
+    def without(people: dict[str, set[str]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """A row edit that drops the matches of ``people`` (content id -> NIPs) and keeps the rest of the row."""
+        def edit(row: dict[str, Any]) -> dict[str, Any]:
+            gone = people.get(row.get("content_id") or row["_id"])
+            kept = [m for m in row.get("matches") or [] if not gone or m["nip"] not in gone]
+            return row if len(kept) == len(row.get("matches") or []) else {**row, "matches": kept}
+        return edit
 
     def pairs(self) -> set[tuple[str, str]]:
         """(nip, band) of every match: what a re-screen compares against."""

@@ -74,6 +74,9 @@ def test_what_a_writer_stores_is_what_a_reader_parses(written):
     (lambda: WRITTEN[4].pairs(), {(SUBJECT.nip, "review")}),
     (lambda: stored.MatchResult.from_document(json.loads(json.dumps(WRITTEN[3].row()))), WRITTEN[3]),  # a page row
     (lambda: stored.MatchResult.nips_in(WRITTEN[3].row()), [SUBJECT.nip]),  # what a page is tagged with
+    (lambda: stored.MatchResult.without({RECORD.content_id: {SUBJECT.nip}})(WRITTEN[3].row())["matches"], []),  # erased
+    (lambda: stored.MatchResult.without({RECORD.content_id: {"199912312020121001"}})(WRITTEN[3].row()), WRITTEN[3].row()),
+    (lambda: stored.MatchResult.without({"ct_other": {SUBJECT.nip}})(WRITTEN[4].row()), WRITTEN[4].row()),
     (lambda: stored.MatchResult.pairs_in(WRITTEN[4].row()), (RECORD.content_id, {(SUBJECT.nip, "review")})),
     (lambda: WRITTEN[5].review_id.startswith("rv-") and SUBJECT.nip not in WRITTEN[5].review_id, True),
     (lambda: len(WRITTEN[5].excerpt) <= stored.EXCERPT_CHARS and WRITTEN[5].excerpt.endswith("…"), True),

@@ -27,7 +27,7 @@ from shared.retention import RetentionPolicy
 from shared.retention_run import run as run_retention
 from shared.schemas import ContentRecord, evidence_hash, utcnow
 from shared.pages import read_rows
-from shared.stored import ContentKey, StoredClassification, StoredContent
+from shared.stored import ContentKey, MatchResult, StoredClassification, StoredContent
 from tests.integration.conftest import run_cli, unique, wait_for
 
 pytestmark = pytest.mark.integration
@@ -130,4 +130,10 @@ def test_posts_are_kept_only_as_long_as_the_policy_says(pipeline, settings):
     held = _in_db(settings, lambda db: find_content(db, ids.values()))
     assert set(held) == {ids["alerting"]}  # the erased case's post went with it
     assert _in_db(settings, lambda db: db["alerts"].find_one({"_id": erased["_id"]})) is None
+
+    async def named(db, kind: str) -> list[str]:  # the people the stored match results of a post name
+        return [m["nip"] async for row in read_rows(db[MatchResult.COLLECTION], ids=[ids[kind]],
+                                                    time_field=MatchResult.TIME_FIELD) for m in row["matches"]]
+    assert _in_db(settings, lambda db: named(db, "closed")) == []  # the match named the erased case's person
+    assert kept["nip"] in _in_db(settings, lambda db: named(db, "alerting"))
     assert erased["_id"] not in run_cli("alerts", "--limit", "500", "--json").stdout
