@@ -1,5 +1,4 @@
 """Pages (shared.pages): a batch's rows as one document, found again by key and time."""
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -22,10 +21,10 @@ def _rows(n: int, start: int = 0) -> list[dict]:
 def test_a_batch_becomes_pages_of_bounded_size_with_every_row_once(rows, pages_expected):
     docs = pages.page_documents(rows, "_id", "at")
     assert len(docs) == pages_expected
-    stored = [row for doc in docs for row in json.loads(doc["rows"])]
+    stored = [row for doc in docs for row in pages.page_rows(doc)]
     assert [r["_id"] for r in stored] == sorted({r["_id"] for r in rows})
     for doc in docs:
-        inside = json.loads(doc["rows"])
+        inside = pages.page_rows(doc)
         assert doc["ids"] == [r["_id"] for r in inside]
         assert doc["first"] == min(datetime.fromisoformat(r["at"]) for r in inside)
         assert doc["last"] == max(datetime.fromisoformat(r["at"]) for r in inside)

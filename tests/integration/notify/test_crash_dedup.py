@@ -15,7 +15,9 @@ from collections import defaultdict
 
 import pytest
 
+from shared.kafka import WEB_PORT_OFFSETS
 from shared.settings import REPO_ROOT
+from tests.local_servers import free_port
 from tests.unit.notify.conftest import make_alert
 
 from .conftest import write_config
@@ -50,7 +52,9 @@ async def test_kill_9_during_delivery_then_restart(db, receiver, settings, tmp_p
     base_uri = settings.mongodb_uri.rsplit("/", 1)[0]
     env = {**os.environ, "MONGODB_URI": f"{base_uri}/{db.name}", "PANTAU_CONFIG_DIR": str(folder),
            "PANTAU_NOTIFY_INSTANCE": "crash-test", "PANTAU_NOTIFY_INTERVAL_S": "0.2", "PANTAU_NOTIFY_LEASE_S": "5",
-           "PANTAU_TEST_WEBHOOK_SECRET": "rahasia-integrasi"}
+           "PANTAU_TEST_WEBHOOK_SECRET": "rahasia-integrasi",
+           # its own health port: the stack's dispatcher may already listen on the suite's
+           "PANTAU_WEB_PORT_BASE": str(free_port() - WEB_PORT_OFFSETS["dispatcher"])}
     log_path = tmp_path / "dispatcher.log"
 
     first = spawn(env, log_path)
