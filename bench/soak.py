@@ -282,6 +282,7 @@ def account(settings, state: dict, watch: Watch) -> dict:
     from pymongo import MongoClient
 
     from shared.mongo import database_name
+    from shared.pages import page_rows
     from shared.topics import ALERTS, CONTENT_ACCEPTED, CONTENT_SUBMITTED
 
     letters = {}
@@ -298,7 +299,7 @@ def account(settings, state: dict, watch: Watch) -> dict:
     client = MongoClient(settings.mongodb_uri, serverSelectionTimeoutMS=5000)
     try:
         db = client[database_name(settings.mongodb_uri)]
-        classified = {d["_id"] for d in db["classifications"].find({}, {"_id": 1})}
+        classified = {row["_id"] for page in db["classifications"].find({}) for row in page_rows(page)}
         stored = {d["_id"] for d in db["content_keys"].find({}, {"_id": 1})}
         in_flight = db["ingest_in_flight"].count_documents({}) + db["alerts_in_flight"].count_documents({})
     finally:

@@ -31,8 +31,7 @@ async def find_content(db, ids: Iterable[str], since: date | None = None,
         if not missing:
             break
         # Every find reads the whole bucket: many ids are one pass over it, not one pass per 500 ids.
-        async for row in read_rows(db[collection], ids=missing if len(missing) <= 500 else None,
-                                   time_field=StoredContent.TIME_FIELD):
+        async for row in read_rows(db[collection], ids=missing, time_field=StoredContent.TIME_FIELD):
             if row["_id"] in wanted:
                 found.setdefault(row["_id"], StoredContent.from_document(row))
     return found

@@ -27,6 +27,7 @@ from typing import Any
 from shared.mongo import insert_new
 
 PAGE_ROWS = 1000  # ~0.5 MB of summaries: a page reads in a few milliseconds
+QUERY_IDS = 500  # more wanted ids are filtered here, not sent to the store (a query must stay under 16 MB)
 
 
 def _moment(value: Any) -> datetime:
@@ -74,13 +75,14 @@ async def insert_rows(collection, rows: Sequence[dict[str, Any]], key: str = "_i
 async def read_rows(collection, ids: Iterable[str] | None = None, since: datetime | None = None,
                     key: str = "_id", time_field: str = "created_at",
                     where: dict[str, Any] | None = None) -> AsyncIterator[dict[str, Any]]:
-    """Rows (as stored: JSON values) among ``ids`` and at or after ``since``, each key once. The store
-    filters whole pages (and by ``where``, a clause on pages and older row documents the caller writes);
-    the rows of a page are then filtered here, except by ``where``."""
+    """Rows among ``ids`` and at or after ``since``, each key once (JSON values; a document written one per row
+    before pages keeps its stored types). The store filters whole pages (by ``where`` too, a clause on pages
+    and older row documents that the caller writes); the rows of a page are then filtered here, except by
+    ``where``, whose rows all come back (a key two pages hold, twice: a report must be complete)."""
     wanted = set(ids) if ids is not None else None
     since = _moment(since) if since is not None else None
     clauses = []
-    if wanted is not None:
+    if wanted is not None and len(wanted) <= QUERY_IDS:
         listed = sorted(wanted)
         clauses.append({"$or": [{"ids": {"$in": listed}}, {key: {"$in": listed}}]})
     if since is not None:
@@ -92,7 +94,7 @@ async def read_rows(collection, ids: Iterable[str] | None = None, since: datetim
     async for doc in collection.find(query):
         for row in page_rows(doc):
             row_key = row[key]
-            if row_key in seen or (wanted is not None and row_key not in wanted):
+            if (where is None and row_key in seen) or (wanted is not None and row_key not in wanted):
                 continue
             if since is not None and _moment(row[time_field]) < since:
                 continue

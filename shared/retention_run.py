@@ -65,12 +65,15 @@ async def _drop_content_days(db, steps: Plan, needed: set[str], names: list[str]
     copied = dropped = 0
     due = [*steps.drop_content, *([LEGACY_CONTENT] if LEGACY_CONTENT in names else [])]
     for collection in due:
-        held = [row async for row in read_rows(db[collection], time_field=StoredContent.TIME_FIELD)]
-        keep = [row for row in held if row["_id"] in needed]
+        keep, held = [], 0
+        async for row in read_rows(db[collection], time_field=StoredContent.TIME_FIELD):  # a day, streamed
+            held += 1
+            if row["_id"] in needed:
+                keep.append(row)
         if keep:
             await insert_new(db[StoredContent.CASE_COLLECTION], keep)
             copied += len(keep)
-        dropped += len(held)
+        dropped += held
         await db[collection].drop()
     return {"days_dropped": len(steps.drop_content), "posts_dropped": dropped - copied, "posts_kept_for_cases": copied}
 
@@ -172,7 +175,8 @@ async def run(db, policy: RetentionPolicy, as_of: datetime | None = None, settin
 
 
 async def status(db, policy: RetentionPolicy, as_of: datetime | None = None) -> dict[str, Any]:
-    """What is held, per class and age: counts, and the row ids of the paged collections (no post is read)."""
+    """What is held, per class and age: counts, and for the paged collections their pages' row ids (FerretDB
+    still reads each page whole to project them: a status of a large store takes a while)."""
     as_of = as_of or utcnow()
     days = await content_days(db)
     steps = plan(policy, [name for _, name in days], as_of)

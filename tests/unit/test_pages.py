@@ -62,3 +62,14 @@ async def test_rows_are_read_from_pages_and_from_documents_written_before_pages(
     assert recent == ["ct_0003", "ct_0004"]
     assert collection.queries[-1] == {"$or": [{"last": {"$gte": T0 + timedelta(seconds=3)}},
                                               {"at": {"$gte": T0 + timedelta(seconds=3)}}]}
+
+
+async def test_many_ids_are_filtered_here_and_a_report_gets_every_copy():
+    docs = pages.page_documents(_rows(4), "_id", "at") + pages.page_documents(_rows(2, 3), "_id", "at")
+    collection = _Collection(docs)
+    many = [f"ct_{i:04d}" for i in range(pages.QUERY_IDS + 1)]
+    assert [r["_id"] async for r in pages.read_rows(collection, ids=many, time_field="at")] == [
+        "ct_0000", "ct_0001", "ct_0002", "ct_0003", "ct_0004"]
+    assert collection.queries[-1] == {}  # the ids stay here: a query must stay under the store's 16 MB
+    where = {"tags": "x"}
+    assert [r["_id"] async for r in pages.read_rows(collection, where=where, time_field="at")].count("ct_0003") == 2
