@@ -147,6 +147,8 @@ class ContentRecord(_Frozen):
     @field_validator("extra")
     @classmethod
     def _small_extra(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not value:  # the usual case, and "{}" is always small: no serialising on every record
+            return value
         size = len(json.dumps(value, ensure_ascii=False, default=str).encode())
         if size > RecordLimits.EXTRA_BYTES:
             raise ValueError(f"{size} bytes, more than the {RecordLimits.EXTRA_BYTES} allowed")

@@ -54,12 +54,11 @@ def normalise_word(raw: str) -> str:
     if word in SLANG:
         return SLANG[word]
     if not word.isdigit():
-        collapsed = _ELONG.sub(r"\1", word)
-        if collapsed != word:
-            word = collapsed
+        if _ELONG.search(word):  # rare: a search is cheaper than a substitution that changes nothing
+            word = _ELONG.sub(r"\1", word)
             if word in SLANG:
                 return SLANG[word]
-        m = _REDUP.match(word)
+        m = _REDUP.match(word) if "2" in word else None
         if m:
             word = m.group(1)
             if word in SLANG:
