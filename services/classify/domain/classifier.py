@@ -291,13 +291,21 @@ class Classifier(References, Cues, Frames, Combination):
             return Classification(partisan=False, score=0.0, stance=[], form="none", evidence=[],
                                   model_version=self.model_version), own
 
-        form_cues = self.forms.cues(own)
+        # the form cues (a pattern search over every field) are found only when something reads them: a ballot
+        # number without election context, a contestant an act can name, or (in ``detect``) a partisan item
+        form_cues = None
         own_context = self._has_context(own) or self._has_context(target_fields)
+        if not own_context and any(t.kind == "number" for f in own for t in f.tokens):
+            form_cues = self.forms.cues(own)
         voted = any(h.kind == "voted" for f in own for h in f.hits) or any(
             lab.lower().replace("_", " ").strip() in lexicon.VOTED for _, lab in labels)
         own_scored, own_refs = self._score(own, own_context, record, labels,
                                            num_context=own_context or bool(form_cues), voted=voted)
-        self._form_acts(form_cues, own_refs, own_scored)
+        acting = self._act_targets(own_refs)
+        if acting:
+            if form_cues is None:
+                form_cues = self.forms.cues(own)
+            self._form_acts(form_cues, acting, own_scored)
         factor, tag_factor, model_factor, frame_ev = self._frames(own, record.source)
         kind = record.kind
         engaged: dict[str, tuple[float, Evidence]] = {}

@@ -91,7 +91,7 @@ class Analysis:
     refs: list
     merged: dict
     frame_ev: list
-    form_cues: list
+    form_cues: list | None  # None: not looked for yet (``forms.detect`` finds them when it needs them)
     engaged: dict
     frame_factor: float = 1.0  # the discount of content about partisanship (frames), applied to the model too
 

@@ -92,14 +92,17 @@ class Frames:
                                                 contestant=cid, weight=w))
         return out
 
-    def _form_acts(self, form_cues: list, refs: list[Ref], scored: dict) -> None:
-        """An SKB act (attending, putting up props, joining a team...) naming a contestant is support in itself."""
-        if not form_cues:
-            return
+    @staticmethod
+    def _act_targets(refs: list[Ref]) -> set[str]:
+        """The contestants an SKB act in the record would be support for: named plainly, not quoted, at most three."""
         named = {r.contestant for r in refs
                  if r.kind in ("mention", "mention_ambiguous", "acronym", "hashtag", "campaign_account", "ballot_number", "gesture")
                  and not r.quoted}
-        if not named or len(named) > 3:
+        return named if len(named) <= 3 else set()
+
+    def _form_acts(self, form_cues: list, named: set[str], scored: dict) -> None:
+        """An SKB act (attending, putting up props, joining a team...) naming a contestant is support in itself."""
+        if not form_cues:
             return
         form, ev = form_cues[0]
         for cid in named:

@@ -14,7 +14,7 @@ from re import _parser
 
 MIN_PREFIX = 2  # shorter prefixes occur everywhere: a plain search is faster
 MAX_PREFIXES = 64
-MAX_TRIES = 8  # more starting points than this: one search from the first of them
+MAX_TRIES = 64  # more starting points than this: one search from the first of them
 _ZERO_WIDTH = frozenset((C.AT, C.ASSERT, C.ASSERT_NOT))  # check a position, consume nothing
 _STOP = (None, None)  # where the strings stop being extended (after one pass of a repeat)
 
