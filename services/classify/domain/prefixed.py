@@ -14,6 +14,8 @@ from re import _parser
 
 MIN_PREFIX = 2  # shorter prefixes occur everywhere: a plain search is faster
 MAX_PREFIXES = 64
+ENOUGH = 8  # strings this long are rare enough: extending them further only costs start-up time
+MAX_DEPTH = 6  # groups and branches followed into; past them the strings stop (bounds start-up on any pattern)
 MAX_TRIES = 64  # more starting points than this: one search from the first of them
 _ZERO_WIDTH = frozenset((C.AT, C.ASSERT, C.ASSERT_NOT))  # check a position, consume nothing
 _STOP = (None, None)  # where the strings stop being extended (after one pass of a repeat)
@@ -23,27 +25,37 @@ def literal_prefixes(pattern: re.Pattern) -> tuple[str, ...] | None:
     """Strings one of which every match of ``pattern`` starts with; None when it has no such strings."""
     if not isinstance(pattern.pattern, str) or pattern.flags & re.IGNORECASE:
         return None
-    found = _prefixes(list(_parser.parse(pattern.pattern, pattern.flags)))
+    try:
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - a private parser may change: the plain search is always right
+        return None
+    found = _prefixes(list(tree), 0)
     if min(map(len, found)) < MIN_PREFIX:
         return None
     # where a string occurs, any shorter string of the set it starts with occurs too: keep the shortest
     return tuple(sorted(f for f in found if not any(f != g and f.startswith(g) for g in found)))
 
 
-def _prefixes(items: list) -> set[str]:
+def _prefixes(items: list, depth: int) -> set[str]:
     """Strings every match of ``items`` starts with, extended as far as the pattern is literal ("" when its
-    start is not literal)."""
+    start is not literal), at most ``MAX_PREFIXES`` of them."""
     acc = {""}
     for i, (op, av) in enumerate(items):
+        if min(map(len, acc)) >= ENOUGH:
+            return acc
         if op in _ZERO_WIDTH:
             continue
         if op is C.LITERAL:
             acc = {s + chr(av) for s in acc}
             continue
         if op is C.IN and all(o is C.LITERAL for o, _ in av):
+            if len(acc) * len(av) > MAX_PREFIXES:
+                return acc
             acc = {s + chr(c) for s in acc for _, c in av}
             continue
         rest = items[i + 1:]
+        if depth >= MAX_DEPTH:
+            return acc
         if op is C.SUBPATTERN and not av[1] and not av[2]:  # a group without inline flags
             options = [[*av[3], *rest]]
         elif op is C.BRANCH:
@@ -53,7 +65,7 @@ def _prefixes(items: list) -> set[str]:
             options = [[*av[2], _STOP]] + ([rest] if av[0] == 0 else [])
         else:  # _STOP, a class, any character, a back reference...: the strings end here
             return acc
-        found = {s + t for s in acc for option in options for t in _prefixes(option)}
+        found = {s + t for s in acc for option in options for t in _prefixes(option, depth + 1)}
         longest = max(map(len, found))
         while len(found) > MAX_PREFIXES:  # a prefix of a prefix is one too: shorten until few enough
             longest -= 1
@@ -63,8 +75,9 @@ def _prefixes(items: list) -> set[str]:
 
 
 def first_match(pattern: re.Pattern, prefixes: tuple[str, ...] | None, text: str) -> re.Match | None:
-    """``pattern.search(text)``, trying only the positions where one of ``prefixes`` occurs."""
-    if prefixes is None:
+    """The match ``pattern.search(text)`` finds (its span and groups; not its ``pos``), trying only the positions
+    where one of ``prefixes`` occurs."""
+    if not prefixes:
         return pattern.search(text)
     firsts = list(map(text.find, prefixes))
     starts: set[int] = set()

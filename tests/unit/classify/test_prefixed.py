@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from services.classify.domain import lexicon
 from services.classify.domain.forms import FormDetector
-from services.classify.domain.prefixed import first_match, literal_prefixes
+from services.classify.domain.prefixed import MAX_PREFIXES, MAX_TRIES, first_match, literal_prefixes
 
 DETECTOR = FormDetector()
 PATTERNS = [pat for _, pat in DETECTOR.patterns] + [DETECTOR.addressees, DETECTOR.appeal]
@@ -39,6 +39,14 @@ def test_prefixes_of_a_pattern(pattern, expected):
     assert literal_prefixes(re.compile(pattern)) == expected
 
 
+@pytest.mark.parametrize("pattern", ["[abcd]" * 8, "(?:ab|cd)x" * 18, "(a|b)" * 40])
+def test_prefixes_stay_few_on_any_pattern(pattern):
+    """Sets of letters and branches multiply: the strings are shortened, and the walk stops, before they
+    grow past the limit (the classifier builds them at start-up)."""
+    prefixes = literal_prefixes(re.compile(pattern))
+    assert prefixes is None or len(prefixes) <= MAX_PREFIXES
+
+
 def test_the_addressee_pattern_has_prefixes():
     """The pattern the classifier searches this way on every field: if it lost its prefixes it would be
     searched the slow way, still correctly."""
@@ -58,7 +66,6 @@ def test_first_match_is_the_leftmost_match(pattern, data):
     "bapak ibu guru ayo pilih",  # matches at the first place a prefix occurs
     "para peserta upacara dan warga desa",  # "para" inside "upacara" starts nothing; "warga desa" matches
     "saya warga kampung sini",
-    " ".join(["ibu saja"] * 20) + " warga desa",  # many starting points: one search from the first
     "tidak ada sapaan di sini",
 ])
 def test_addressees_as_the_engine_finds_them(text):
@@ -73,3 +80,11 @@ def test_the_lexicon_patterns_compile_to_prefixes_or_none():
     for pat in [*lexicon.MOBILIZATION_ADDRESSEES, *lexicon.APPEAL_CUES]:
         prefixes = literal_prefixes(re.compile(pat))
         assert prefixes is None or min(map(len, prefixes)) >= 2
+
+
+def test_many_starting_points_fall_back_to_one_search():
+    text = " ".join(["ibu saja"] * (MAX_TRIES + 5)) + " warga desa kami"
+    assert text.count("ibu ") > MAX_TRIES
+    pattern = DETECTOR.addressees
+    found, expected = first_match(pattern, literal_prefixes(pattern), text), pattern.search(text)
+    assert (found.span(), found.group()) == (expected.span(), expected.group())
