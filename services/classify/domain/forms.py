@@ -17,7 +17,6 @@ from itertools import accumulate
 import ahocorasick
 
 from services.classify.domain import lexicon
-from services.classify.domain.prefixed import first_match, literal_prefixes
 from shared.schemas import ContentRecord, Evidence
 
 # Evidence built here is well-typed by construction: skip re-validation on the hot path.
@@ -47,8 +46,6 @@ class FormDetector:
         self.anchors.make_automaton()
         self.addressees = re.compile("|".join(f"(?:{p})" for p in lexicon.MOBILIZATION_ADDRESSEES))
         self.appeal = re.compile("|".join(f"(?:{p})" for p in lexicon.APPEAL_CUES))
-        # the addressee pattern is slow to search and rarely matches: tried only where its words start
-        self.addressee_prefixes = literal_prefixes(self.addressees)
 
     def cues(self, fields: list) -> list[tuple[str, Evidence]]:
         """Every specific-form cue found in the author's own fields, in priority order."""
@@ -79,7 +76,7 @@ class FormDetector:
 
     def _addressed_appeal(self, norm: str):
         """An addressee (staff, teachers, residents...) counts as mobilisation only with an appeal to act in the same field."""
-        m = first_match(self.addressees, self.addressee_prefixes, norm)
+        m = self.addressees.search(norm)
         if m:
             return m if self.appeal.search(norm) else None
         return None
