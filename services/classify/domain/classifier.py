@@ -13,7 +13,6 @@ import bisect
 import copy
 import hashlib
 import pathlib
-from itertools import accumulate
 
 import ahocorasick
 
@@ -24,7 +23,8 @@ from services.classify.domain.config import ElectionConfig, load_elections
 from services.classify.domain.cues import Cues
 from services.classify.domain.fields import Analysis, Field, Hit, Scored, combine, reply_chain
 from services.classify.domain.frames import Frames, merge, scale
-from services.classify.domain.normalise import Segmenter, Token, canonical_emoji, handle_key, normalise_phrase, tokenize
+from services.classify.domain.normalise import (Segmenter, Token, canonical_emoji, handle_key, joined_starts,
+                                                normalise_phrase, tokenize)
 from services.classify.domain.references import References
 from shared.schemas import Classification, ContentRecord, Evidence
 
@@ -185,9 +185,8 @@ class Classifier(References, Cues, Frames, Combination):
     def _field(self, name: str, text: str, budget: list[int] | None = None) -> Field:
         tokens = self._window_tokens(text, budget)
         norms = [t.norm for t in tokens]
-        starts = list(accumulate([len(n) + 1 for n in norms], initial=1))  # where each norm starts in " n0 n1 ... "
-        starts.pop()
         s = " " + " ".join(norms) + " "
+        starts = joined_starts(norms, 1)
         hits = self._scan(s, starts, tokens)
         sentence, quoted = [], []
         sid, inside, run, longest = 0, False, 0, W.MAX_SENTENCE

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import accumulate
 
 import ahocorasick
 
 from services.classify.domain import lexicon
+from services.classify.domain.fields import new_evidence
+from services.classify.domain.normalise import joined_starts
 from shared.schemas import ContentRecord, Evidence
 
-# Evidence built here is well-typed by construction: skip re-validation on the hot path.
-_evidence = Evidence.model_construct
 _UNREAD = frozenset(("url", "quote", "hashtag", "mention"))  # tokens the form patterns do not read
 
 
@@ -71,7 +70,7 @@ class FormDetector:
             for f, offsets, a, b, matched in per_form.get(form, ()):
                 span = _to_span(f, offsets, a, b)
                 text = f.text[span[0]:span[1]] if span else matched
-                found.append((form, _evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
+                found.append((form, new_evidence(cue=f"form:{form}", text=text, field=f.name, weight=0.0, span=span)))
         return found
 
     def _addressed_appeal(self, norm: str):
@@ -110,9 +109,7 @@ def _norm_with_offsets(f) -> tuple[str, tuple[list[int], list[int]]]:
         if kind not in _UNREAD:
             idx.append(i)
             parts.append(t.norm if kind != "stop" else ".")
-    starts = list(accumulate([len(p) + 1 for p in parts], initial=0))  # each piece and its space
-    starts.pop()
-    return " ".join(parts), (starts, idx)
+    return " ".join(parts), (joined_starts(parts), idx)
 
 
 def _to_span(f, offsets: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int] | None:

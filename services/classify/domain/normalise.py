@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 
 from services.classify.domain.slang import SLANG
 
@@ -155,6 +156,14 @@ def tokenize(text: str, segmenter: Segmenter | None = None) -> list[Token]:
 def handle_key(handle: str) -> str:
     """Handles compare without case, ``@``, dots and underscores (``@TKN_PrabowoGibran`` == ``tknprabowogibran``)."""
     return re.sub(r"[._@\s]", "", unicodedata.normalize("NFKC", handle)).lower()
+
+
+def joined_starts(pieces: list[str], first: int = 0) -> list[int]:
+    """Where each piece starts in ``" ".join(pieces)`` placed at offset ``first``: the matchers read tokens'
+    norms joined by spaces and map what they find back to the tokens."""
+    starts = list(accumulate([len(p) + 1 for p in pieces], initial=first))
+    starts.pop()
+    return starts
 
 
 def normalise_phrase(text: str) -> str:
