@@ -21,18 +21,14 @@ import hashlib
 import json
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from shared.mongo import insert_new
+from shared.schemas import as_aware
 
 PAGE_ROWS = 1000  # ~0.5 MB of summaries: a page reads in a few milliseconds
 QUERY_IDS = 500  # more wanted ids are filtered here, not sent to the store (a query must stay under 16 MB)
-
-
-def _moment(value: Any) -> datetime:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _is_page(doc: dict[str, Any]) -> bool:
@@ -66,7 +62,7 @@ def page_documents(rows: Sequence[dict[str, Any]], key: str, time_field: str,
     for start in range(0, len(unique), PAGE_ROWS):
         chunk = unique[start:start + PAGE_ROWS]
         ids = [row[key] for row in chunk]
-        times = [_moment(row[time_field]) for row in chunk]
+        times = [as_aware(row[time_field]) for row in chunk]
         page = {"_id": "pg_" + hashlib.sha256("|".join(ids).encode()).hexdigest()[:32], "ids": ids,
                 "first": min(times), "last": max(times),
                 "rows_z": packed(chunk)}
@@ -91,7 +87,7 @@ async def read_rows(collection, ids: Iterable[str] | None = None, since: datetim
     and older row documents that the caller writes); the rows of a page are then filtered here, except by
     ``where``, whose rows all come back (a key two pages hold, twice: a report must be complete)."""
     wanted = set(ids) if ids is not None else None
-    since = _moment(since) if since is not None else None
+    since = as_aware(since)
     clauses = []
     if wanted is not None and len(wanted) <= QUERY_IDS:
         listed = sorted(wanted)
@@ -107,7 +103,7 @@ async def read_rows(collection, ids: Iterable[str] | None = None, since: datetim
             row_key = row[key]
             if (where is None and row_key in seen) or (wanted is not None and row_key not in wanted):
                 continue
-            if since is not None and _moment(row[time_field]) < since:
+            if since is not None and as_aware(row[time_field]) < since:
                 continue
             seen.add(row_key)
             yield row

@@ -10,7 +10,7 @@ are never filtered.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from pymongo import UpdateOne
@@ -21,7 +21,7 @@ from shared.logging import log_event
 from shared.mongo import bulk_write_chunked, insert_new, retry_locked
 from shared.pages import count_rows, read_rows, rewrite_rows
 from shared.retention import Plan, RetentionPolicy, plan
-from shared.schemas import utcnow
+from shared.schemas import as_aware, utcnow
 from shared.stored import (ClassifierExample, ContentKey, MatchResult, ReviewCandidate, StoredAlert, StoredClassification,
                            StoredContent)
 
@@ -30,10 +30,6 @@ log = logging.getLogger("pantau.retention")
 RUNS = "retention_runs"  # one document per run: what it did, for the audit trail
 ERASED = "[dihapus sesuai kebijakan retensi]"
 CLOSED_NOT_PROVEN = "closed_not_proven"  # includes a case an analyst rejected
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _chunks(items: list, size: int = 500):
@@ -88,7 +84,7 @@ async def _erase_cases(db, steps: Plan, now: datetime) -> list[str]:
         if doc.get("erased_at") or not doc.get("closed_at"):
             continue
         cutoff = steps.not_proven_before if doc.get("status") == CLOSED_NOT_PROVEN else steps.closed_before
-        if _aware(doc["closed_at"]) < cutoff:
+        if as_aware(doc["closed_at"]) < cutoff:
             due.append(doc["_id"])
             if doc.get("nip") and doc.get("content_id"):
                 people.setdefault(doc["content_id"], set()).add(doc["nip"])

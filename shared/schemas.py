@@ -35,6 +35,14 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_aware(value: datetime | str | None) -> datetime | None:
+    """A stored moment as an aware datetime: the store gives naive UTC back, page rows ISO strings."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def content_id_for(source: str, external_id: str) -> str:
     """Deterministic id: the same (source, external_id) is always the same item."""
     digest = hashlib.sha256(f"{source}\x1f{external_id}".encode()).hexdigest()

@@ -15,10 +15,10 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from shared.schemas import utcnow
+from shared.schemas import as_aware, utcnow
 
 Role = Literal["agency", "analyst", "admin"]
 ROLES = ("agency", "analyst", "admin")
@@ -50,12 +50,6 @@ def new_key() -> tuple[str, str]:
     return f"pn_{key_id}_{secrets.token_urlsafe(32)}", key_id
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 def parse_expiry(value: str | None, now: datetime | None = None) -> datetime | None:
     """``90d``/``12h``/``2w`` from now, or an ISO date/time (UTC without a zone); None: never."""
     from services.notify.domain.durations import parse_duration
@@ -67,7 +61,7 @@ def parse_expiry(value: str | None, now: datetime | None = None) -> datetime | N
         when = now + parse_duration(value.strip())
     except ValueError:
         try:
-            when = _aware(datetime.fromisoformat(value.strip()))
+            when = as_aware(datetime.fromisoformat(value.strip()))
         except ValueError:
             raise ValueError(f"expiry {value!r}: give a duration like 90d or 12h, or an ISO date like 2027-06-30") from None
     if when <= now:
@@ -79,7 +73,7 @@ def key_state(doc: dict, now: datetime | None = None) -> str:
     """``active``, ``revoked`` or ``expired``."""
     if doc.get("revoked"):
         return "revoked"
-    expires = _aware(doc.get("expires_at"))
+    expires = as_aware(doc.get("expires_at"))
     if expires is not None and expires <= (now or utcnow()):
         return "expired"
     return "active"
@@ -200,12 +194,12 @@ class KeyStore:
             raise KeyError(key_id)
         if key_state(old) != "active":
             raise ValueError(f"key {key_id} is {key_state(old)}; create a new one with `pantau agency key create`")
-        key, new = await self.create(old["agency_code"], old["role"], old.get("label", ""), _aware(old.get("expires_at")),
+        key, new = await self.create(old["agency_code"], old["role"], old.get("label", ""), as_aware(old.get("expires_at")),
                                      actor=actor, event="api_key.rotated", rotated_from=key_id)
         now = utcnow()
         if grace > timedelta(0):
             until = now + grace
-            old_expiry = _aware(old.get("expires_at"))
+            old_expiry = as_aware(old.get("expires_at"))
             fields = {"expires_at": min(until, old_expiry) if old_expiry else until, "rotated_to": new["_id"]}
         else:
             fields = {"revoked": True, "revoked_at": now, "revoke_reason": "rotated", "rotated_to": new["_id"]}

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.schemas import as_aware
 
 from .channels.retry import DeliveryResult
 
@@ -72,14 +74,6 @@ class Decision:
     reason: str = ""
 
 
-def _aware(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 def retryable(result: DeliveryResult) -> bool:
     """Worth another round later: exhausted quick retries, or a secret the operator can still set."""
     if result.ok:
@@ -94,7 +88,7 @@ def after_failure(entry: dict, result: DeliveryResult, now: datetime, budget: Re
     """What to do with a log entry whose round just failed."""
     rng = rng or random.Random()
     state = entry.get("retry") or {}
-    first = _aware(state.get("first_failed_at")) or now
+    first = as_aware(state.get("first_failed_at")) or now
     rounds = int(state.get("rounds", 0)) + 1
     if not retryable(result):
         return Decision(False, {"retry": {**state, "first_failed_at": first, "rounds": rounds, "next_attempt_at": None,
@@ -112,7 +106,7 @@ def after_failure(entry: dict, result: DeliveryResult, now: datetime, budget: Re
 def due(entry: dict, now: datetime) -> bool:
     """Whether a ``pending`` log entry should be sent now (no schedule: yes, as after a crash)."""
     state = entry.get("retry") or {}
-    when = _aware(state.get("next_attempt_at"))
+    when = as_aware(state.get("next_attempt_at"))
     return when is None or when <= now
 
 
