@@ -47,6 +47,10 @@ class _Stored(BaseModel):
     def document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, exclude_none=True)
 
+    def row(self) -> dict[str, Any]:
+        """The document as a row of a page (``shared.pages``): JSON values."""
+        return self.model_dump(by_alias=True, mode="json")
+
     @classmethod
     def from_document(cls, doc: dict[str, Any]):
         return cls.model_validate(doc)
@@ -147,10 +151,6 @@ class StoredClassification(_Stored):
 
     TIME_FIELD: ClassVar[str] = "classified_at"
 
-    def row(self) -> dict[str, Any]:
-        """The summary as a page row (JSON values)."""
-        return self.model_dump(by_alias=True, mode="json")
-
     @property
     def went_to_match(self) -> bool:
         """What re-screening takes: ``sent``, or ``partisan`` in a summary written before ``sent`` existed."""
@@ -219,10 +219,6 @@ class MatchResult(_Stored):
 
     def document(self) -> dict[str, Any]:
         return self.model_dump(by_alias=True, mode="json") | {"matched_at": self.matched_at}
-
-    def row(self) -> dict[str, Any]:
-        """The result as a page row (JSON values)."""
-        return self.model_dump(by_alias=True, mode="json")
 
     @staticmethod
     def nips_in(row: dict[str, Any]) -> list[str]:
