@@ -144,9 +144,14 @@ def _packed(rows: str) -> dict[str, bytes]:
     return {"alerts_z": packed(rows)}
 
 
-def page_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+def page_alerts(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The alerts of a page document (a page written before compression holds ``alerts``, plain JSON)."""
     return unpacked(doc["alerts_z"]) if "alerts_z" in doc else json.loads(doc["alerts"])
+
+
+async def _log_names(db) -> list[str]:
+    """The log's page collections, both sequences (names only: no document is read)."""
+    return await db.list_collection_names(filter={"name": {"$regex": f"^({re.escape(PREFIX)}|{re.escape(AGENCY_PREFIX)})"}})
 
 
 async def logged_alerts(db, names: Iterable[str], ids: Iterable[str]) -> dict[str, Alert]:
@@ -154,7 +159,7 @@ async def logged_alerts(db, names: Iterable[str], ids: Iterable[str]) -> dict[st
     wanted, found = set(ids), {}
     for name in sorted(set(names)):
         async for doc in db[name].find({}):
-            for row in page_rows(doc):
+            for row in page_alerts(doc):
                 if row["alert_id"] in wanted:
                     found[row["alert_id"]] = Alert.model_validate(row)
     return found
@@ -210,7 +215,7 @@ async def newest(db, limit: int, since: datetime | None = None, before: Cursor |
                  agency: str | None = None) -> Found:
     """The ``limit`` newest logged alerts matching the filters, reading as few pages as it can."""
     sequences = [(agency_prefix(agency), AGENCY_PAGE_SPAN)] if agency else _SEQUENCES
-    names = await db.list_collection_names(filter={"name": {"$regex": f"^({re.escape(PREFIX)}|{re.escape(AGENCY_PREFIX)})"}})
+    names = await _log_names(db)
     want = limit + 1  # one more tells whether there is a next page
     found: dict[str, dict[str, Any]] = {}
     read = 0
@@ -226,7 +231,7 @@ async def newest(db, limit: int, since: datetime | None = None, before: Cursor |
             break
         read += 1
         async for doc in db[page.name].find({}):
-            for row in page_rows(doc):
+            for row in page_alerts(doc):
                 key = _key(row)
                 if ((agency is None or row["agency_code"] == agency) and (since is None or key[0] >= since)
                         and (before is None or key < (before.created_at, before.alert_id))):
@@ -244,14 +249,14 @@ async def erase_alerts(db, created: dict[str, datetime]) -> int:
     if not created:
         return 0
     moments = [_utc(moment) for moment in created.values()]
-    names = await db.list_collection_names(filter={"name": {"$regex": f"^({re.escape(PREFIX)}|{re.escape(AGENCY_PREFIX)})"}})
+    names = await _log_names(db)
     removed = 0
     for prefix, span in _SEQUENCES:
         for page in pages(names, prefix, span):
             if not any(page.start - SLACK <= moment < page.end + SLACK for moment in moments):
                 continue
             async for doc in db[page.name].find({}):
-                rows = page_rows(doc)
+                rows = page_alerts(doc)
                 kept = [row for row in rows if row["alert_id"] not in created]
                 if len(kept) != len(rows):
                     removed += len(rows) - len(kept)

@@ -10,7 +10,7 @@ import typer
 from pantau.commands.stack import parse_before, parse_moment
 import asyncio
 
-from shared.alert_log import AGENCY_BUCKETS, PAGE_ALERTS, PAGE_SPAN, PREFIX, AlertLog, agency_prefix, page_rows, pages
+from shared.alert_log import AGENCY_BUCKETS, PAGE_ALERTS, PAGE_SPAN, PREFIX, AlertLog, agency_prefix, page_alerts, pages
 from tests.unit.notify.conftest import make_alert
 
 T = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
@@ -96,7 +96,7 @@ def test_a_batch_for_hundreds_of_agencies_writes_a_bounded_number_of_pages():
     asyncio.run(AlertLog(writer="aaaa0002").append(written, batch))
     assert len(written) <= AGENCY_BUCKETS  # one insert per page, whatever the agencies
     assert all(isinstance(doc["alerts_z"], bytes) for docs in written.values() for doc in docs)  # compressed
-    logged = {name: [row["alert_id"] for doc in docs for row in page_rows(doc)] for name, docs in written.items()}
+    logged = {name: [row["alert_id"] for doc in docs for row in page_alerts(doc)] for name, docs in written.items()}
     assert sorted(i for ids in logged.values() for i in ids) == sorted(a.alert_id for a in batch)  # each once
     assert not [name for name in logged if name.startswith(PREFIX)]  # no second, all-agencies copy
     for alert in batch:  # in its agency's bucket, where `--agency` reads
